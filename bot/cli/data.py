@@ -1,0 +1,123 @@
+"""Data commands: db, demo, tickets, qr, sandbox."""
+from __future__ import annotations
+
+import json
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from ..extensions import current
+
+
+def _json_line(obj: dict) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+@click.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply all migrations."""
+    from ..migrate import upgrade
+
+    upgrade(current().engine)
+    click.echo("database is up to date")
+
+
+@click.group()
+def demo() -> None:
+    """The demo township."""
+
+
+@demo.command("seed")
+@click.option("--seed", "rng_seed", default=2026, show_default=True, help="Random seed for names.")
+@with_appcontext
+def demo_seed(rng_seed: int) -> None:
+    """Create the demo township of the source report (idempotent: refuses a non-empty roster)."""
+    from ..migrate import upgrade
+    from ..services.demo import RosterNotEmpty, seed
+
+    ext = current()
+    upgrade(ext.engine)
+    with ext.Session() as session:
+        try:
+            stats = seed(session, rng_seed)
+        except RosterNotEmpty as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+    click.echo(json.dumps(stats, ensure_ascii=False))
+
+
+@click.group()
+def tickets() -> None:
+    """Opinion tickets."""
+
+
+@tickets.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--limit", default=100, show_default=True)
+@with_appcontext
+def tickets_list(as_json: bool, limit: int) -> None:
+    from ..models import Ticket
+
+    with current().Session() as session:
+        rows = session.scalars(select(Ticket).order_by(Ticket.id.desc()).limit(limit)).all()
+        for t in rows:
+            item = {"number": t.number, "status": t.status, "category": t.category,
+                    "confidence": t.confidence, "voter_openid": t.voter.openid,
+                    "deputy": t.deputy.name if t.deputy else None,
+                    "created_at": t.created_at.isoformat()}
+            if as_json:
+                _json_line(item)
+            else:
+                click.echo(f"{t.number}  {t.status:<10} {t.category:<8} {item['deputy'] or '待分派'}  {t.text[:30]}")
+
+
+@click.group()
+def qr() -> None:
+    """Parametric QR scenes."""
+
+
+@qr.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--private", is_flag=True, help="Include deputies' private binding scenes.")
+@with_appcontext
+def qr_list(as_json: bool, private: bool) -> None:
+    from ..services.scenes import all_scenes
+
+    with current().Session() as session:
+        for item in all_scenes(session, include_private=private or as_json):
+            if as_json:
+                _json_line(item)
+            else:
+                click.echo(f"{item['kind']:<7} {item['id']:>4}  {item['scene']:<40} {item['name']}")
+
+
+@click.group()
+def sandbox() -> None:
+    """Sandbox mode (no WeChat credentials): pushes recorded locally."""
+
+
+@sandbox.command("outbox")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def sandbox_outbox(limit: int, as_json: bool) -> None:
+    """Print the most recent pushes."""
+    from ..models import OutboundPush
+
+    with current().Session() as session:
+        rows = session.scalars(select(OutboundPush).order_by(OutboundPush.id.desc()).limit(limit)).all()
+        for p in reversed(rows):
+            item = {"id": p.id, "to": p.recipient_openid, "kind": p.kind, "status": p.status,
+                    "channel": p.channel, "text": (p.payload or {}).get("text", ""),
+                    "created_at": p.created_at.isoformat()}
+            if as_json:
+                _json_line(item)
+            else:
+                click.echo(f"#{p.id} [{p.status}/{p.channel or '-'}] → {p.recipient_openid}: {item['text']}")

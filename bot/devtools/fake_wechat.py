@@ -1,0 +1,116 @@
+"""A local fake of the WeChat API endpoints Liaison calls.
+
+It issues tokens, checks them, records every message, and fails on request:
+POST /_fake/script {"token": [codes], "custom": [codes], "template": [codes]}
+makes the next calls of that kind answer with those errcodes, in order.
+"""
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from typing import Any
+
+from flask import Flask, jsonify, request
+
+
+class FakeWeChat:
+    def __init__(self, app_id: str = "wxfake", secret: str = "fakesecret", expires_in: int = 7200):
+        self.app_id, self.secret, self.expires_in = app_id, secret, expires_in
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.tokens: set[str] = set()
+            self.token_fetches = 0
+            self.sent: list[dict[str, Any]] = []
+            self.script: dict[str, list[int]] = {}
+            self.calls: dict[str, int] = {}
+            self.delay = 0.0
+
+    def _scripted(self, kind: str) -> int | None:
+        with self.lock:
+            self.calls[kind] = self.calls.get(kind, 0) + 1
+            queue = self.script.get(kind) or []
+            return queue.pop(0) if queue else None
+
+    def _check_token(self) -> Any:
+        token = request.args.get("access_token", "")
+        with self.lock:
+            valid = token in self.tokens
+        if not valid:
+            return jsonify(errcode=40001, errmsg="invalid credential, access_token is invalid")
+        return None
+
+    def _record(self, kind: str, data: dict[str, Any]) -> Any:
+        code = self._scripted(kind)
+        if code is not None:
+            return jsonify(errcode=code, errmsg=f"scripted {code}")
+        if self.delay:
+            time.sleep(self.delay)
+        with self.lock:
+            msgid = 1000 + len(self.sent)
+            self.sent.append({"kind": kind, "msgid": msgid, **data})
+        return jsonify(errcode=0, errmsg="ok", msgid=msgid)
+
+    def app(self) -> Flask:
+        app = Flask("fake_wechat")
+
+        @app.post("/cgi-bin/stable_token")
+        def stable_token():
+            body = request.get_json(silent=True) or {}
+            code = self._scripted("token")
+            if code is not None:
+                return jsonify(errcode=code, errmsg=f"scripted {code}")
+            if body.get("appid") != self.app_id or body.get("secret") != self.secret:
+                return jsonify(errcode=40125, errmsg="invalid appsecret")
+            token = "FAKE_" + secrets.token_hex(12)
+            with self.lock:
+                self.token_fetches += 1
+                if body.get("force_refresh"):
+                    self.tokens.clear()
+                self.tokens.add(token)
+            return jsonify(access_token=token, expires_in=self.expires_in)
+
+        @app.post("/cgi-bin/message/custom/send")
+        def custom_send():
+            return self._check_token() or self._record("custom", request.get_json(force=True))
+
+        @app.post("/cgi-bin/message/template/send")
+        def template_send():
+            return self._check_token() or self._record("template", request.get_json(force=True))
+
+        @app.post("/cgi-bin/qrcode/create")
+        def qrcode_create():
+            bad = self._check_token()
+            if bad:
+                return bad
+            scene = (request.get_json(force=True).get("action_info") or {}).get("scene", {})
+            ticket = "FAKETICKET_" + secrets.token_hex(8)
+            return jsonify(ticket=ticket, url=f"http://weixin.qq.com/q/{scene.get('scene_str', '')}")
+
+        @app.post("/_fake/script")
+        def script():
+            with self.lock:
+                for kind, codes in (request.get_json(force=True) or {}).items():
+                    self.script.setdefault(kind, []).extend(int(c) for c in codes)
+            return jsonify(ok=True)
+
+        @app.post("/_fake/expire")
+        def expire():
+            with self.lock:
+                self.tokens.clear()
+            return jsonify(ok=True)
+
+        @app.get("/_fake/sent")
+        def sent():
+            with self.lock:
+                return jsonify(sent=list(self.sent), token_fetches=self.token_fetches, calls=dict(self.calls))
+
+        @app.post("/_fake/reset")
+        def reset():
+            self.reset()
+            return jsonify(ok=True)
+
+        return app

@@ -1,0 +1,115 @@
+"""The app's shared resources: database engine and sessions, Redis, Celery,
+the WeChat gate, client and notifier. Built by create_app, connected lazily."""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from .wechat import Gate, SandboxNotifier, WeChatApi, WeChatNotifier
+
+log = logging.getLogger(__name__)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn: Any, _record: Any) -> None:
+            cur = conn.cursor()
+            # WAL lets the web app read while the worker writes.
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+class Liaison:
+    def __init__(self, app: Any):
+        self.app = app
+        self.settings = app.config
+        self.engine = make_engine(self.settings["DATABASE_URL"])
+        self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self.clock: Callable[[], float] = self.settings.get("CLOCK") or time.time
+        self.gate = Gate(self.settings["WECHAT_TOKEN"], self.settings["WECHAT_APP_ID"],
+                         self.settings.get("WECHAT_AES_KEY"), self.settings["TIMESTAMP_WINDOW"], self.clock)
+        self._redis: Any = None
+        self._celery: Any = None
+        self._notifier: Any = self.settings.get("NOTIFIER")
+        self._api: WeChatApi | None = None
+        # Tests may inject a queue; otherwise follow-ups go to Celery.
+        self.queue: Any = self.settings.get("TASK_QUEUE")
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), timezone.utc)
+
+    @property
+    def sandbox(self) -> bool:
+        return bool(self.settings["SANDBOX"])
+
+    @property
+    def redis_url(self) -> str:
+        if not self.settings.get("REDIS_URL"):
+            from .embedded import embedded_redis_url
+
+            self.settings["REDIS_URL"] = embedded_redis_url(self.settings["INSTANCE_PATH"])
+        return self.settings["REDIS_URL"]
+
+    @property
+    def redis(self) -> Any:
+        if self._redis is None:
+            import redis
+
+            self._redis = redis.Redis.from_url(self.redis_url, socket_timeout=5, socket_connect_timeout=3)
+        return self._redis
+
+    @property
+    def celery(self) -> Any:
+        if self._celery is None:
+            from .worker import make_celery
+
+            self._celery = make_celery(self.app, self.redis_url)
+        return self._celery
+
+    @property
+    def api(self) -> WeChatApi:
+        if self._api is None:
+            s = self.settings
+            self._api = WeChatApi(s["WECHAT_APP_ID"], s["WECHAT_APP_SECRET"] or "", s["WECHAT_API_BASE"],
+                                  self.redis, timeout=s["WECHAT_TIMEOUT"])
+        return self._api
+
+    @property
+    def notifier(self) -> Any:
+        if self._notifier is None:
+            if self.sandbox:
+                self._notifier = SandboxNotifier()
+            else:
+                self._notifier = WeChatNotifier(self.api, self.settings.get("WECHAT_TEMPLATE_ID"))
+        return self._notifier
+
+    def enqueue(self, name: str, *args: Any) -> None:
+        """Hand a follow-up to the workers. Never raises: a follow-up that could
+        not be enqueued stays pending in the outbox and the sweep sends it."""
+        try:
+            if self.queue is not None:
+                self.queue.put(name, args)
+            else:
+                self.celery.send_task(name, args=list(args))
+        except Exception as exc:  # broker down: the outbox sweep recovers
+            log.warning("could not enqueue %s: %s", name, type(exc).__name__)
+
+
+def current() -> Liaison:
+    from flask import current_app
+
+    return current_app.extensions["liaison"]

@@ -1,0 +1,28 @@
+"""Handlers: plain functions (Context, Inbound) -> Result. No commits, no network."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+DELIVER_PUSH = "liaison.deliver_push"
+
+
+@dataclass
+class Context:
+    session: Session
+    now: datetime
+
+
+@dataclass
+class Result:
+    reply: str | None = None
+    ticket_id: int | None = None
+    # (task name, args) to enqueue after the commit.
+    follow_ups: list[tuple[str, tuple]] = field(default_factory=list)
+
+    def push(self, push_id: int | None) -> "Result":
+        if push_id is not None:
+            self.follow_ups.append((DELIVER_PUSH, (push_id,)))
+        return self

@@ -1,0 +1,29 @@
+"""Account events: subscribe/scan bind by QR scene, unsubscribe stops pushes."""
+from __future__ import annotations
+
+from ..messages import Inbound
+from ..services import binding, texts
+from . import Context, Result
+
+
+def on_subscribe(ctx: Context, msg: Inbound) -> Result:
+    return Result(reply=binding.bind(ctx.session, msg.openid, msg.scene, ctx.now).reply)
+
+
+def on_scan(ctx: Context, msg: Inbound) -> Result:
+    return Result(reply=binding.bind(ctx.session, msg.openid, msg.scene, ctx.now).reply)
+
+
+def on_unsubscribe(ctx: Context, msg: Inbound) -> Result:
+    binding.unsubscribe(ctx.session, msg.openid)
+    return Result(reply=None)  # WeChat shows nothing to someone who left
+
+
+def on_click(ctx: Context, msg: Inbound) -> Result:
+    """Menu clicks; menu keys get their own answers as the menu grows."""
+    return Result(reply=texts.WELCOME)
+
+
+def on_silent_event(ctx: Context, msg: Inbound) -> Result:
+    """VIEW, LOCATION, TEMPLATESENDJOBFINISH and other events: stored, no answer."""
+    return Result(reply=None)

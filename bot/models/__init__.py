@@ -1,0 +1,13 @@
+"""SQLAlchemy models. Imports nothing from the rest of the app."""
+from .base import Base, utcnow
+from .inbound import InboundMessage
+from .outbox import PUSH_STATUSES, OutboundPush
+from .roster import (LEVELS, LINK_LAYERS, SITE_KINDS, Constituency, ContactLink, Deputy,
+                     Mandate, Site, Village, Voter, VoterGroup)
+from .tickets import TICKET_STATUSES, Ticket, TicketCounter, TicketEvent
+
+__all__ = [
+    "Base", "utcnow", "InboundMessage", "OutboundPush", "PUSH_STATUSES", "LEVELS", "LINK_LAYERS",
+    "SITE_KINDS", "Constituency", "ContactLink", "Deputy", "Mandate", "Site", "Village", "Voter",
+    "VoterGroup", "TICKET_STATUSES", "Ticket", "TicketCounter", "TicketEvent",
+]

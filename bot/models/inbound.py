@@ -1,0 +1,28 @@
+"""Every message or event WeChat delivered, stored once."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class InboundMessage(Base):
+    __tablename__ = "inbound_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # openid + MsgId (events: openid + CreateTime + Event + EventKey). The unique
+    # constraint is the guarantee behind the Redis fast path.
+    dedupe_key: Mapped[str] = mapped_column(String(400), unique=True)
+    openid: Mapped[str] = mapped_column(index=True)
+    msg_type: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str | None] = mapped_column(String(64))
+    msg_id: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The passive reply we gave, so a repeat delivery gets the same answer.
+    reply: Mapped[str | None] = mapped_column(Text)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

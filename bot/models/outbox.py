@@ -1,0 +1,33 @@
+"""The outbox: one row per push, so a re-run task never sends twice."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+# pending -> sending -> sent | failed; "unknown" when a send may or may not have
+# reached WeChat (a read timeout): never re-sent automatically, left for staff.
+PUSH_STATUSES = ("pending", "sending", "sent", "failed", "unknown")
+
+
+class OutboundPush(Base):
+    __tablename__ = "outbound_pushes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # At most one push per (subject, event, recipient), e.g. "ticket:7:assigned:oXYZ".
+    dedupe_key: Mapped[str] = mapped_column(String(400), unique=True)
+    recipient_openid: Mapped[str] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    wechat_msgid: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]

@@ -1,0 +1,60 @@
+"""Opinion tickets (意见工单) and their audit trail."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .roster import Deputy, Site, Village, Voter
+
+TICKET_STATUSES = ("new", "accepted", "in_progress", "replied", "transferred",
+                   "escalated", "resolved", "rated", "closed", "reopened", "merged", "rejected")
+
+
+class TicketCounter(Base):
+    """Last ticket sequence number used per year (numbers like 2026-000123)."""
+
+    __tablename__ = "ticket_counters"
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str]
+    confidence: Mapped[float]
+    status: Mapped[str] = mapped_column(default="new", index=True)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    # Unassigned or low-confidence tickets wait in the staff triage queue.
+    needs_triage: Mapped[bool] = mapped_column(default=False, index=True)
+    voter_id: Mapped[int] = mapped_column(ForeignKey("voters.id"), index=True)
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id"), index=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    voter: Mapped[Voter] = relationship()
+    deputy: Mapped[Deputy | None] = relationship()
+    site: Mapped[Site | None] = relationship()
+    village: Mapped[Village | None] = relationship()
+    events: Mapped[list[TicketEvent]] = relationship(back_populates="ticket", order_by="TicketEvent.id")
+
+
+class TicketEvent(Base):
+    """One entry of a ticket's audit trail: who did what, when."""
+
+    __tablename__ = "ticket_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str]
+    actor: Mapped[str]
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")

@@ -1,0 +1,37 @@
+"""One table: (message type, event) -> handler. First match wins; an event of
+None matches any event; unknown types go to the fallback."""
+from __future__ import annotations
+
+from typing import Callable
+
+from .handlers import Context, Result, events, media, text
+from .messages import Inbound
+
+Handler = Callable[[Context, Inbound], Result]
+
+ROUTES: list[tuple[str, str | None, Handler]] = [
+    ("text", None, text.on_text),
+    ("voice", None, text.on_voice),
+    ("image", None, media.on_media),
+    ("video", None, media.on_media),
+    ("shortvideo", None, media.on_media),
+    ("location", None, media.on_media),
+    ("link", None, media.on_media),
+    ("event", "subscribe", events.on_subscribe),
+    ("event", "scan", events.on_scan),
+    ("event", "unsubscribe", events.on_unsubscribe),
+    ("event", "click", events.on_click),
+    ("event", None, events.on_silent_event),
+]
+FALLBACK: Handler = media.on_unknown
+
+
+def route(msg: Inbound) -> Handler:
+    for msg_type, event, handler in ROUTES:
+        if msg.msg_type == msg_type and (event is None or event == msg.event):
+            return handler
+    return FALLBACK
+
+
+def dispatch(ctx: Context, msg: Inbound) -> Result:
+    return route(msg)(ctx, msg)

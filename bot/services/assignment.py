@@ -1,0 +1,67 @@
+"""Who gets a voter's opinion, under "3+10".
+
+1. The deputy of the voter's fixed-voter group, if active and reachable on WeChat.
+2. Else a deputy stationed at the voter's site (the group's site, the voter's
+   own site, or their village's), the one with the fewest open tickets.
+3. Else the staff triage queue.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Deputy, Ticket, Voter
+
+OPEN_STATUSES = ("new", "accepted", "in_progress", "reopened")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    deputy: Deputy | None
+    reason: str  # group, site, triage
+    site_id: int | None
+
+
+def reachable(deputy: Deputy | None) -> bool:
+    return bool(deputy and deputy.active and deputy.openid and deputy.subscribed)
+
+
+def voter_site_id(voter: Voter) -> int | None:
+    if voter.group is not None and voter.group.site_id:
+        return voter.group.site_id
+    if voter.site_id:
+        return voter.site_id
+    if voter.village is not None:
+        return voter.village.site_id
+    return None
+
+
+def choose(session: Session, voter: Voter) -> Assignment:
+    site_id = voter_site_id(voter)
+    if voter.group is not None and reachable(voter.group.deputy):
+        return Assignment(voter.group.deputy, "group", site_id)
+    if site_id is not None:
+        deputy = _least_loaded_on_site(session, site_id)
+        if deputy is not None:
+            return Assignment(deputy, "site", site_id)
+    return Assignment(None, "triage", site_id)
+
+
+def _least_loaded_on_site(session: Session, site_id: int) -> Deputy | None:
+    load = (
+        select(Ticket.deputy_id, func.count(Ticket.id).label("n"))
+        .where(Ticket.status.in_(OPEN_STATUSES))
+        .group_by(Ticket.deputy_id)
+        .subquery()
+    )
+    query = (
+        select(Deputy)
+        .outerjoin(load, load.c.deputy_id == Deputy.id)
+        .where(Deputy.site_id == site_id, Deputy.active.is_(True),
+               Deputy.openid.is_not(None), Deputy.subscribed.is_(True))
+        .order_by(func.coalesce(load.c.n, 0), Deputy.id)
+        .limit(1)
+    )
+    return session.scalar(query)

@@ -1,0 +1,104 @@
+"""The outbox: queueing pushes and recording how each delivery went.
+
+A push is a row first and a message second. The row's unique key keeps one
+push per (subject, event, recipient); claiming the row before sending keeps a
+re-run task from sending twice.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..messages import Outgoing, SendResult
+from ..models import OutboundPush, Ticket
+from . import texts
+from .voters import display_name
+
+log = logging.getLogger(__name__)
+
+
+class Notifier(Protocol):
+    def send(self, msg: Outgoing) -> SendResult: ...
+
+
+def queue(session: Session, *, key: str, openid: str, kind: str, text: str, title: str = "",
+          fields: tuple[tuple[str, str], ...] = (), ticket_id: int | None = None,
+          now: datetime) -> OutboundPush | None:
+    """Queue one push; None if a push with this key exists already."""
+    if session.scalar(select(OutboundPush.id).where(OutboundPush.dedupe_key == key)) is not None:
+        return None
+    push = OutboundPush(
+        dedupe_key=key, recipient_openid=openid, kind=kind, ticket_id=ticket_id, created_at=now,
+        payload={"text": text, "title": title, "fields": [list(f) for f in fields]},
+    )
+    session.add(push)
+    session.flush()
+    return push
+
+
+def ticket_assigned(session: Session, ticket: Ticket, now: datetime) -> OutboundPush | None:
+    """Tell the assigned deputy about a new ticket."""
+    deputy = ticket.deputy
+    if deputy is None or not deputy.openid or not deputy.subscribed:
+        return None
+    village = ticket.village.name if ticket.village else "未登记村"
+    who = display_name(ticket.voter.name)
+    text = texts.DEPUTY_NEW_TICKET.format(number=ticket.number, category=ticket.category,
+                                          village=village, who=who, text=ticket.text)
+    fields = (("keyword1", ticket.number), ("keyword2", ticket.category),
+              ("keyword3", village), ("keyword4", ticket.text[:20]))
+    return queue(session, key=f"ticket:{ticket.id}:assigned:{deputy.openid}", openid=deputy.openid,
+                 kind="ticket_assigned", text=text, title=texts.DEPUTY_NEW_TICKET_TITLE,
+                 fields=fields, ticket_id=ticket.id, now=now)
+
+
+# -- delivery, called by the task in three short transactions ----------------
+def claim(session: Session, push_id: int, now: datetime) -> Outgoing | None:
+    """Mark a pending push as being sent. None if it is not pending (already
+    sent, being sent, or given up): the caller must not send."""
+    claimed = session.execute(
+        update(OutboundPush)
+        .where(OutboundPush.id == push_id, OutboundPush.status == "pending")
+        .values(status="sending", attempts=OutboundPush.attempts + 1, claimed_at=now)
+    ).rowcount
+    if not claimed:
+        return None
+    push = session.get(OutboundPush, push_id)
+    payload = push.payload or {}
+    return Outgoing(openid=push.recipient_openid, text=payload.get("text", ""),
+                    title=payload.get("title", ""),
+                    fields=tuple(tuple(f) for f in payload.get("fields", [])))
+
+
+def mark_sent(session: Session, push_id: int, result: SendResult, now: datetime) -> None:
+    push = session.get(OutboundPush, push_id)
+    push.status, push.channel, push.wechat_msgid, push.sent_at = "sent", result.channel, result.msgid, now
+    push.last_error = None
+
+
+def release_for_retry(session: Session, push_id: int, reason: str) -> int:
+    """Back to pending after a failure that is safe to retry; returns attempts so far."""
+    push = session.get(OutboundPush, push_id)
+    push.status, push.last_error = "pending", reason
+    return push.attempts
+
+
+def mark_failed(session: Session, push_id: int, reason: str, *, status: str = "failed") -> None:
+    push = session.get(OutboundPush, push_id)
+    push.status, push.last_error = status, reason
+    log.error("push %s %s: %s", push_id, status, reason)
+
+
+def stale(session: Session, now: datetime, pending_after: int, sending_after: int) -> tuple[list[int], list[int]]:
+    """(pending pushes to enqueue again, pushes stuck in 'sending' to give up on)."""
+    pending = session.scalars(select(OutboundPush.id).where(
+        OutboundPush.status == "pending",
+        OutboundPush.created_at < now - timedelta(seconds=pending_after)).limit(500)).all()
+    stuck = session.scalars(select(OutboundPush.id).where(
+        OutboundPush.status == "sending",
+        OutboundPush.claimed_at < now - timedelta(seconds=sending_after)).limit(500)).all()
+    return list(pending), list(stuck)

@@ -1,0 +1,19 @@
+"""Every sentence the bot says to people, in one place (Simplified Chinese)."""
+from __future__ import annotations
+
+WELCOME = "欢迎关注乡人大代表联络站！有什么意见建议，直接发文字或语音给我们，我们会转给联系您的人大代表。"
+WELCOME_GROUP = "欢迎！您已加入 {deputy} 代表的联系选民群（{site}）。有什么意见建议，直接在这里发文字或语音即可。"
+WELCOME_SITE = "欢迎！您已关联到{site}，每月{day}日接待选民。有什么意见建议，直接发文字或语音即可。"
+DEPUTY_BOUND = "{deputy} 代表，您好！您的微信已绑定，群众反映的意见将推送到这里。"
+UNKNOWN_SCENE = "欢迎关注！这个二维码已失效或无法识别，请向联络站工作人员索取新的二维码。您也可以直接发送意见建议。"
+
+RECEIVED_ASSIGNED = "已收到您的意见（编号 {number}），已转交 {deputy} 代表。"
+RECEIVED_TRIAGE = "已收到您的意见（编号 {number}），联络站工作人员会尽快安排代表处理。"
+EMPTY_TEXT = "您发送的内容是空的，请用文字或语音说说您的意见建议。"
+VOICE_UNCLEAR = "抱歉，没能听清您的语音，请再说一遍，或者改用文字。"
+MEDIA_RECEIVED = "已收到您发送的{what}。请再用文字或语音说明您要反映的问题，我们会一并转给代表。"
+UNSUPPORTED = "暂时不支持这种消息，请发送文字或语音。"
+MEDIA_NAMES = {"image": "图片", "video": "视频", "shortvideo": "小视频", "location": "位置", "link": "链接"}
+
+DEPUTY_NEW_TICKET = "新意见 {number} [{category}] {village} {who}：{text}"
+DEPUTY_NEW_TICKET_TITLE = "您有一条新的群众意见"

@@ -1,0 +1,80 @@
+"""Background work. Each Celery task is a thin wrapper over a plain function
+that opens sessions, calls services and commits; tests call the functions."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+
+from .extensions import Liaison, current
+from .handlers import DELIVER_PUSH
+from .messages import DeliveryError
+from .services import notify
+
+log = logging.getLogger(__name__)
+
+SENDING_LEASE = 600  # a push 'sending' this long belonged to a worker that died
+
+
+def deliver(ext: Liaison, push_id: int) -> float | None:
+    """Send one outbox push at most once. Returns a retry delay in seconds, or None."""
+    with ext.Session() as s:
+        msg = notify.claim(s, push_id, ext.now())
+        s.commit()
+    if msg is None:
+        return None
+    try:
+        result = ext.notifier.send(msg)
+    except DeliveryError as err:
+        return _failed(ext, push_id, err)
+    except Exception as exc:  # a bug or an outage we did not foresee: retry, bounded
+        log.exception("push %s: unexpected error", push_id)
+        return _failed(ext, push_id, DeliveryError(type(exc).__name__, retryable=True))
+    with ext.Session() as s:
+        notify.mark_sent(s, push_id, result, ext.now())
+        s.commit()
+    return None
+
+
+def _failed(ext: Liaison, push_id: int, err: DeliveryError) -> float | None:
+    with ext.Session() as s:
+        delay = None
+        if err.ambiguous:
+            notify.mark_failed(s, push_id, err.reason, status="unknown")
+        elif err.retryable:
+            attempts = notify.release_for_retry(s, push_id, err.reason)
+            if attempts >= ext.settings["PUSH_MAX_RETRIES"]:
+                notify.mark_failed(s, push_id, f"gave up after {attempts} attempts: {err.reason}")
+            else:
+                delay = min(300.0, 5.0 * 2 ** (attempts - 1))
+                log.warning("push %s: %s; retry in %ss", push_id, err.reason, delay)
+        else:
+            notify.mark_failed(s, push_id, err.reason)
+        s.commit()
+    return delay
+
+
+def sweep(ext: Liaison) -> dict[str, int]:
+    """Enqueue pushes left pending (enqueue failed, worker lost); give up on
+    pushes stuck mid-send, which may have reached WeChat."""
+    with ext.Session() as s:
+        pending, stuck = notify.stale(s, ext.now(), ext.settings["OUTBOX_SWEEP_AFTER"], SENDING_LEASE)
+        for push_id in stuck:
+            notify.mark_failed(s, push_id, "worker stopped during the send; not resent", status="unknown")
+        s.commit()
+    for push_id in pending:
+        ext.enqueue(DELIVER_PUSH, push_id)
+    return {"requeued": len(pending), "unknown": len(stuck)}
+
+
+@shared_task(name=DELIVER_PUSH, bind=True, acks_late=True)
+def deliver_push(self: Any, push_id: int) -> None:
+    delay = deliver(current(), push_id)
+    if delay is not None:
+        raise self.retry(countdown=delay, max_retries=None)
+
+
+@shared_task(name="liaison.sweep_outbox")
+def sweep_outbox() -> dict[str, int]:
+    return sweep(current())

@@ -1,0 +1,1 @@
+"""Entry layer: Flask blueprints."""

@@ -1,0 +1,210 @@
+"""The WeChat API client: wechatpy's, with the parts a multi-process service needs.
+
+- One access token shared by web and worker processes in Redis, refreshed by
+  one process at a time under a Redis lock, from `stable_token`.
+- A timeout on every call, the token fetch included.
+- Bounded retries: a rejected token is refreshed and the call retried once;
+  "system busy" (-1) is retried twice with a short pause. wechatpy's own
+  auto-retry (unbounded) is switched off.
+- The API base URL is configurable, so tests and the sandbox use a local fake.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Callable
+
+import requests
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+
+from ..messages import DeliveryError, Outgoing, SendResult
+
+log = logging.getLogger(__name__)
+
+TOKEN_ERRORS = (40001, 40014, 42001)
+BUSY = -1
+WINDOW_CLOSED = (45015, 45047)  # outside the 48-hour window / reply budget spent
+TRANSIENT = (BUSY, 45009, 45011)  # busy, daily API quota, per-second frequency
+
+
+class ApiError(Exception):
+    def __init__(self, code: int | None, message: str):
+        super().__init__(f"WeChat API error {code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class _PatchedClient(WeChatClient):
+    """wechatpy's client with its token source replaced by ours."""
+
+    def __init__(self, appid: str, secret: str, base: str, timeout: float, token_source: Callable[[], str]):
+        super().__init__(appid, secret, timeout=timeout, auto_retry=False)
+        self.API_BASE_URL = base + "/cgi-bin/"
+        self._token_source = token_source
+
+    @property
+    def access_token(self) -> str:  # type: ignore[override]
+        return self._token_source()
+
+    def fetch_access_token(self) -> Any:  # never let wechatpy fetch on its own
+        raise RuntimeError("token refresh goes through WeChatApi")
+
+
+class WeChatApi:
+    def __init__(self, app_id: str, secret: str, api_base: str, redis: Any,
+                 timeout: float = 5.0, sleep: Callable[[float], None] = time.sleep):
+        self.app_id = app_id
+        self.secret = secret
+        self.base = api_base.rstrip("/")
+        self.redis = redis
+        self.timeout = timeout
+        self.sleep = sleep
+        self.token_key = f"liaison:wechat:token:{app_id}"
+        self.lock_key = f"liaison:wechat:token-lock:{app_id}"
+        self._client = _PatchedClient(app_id, secret, self.base, timeout, self.token)
+
+    # -- access token ---------------------------------------------------------
+    def token(self) -> str:
+        cached = self.redis.get(self.token_key)
+        if cached:
+            return cached.decode() if isinstance(cached, bytes) else cached
+        return self.refresh(rejected=None)
+
+    def refresh(self, rejected: str | None) -> str:
+        """Fetch a new token unless another process already replaced `rejected`."""
+        lock = self.redis.lock(self.lock_key, timeout=3 * self.timeout + 5)
+        if not lock.acquire(blocking=True, blocking_timeout=3 * self.timeout):
+            raise ApiError(None, "another process holds the token lock too long")
+        try:
+            cached = self.redis.get(self.token_key)
+            if cached:
+                cached = cached.decode() if isinstance(cached, bytes) else cached
+                if cached != rejected:
+                    return cached
+            data = self._fetch_token(force=rejected is not None)
+            token = data["access_token"]
+            expires_in = int(data.get("expires_in") or 7200)
+            # Refresh five minutes early so no call races the expiry.
+            self.redis.set(self.token_key, token, ex=max(60, expires_in - 300))
+            log.info("WeChat access token refreshed (expires in %ss)", expires_in)
+            return token
+        finally:
+            try:
+                lock.release()
+            except Exception:  # expired while we worked: nothing to release
+                pass
+
+    def _fetch_token(self, force: bool) -> dict[str, Any]:
+        body = {"grant_type": "client_credential", "appid": self.app_id,
+                "secret": self.secret, "force_refresh": force}
+        try:
+            res = requests.post(f"{self.base}/cgi-bin/stable_token", json=body, timeout=self.timeout)
+            if res.status_code == 404:  # very old gateways: the classic endpoint
+                res = requests.get(f"{self.base}/cgi-bin/token", timeout=self.timeout, params={
+                    "grant_type": "client_credential", "appid": self.app_id, "secret": self.secret})
+            res.raise_for_status()
+            data = res.json()
+        except requests.RequestException as exc:
+            raise ApiError(None, f"token fetch failed: {type(exc).__name__}") from None
+        except ValueError:
+            raise ApiError(None, "token fetch returned no JSON") from None
+        if not isinstance(data, dict) or not data.get("access_token"):
+            raise ApiError(_code(data), f"token fetch refused: {_errmsg(data)}")
+        return data
+
+    # -- calls ----------------------------------------------------------------
+    def call(self, fn: Callable[[_PatchedClient], Any]) -> Any:
+        """Run one wechatpy call with bounded retries; raise ApiError or requests errors."""
+        token_retried = False
+        busy_left = 2
+        while True:
+            used = self.token()
+            try:
+                return fn(self._client)
+            except WeChatClientException as exc:
+                code = exc.errcode
+                if code in TOKEN_ERRORS and not token_retried:
+                    token_retried = True
+                    self.refresh(rejected=used)
+                    continue
+                if code == BUSY and busy_left > 0:
+                    busy_left -= 1
+                    self.sleep(0.2)
+                    continue
+                raise ApiError(code, str(exc.errmsg)) from None
+
+    def send_text(self, openid: str, text: str) -> dict[str, Any]:
+        return self.call(lambda c: c.message.send_text(openid, text))
+
+    def send_template(self, openid: str, template_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        return self.call(lambda c: c.message.send_template(openid, template_id, data))
+
+    def create_qr(self, scene: str) -> dict[str, Any]:
+        """A permanent string-scene QR code (QR_LIMIT_STR_SCENE): {ticket, url}."""
+        return self.call(lambda c: c.qrcode.create(
+            {"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": scene}}}))
+
+
+def _code(data: Any) -> int | None:
+    try:
+        return int(data.get("errcode"))
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _errmsg(data: Any) -> str:
+    return str(data.get("errmsg", "")) if isinstance(data, dict) else "unexpected answer"
+
+
+class WeChatNotifier:
+    """Send a push: a customer-service message, or a template message when the
+    48-hour window is closed."""
+
+    def __init__(self, api: WeChatApi, template_id: str | None):
+        self.api = api
+        self.template_id = template_id
+
+    def send(self, msg: Outgoing) -> SendResult:
+        try:
+            try:
+                self.api.send_text(msg.openid, msg.text)
+                return SendResult("custom")
+            except ApiError as exc:
+                if exc.code not in WINDOW_CLOSED:
+                    raise
+            if not self.template_id:
+                log.error("customer-service window closed and LIAISON_WECHAT_TEMPLATE_ID is not set: "
+                          "the push cannot be delivered")
+                raise DeliveryError("window closed, no template configured", code=45015)
+            res = self.api.send_template(msg.openid, self.template_id, _template_data(msg))
+            return SendResult("template", str(res.get("msgid") or "") or None)
+        except ApiError as exc:
+            retry = exc.code in TRANSIENT or exc.code in TOKEN_ERRORS or exc.code is None
+            raise DeliveryError(exc.message[:200], code=exc.code, retryable=retry) from None
+        except requests.ReadTimeout:
+            # The request went out; WeChat may have delivered it.
+            raise DeliveryError("read timeout", ambiguous=True) from None
+        except requests.RequestException as exc:
+            raise DeliveryError(f"network: {type(exc).__name__}", retryable=True) from None
+
+
+def _template_data(msg: Outgoing) -> dict[str, Any]:
+    data: dict[str, Any] = {"first": {"value": msg.title or msg.text[:60]}}
+    for key, value in msg.fields:
+        data[key] = {"value": value}
+    data.setdefault("remark", {"value": msg.text[:180]})
+    return data
+
+
+class SandboxNotifier:
+    """Records pushes instead of sending them (no WeChat credentials configured).
+    The outbox row itself is the record; `liaison sandbox outbox` prints it."""
+
+    def __init__(self) -> None:
+        self._n = 0
+
+    def send(self, msg: Outgoing) -> SendResult:
+        self._n += 1
+        log.info("sandbox push recorded for %s", msg.openid)
+        return SendResult("sandbox", f"sandbox-{int(time.time() * 1000)}-{self._n}")

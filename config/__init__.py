@@ -1,0 +1,1 @@
+"""Settings, logging and data tables. Imports nothing from bot."""

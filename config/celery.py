@@ -1,0 +1,25 @@
+"""Celery settings shared by `liaison serve`, `liaison worker` and `liaison beat`."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+
+def celery_settings(broker_url: str) -> dict[str, Any]:
+    return {
+        "broker_url": broker_url,
+        "result_backend": None,
+        "task_ignore_result": True,
+        # A task is acknowledged only once it finished, so a killed worker's task
+        # is delivered again; the outbox row keeps the re-run from sending twice.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        "broker_transport_options": {"visibility_timeout": 3600},
+        "timezone": "Asia/Shanghai",
+        "enable_utc": True,
+        "beat_schedule": {
+            "sweep-outbox": {"task": "liaison.sweep_outbox", "schedule": timedelta(seconds=60)},
+        },
+    }

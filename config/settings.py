@@ -1,0 +1,100 @@
+"""Settings: defaults overridden by LIAISON_* environment variables.
+
+Read when an app is built (never at import), so tests and processes can differ.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+DEFAULT_API_BASE = "https://api.weixin.qq.com"
+# Used only when no WeChat credentials are configured (sandbox mode).
+SANDBOX_TOKEN = "liaison-dev-token"
+
+# name -> (default, parser). Every key is also read from LIAISON_<name>.
+_SPEC: dict[str, tuple[Any, Any]] = {
+    "DATABASE_URL": (None, str),
+    "REDIS_URL": (None, str),
+    "INSTANCE_PATH": (None, str),
+    "SECRET_KEY": (None, str),
+    "WECHAT_TOKEN": (None, str),
+    "WECHAT_APP_ID": (None, str),
+    "WECHAT_APP_SECRET": (None, str),
+    "WECHAT_AES_KEY": (None, str),
+    "WECHAT_API_BASE": (DEFAULT_API_BASE, str),
+    # Template used when the 48-hour customer-service window is closed.
+    "WECHAT_TEMPLATE_ID": (None, str),
+    "WECHAT_TIMEOUT": (5.0, float),
+    "TIMESTAMP_WINDOW": (300, int),
+    "DEDUPE_TTL": (3600, int),
+    "MAX_BODY_BYTES": (64 * 1024, int),
+    "PUSH_MAX_RETRIES": (5, int),
+    # Pending pushes older than this are re-enqueued by the outbox sweep.
+    "OUTBOX_SWEEP_AFTER": (60, int),
+    "LOG_LEVEL": ("INFO", str),
+}
+
+
+def _env_value(raw: str, parser: Any) -> Any:
+    return parser(raw.strip()) if parser is not str else raw.strip()
+
+
+def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return the settings dict: defaults, then LIAISON_* from the environment."""
+    environ = os.environ if environ is None else environ
+    out: dict[str, Any] = {}
+    for name, (default, parser) in _SPEC.items():
+        raw = environ.get(f"LIAISON_{name}")
+        if raw is None or raw.strip() == "":
+            out[name] = default
+        else:
+            try:
+                out[name] = _env_value(raw, parser)
+            except ValueError as exc:
+                raise ValueError(f"LIAISON_{name} is not a valid {parser.__name__}: {raw!r}") from exc
+    return out
+
+
+def finish(settings: dict[str, Any], instance_path: str) -> dict[str, Any]:
+    """Fill derived values: instance folder, SQLite default, sandbox token."""
+    settings = dict(settings)
+    settings["INSTANCE_PATH"] = settings.get("INSTANCE_PATH") or instance_path
+    if not settings.get("DATABASE_URL"):
+        path = os.path.join(settings["INSTANCE_PATH"], "liaison.db")
+        settings["DATABASE_URL"] = f"sqlite:///{path}"
+    settings["SANDBOX"] = not (settings.get("WECHAT_APP_ID") and settings.get("WECHAT_APP_SECRET"))
+    if not settings.get("WECHAT_TOKEN"):
+        if not settings["SANDBOX"]:
+            raise ValueError("LIAISON_WECHAT_TOKEN must be set when WeChat credentials are configured")
+        settings["WECHAT_TOKEN"] = SANDBOX_TOKEN
+    if settings.get("WECHAT_AES_KEY") and len(settings["WECHAT_AES_KEY"]) != 43:
+        raise ValueError("LIAISON_WECHAT_AES_KEY must be the 43-character EncodingAESKey")
+    settings["WECHAT_API_BASE"] = settings["WECHAT_API_BASE"].rstrip("/")
+    settings["WECHAT_APP_ID"] = settings.get("WECHAT_APP_ID") or "wxsandbox000000000"
+    if not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = _instance_secret(settings["INSTANCE_PATH"])
+    return settings
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A per-install random secret kept in the instance folder."""
+    import secrets
+
+    os.makedirs(instance_path, exist_ok=True)
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        with open(path, encoding="ascii") as fh:
+            value = fh.read().strip()
+            if value:
+                return value
+    except FileNotFoundError:
+        pass
+    value = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(value)
+    return value
+
+
+# Which settings are secrets: never logged or printed.
+SECRET_KEYS = frozenset({"WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "SECRET_KEY"})

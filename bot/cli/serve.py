@@ -54,6 +54,8 @@ def _gunicorn(host: str, port: int, threads: int) -> None:
             self.cfg.set("threads", threads)
             self.cfg.set("timeout", 30)
             self.cfg.set("accesslog", "-")
+            # The path without the query: WeChat puts the sender's openid there.
+            self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms')
 
         def load(self):
             from .. import create_app

@@ -4,14 +4,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from ..models import Deputy, Voter
+from ..models import Deputy, Voter, VoterGroup
 
 
 def ensure_voter(session: Session, openid: str, now: datetime) -> Voter:
     """The voter with this openid, created on first contact."""
-    voter = session.scalar(select(Voter).where(Voter.openid == openid))
+    # One query for what assignment and the push need: group, deputy, village.
+    voter = session.scalar(select(Voter).where(Voter.openid == openid).options(
+        joinedload(Voter.group).joinedload(VoterGroup.deputy), joinedload(Voter.village)))
     if voter is None:
         voter = Voter(openid=openid, subscribed=True, created_at=now)
         session.add(voter)

@@ -71,3 +71,11 @@ def test_unknown_voter_goes_to_triage(db):
     db.add(stranger)
     db.flush()
     assert assignment.choose(db, stranger).reason == "triage"
+
+
+def test_ticket_year_follows_beijing_time(demo, db):
+    v = fixed_voter(db)
+    new_year_eve_utc = datetime(2026, 12, 31, 17, 0, tzinfo=timezone.utc)  # 01:00 on 1 January in Beijing
+    ticket = open_ticket(db, voter=v, text="x", classification=Classification("其他", 0.0),
+                         assignment=assignment.choose(db, v), now=new_year_eve_utc)
+    assert ticket.number == "2027-000001"

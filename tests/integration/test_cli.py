@@ -91,3 +91,18 @@ def test_simulate_posts_a_signed_message_and_prints_reply_and_push(app, cli, liv
 def test_simulate_reports_an_unreachable_server(cli):
     result = cli("simulate", "你好", "--url", "http://127.0.0.1:1")
     assert result.exit_code != 0 and "liaison serve" in result.output
+
+
+def test_simulate_in_safe_mode_encrypts_and_reads_the_reply(make_app, live):
+    app = make_app(WECHAT_TOKEN="safetoken", WECHAT_AES_KEY="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+    server = live(app)
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["simulate", "路灯坏了", "--as", "oSafeVoter", "--url", server.url, "--wait", "0"],
+                           obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("回复: 已收到您的意见（编号 ")
+    with app.extensions["liaison"].Session() as s:
+        from sqlalchemy import select
+
+        from bot.models import InboundMessage
+        assert s.scalar(select(InboundMessage.content)) == "路灯坏了"

@@ -46,7 +46,7 @@ def demo_seed(rng_seed: int) -> None:
     upgrade(ext.engine)
     with ext.Session() as session:
         try:
-            stats = seed(session, rng_seed)
+            stats = seed(session, rng_seed, box=ext.phones)
         except RosterNotEmpty as exc:
             raise click.ClickException(str(exc)) from None
         session.commit()

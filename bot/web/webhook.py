@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import dedupe, router
+from ..ratelimit import RedisLimiter
 from ..extensions import Liaison, current
 from ..handlers import Context, Result
 from ..messages import Inbound
@@ -71,7 +72,8 @@ def _handle(ext: Liaison, msg: Inbound) -> Result:
         except IntegrityError:
             session.rollback()
             raise _Repeat from None
-        result = router.dispatch(Context(session, ext.now()), msg)
+        ctx = Context(session, ext.now(), limiter=RedisLimiter(ext.redis), phones=ext.phones)
+        result = router.dispatch(ctx, msg)
         row.reply, row.ticket_id = result.reply, result.ticket_id
         try:
             session.commit()

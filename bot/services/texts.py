@@ -26,3 +26,14 @@ MEDIA_NAMES = {"image": "图片", "video": "视频", "shortvideo": "小视频", 
 
 DEPUTY_NEW_TICKET = "新意见 {number} [{category}] {village} {who}：{text}"
 DEPUTY_NEW_TICKET_TITLE = "您有一条新的群众意见"
+
+POSTER_RECEPTION = "每月{day}日 接待选民"
+POSTER_ADDRESS = "地址：{address}"
+POSTER_GROUP_SUBTITLE = "{deputy} 代表 · 联系固定选民"
+POSTER_HOW = (
+    "① 打开微信，扫一扫上面的二维码",
+    "② 关注公众号，直接发文字或语音说说您的意见建议",
+    "③ 意见会转给联系您的人大代表，办理结果会告诉您",
+)
+POSTER_FOOTER = "乡人大代表联络站 · 有事找代表"
+POSTER_SANDBOX = "测试二维码（沙箱模式，不能在微信中使用）"

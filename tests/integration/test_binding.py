@@ -12,12 +12,14 @@ def voter(db, openid: str) -> Voter:
     return db.scalar(select(Voter).where(Voter.openid == openid))
 
 
-def test_group_qr_binds_a_new_follower_to_the_group_and_its_deputy(app, demo, db):
+def test_group_qr_binds_a_new_follower_to_the_group_and_its_deputy(app, ext, demo, db):
+    ext.clock.value = 1795658400  # 2026-11-26 10:00 in Beijing: the station's next 20th is in December
     group = db.scalar(select(VoterGroup).where(VoterGroup.code == "G05"))
     answer = Phone(app, "oNewVoter").scans("group:G05", subscribed=False)
 
-    assert answer.text == f"欢迎！您已加入 {group.deputy.name} 代表的联系选民群（{db.get(Site, group.site_id).name}）。" \
-                          "有什么意见建议，直接在这里发文字或语音即可。"
+    site = db.get(Site, group.site_id)
+    assert answer.text == f"欢迎！您已加入 {group.deputy.name} 代表的联系选民群（{site.name}）。" \
+                          f"有什么意见建议，直接在这里发文字或语音即可。下次接待日：12月20日（{site.name}）。"
     v = voter(db, "oNewVoter")
     assert (v.group_id, v.site_id, v.subscribed) == (group.id, group.site_id, True)
 

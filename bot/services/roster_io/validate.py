@@ -75,9 +75,9 @@ def check(raw: Raw, known: Known) -> Checked:
                 out.records.setdefault(sheet.name, []).append((number, record))
     _duplicates(out)
     available = {s.name: set(known.codes.get(s.name, set())) for s in SHEETS}
-    for name, rows in out.records.items():
+    for name, rows in raw.rows.items():  # a bad row's code still exists: no cascade of errors
         if "code" in BY_NAME[name].key:
-            available[name].update(str(r["code"]) for _, r in rows)
+            available[name].update(cells["code"] for _, cells in rows if cells.get("code"))
     _references(out, available)
     _deputies(out, known)
     _links(out, known)

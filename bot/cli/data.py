@@ -127,8 +127,9 @@ def sandbox_outbox(limit: int, as_json: bool) -> None:
 @click.argument("outdir", type=click.Path(file_okay=False))
 @click.option("--site", "sites", multiple=True, help="Only this site's posters (site code; repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["png", "pdf"]), default="png", show_default=True)
+@click.option("--deputies", is_flag=True, help="Also each deputy's private binding card (hand out, never post).")
 @with_appcontext
-def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str) -> None:
+def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool) -> None:
     """Write an A4 poster per site and per fixed-voter group. In production the
     QR is WeChat's permanent code (requested once, then cached); in sandbox mode a local stand-in."""
     from pathlib import Path
@@ -140,7 +141,7 @@ def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     create = None if ext.sandbox else ext.api.create_qr
     with ext.Session() as session:
-        items = qr_service.posters(session, sites)
+        items = qr_service.posters(session, sites, deputies)
         if not items:
             raise click.ClickException("no site matches: check --site against `liaison qr list`")
         for item in items:
@@ -148,7 +149,8 @@ def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str) -> None:
             session.commit()  # a fetched ticket is kept even if a later one fails
             path = out / f"{item.kind}-{item.code}.{fmt}"
             posters.save(posters.render(item, content, ext.sandbox), path)
-            click.echo(f"{path}  {item.group.name if item.group else item.site.name}")
+            title = item.deputy.name if item.deputy else item.group.name if item.group else item.site.name
+            click.echo(f"{path}  {title}")
     click.echo(f"{len(items)} posters in {out}" + ("  (sandbox: QR codes are stand-ins)" if ext.sandbox else ""))
 
 

@@ -45,16 +45,24 @@ def render(poster: Poster, content: str, sandbox: bool):
     draw = ImageDraw.Draw(img)
     draw.rectangle((0, 0, A4[0], 60), fill=RED)
     site = poster.site
-    if poster.group is not None:
+    how = texts.POSTER_HOW
+    if poster.deputy is not None:
+        y = _centered(draw, 120, texts.POSTER_DEPUTY_TITLE.format(deputy=poster.deputy.name), 64, RED)
+        y = _centered(draw, y, texts.POSTER_DEPUTY_PRIVATE, 44)
+        how = texts.POSTER_DEPUTY_HOW
+    elif poster.group is not None:
         y = _centered(draw, 120, poster.group.name, 64, RED)
         y = _centered(draw, y, texts.POSTER_GROUP_SUBTITLE.format(deputy=poster.group.deputy.name), 44)
-        y = _centered(draw, y, site.name, 40)
+        if site is not None:
+            y = _centered(draw, y, site.name, 40)
     else:
+        assert site is not None
         y = _centered(draw, 120, site.name, 84, RED)
         if site.brand:
             y = _centered(draw, y, f"“{site.brand}”", 52)
-    y = _centered(draw, y + 10, texts.POSTER_RECEPTION.format(day=site.reception_day), 48)
-    if site.address:
+    if site is not None:
+        y = _centered(draw, y + 10, texts.POSTER_RECEPTION.format(day=site.reception_day), 48)
+    if site is not None and site.address and poster.deputy is None:
         y = _centered(draw, y, texts.POSTER_ADDRESS.format(address=site.address), 34)
     size = 720
     img.paste(_qr_image(content, size), ((A4[0] - size) // 2, y + 20))
@@ -62,7 +70,7 @@ def render(poster: Poster, content: str, sandbox: bool):
     if sandbox:
         y = _centered(draw, y, texts.POSTER_SANDBOX, 30, RED)
     font = _font(38)
-    for line in texts.POSTER_HOW:
+    for line in how:
         draw.text((150, y), line, font=font, fill=INK)
         y += 62
     draw.rectangle((0, A4[1] - 110, A4[0], A4[1]), fill=RED)

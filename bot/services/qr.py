@@ -10,7 +10,7 @@ from typing import Any, Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import QrCode, Site, VoterGroup
+from ..models import Deputy, QrCode, Site, VoterGroup
 from .binding import scene_for
 
 CreateQr = Callable[[str], dict[str, Any]]  # scene -> {"ticket": ..., "url": ...}
@@ -18,11 +18,12 @@ CreateQr = Callable[[str], dict[str, Any]]  # scene -> {"ticket": ..., "url": ..
 
 @dataclass(frozen=True)
 class Poster:
-    kind: str  # site, group
+    kind: str  # site, group, deputy
     code: str
     scene: str
-    site: Site
+    site: Site | None
     group: VoterGroup | None = None
+    deputy: Deputy | None = None
 
 
 def content_for(session: Session, scene: str, create: CreateQr | None) -> str:
@@ -37,8 +38,9 @@ def content_for(session: Session, scene: str, create: CreateQr | None) -> str:
     return row.url
 
 
-def posters(session: Session, site_codes: tuple[str, ...] = ()) -> list[Poster]:
-    """One poster per site and per active fixed-voter group (deputy codes are private)."""
+def posters(session: Session, site_codes: tuple[str, ...] = (), deputies: bool = False) -> list[Poster]:
+    """One poster per site and per active fixed-voter group; with `deputies`, also
+    each active deputy's private binding card (hand it to the deputy only)."""
     query = select(Site).order_by(Site.id)
     if site_codes:
         query = query.where(Site.code.in_(site_codes))
@@ -48,4 +50,12 @@ def posters(session: Session, site_codes: tuple[str, ...] = ()) -> list[Poster]:
         for group in session.scalars(select(VoterGroup).where(VoterGroup.site_id == site.id,
                                                               VoterGroup.active.is_(True)).order_by(VoterGroup.id)):
             out.append(Poster("group", group.code, scene_for("group", group.code), site, group))
+    if deputies:
+        query = select(Deputy).where(Deputy.active.is_(True)).order_by(Deputy.code)
+        if site_codes:
+            query = query.join(Site, Deputy.site_id == Site.id).where(Site.code.in_(site_codes))
+        for deputy in session.scalars(query):
+            site = session.get(Site, deputy.site_id) if deputy.site_id else None
+            out.append(Poster("deputy", deputy.code, scene_for("deputy", deputy.bind_token), site,
+                              deputy=deputy))
     return out

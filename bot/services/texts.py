@@ -37,3 +37,10 @@ POSTER_HOW = (
 )
 POSTER_FOOTER = "乡人大代表联络站 · 有事找代表"
 POSTER_SANDBOX = "测试二维码（沙箱模式，不能在微信中使用）"
+POSTER_DEPUTY_TITLE = "{deputy} 代表 微信绑定码"
+POSTER_DEPUTY_PRIVATE = "仅限代表本人扫码，请勿张贴或转发"
+POSTER_DEPUTY_HOW = (
+    "① 用您本人的微信扫一扫上面的二维码",
+    "② 关注公众号后，群众反映的意见会推送到您的微信",
+    "③ 二维码丢失或外传，请联系工作人员作废并重新生成",
+)

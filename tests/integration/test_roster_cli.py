@@ -62,6 +62,14 @@ def test_sandbox_posters_are_a4_pngs_with_no_wechat_call(cli, db, tmp_path):
     assert db.scalar(select(func.count(QrCode.id))) == 0
 
 
+def test_deputy_binding_cards_only_on_request(cli, tmp_path):
+    cli("demo", "seed")
+    result = cli("qr", "posters", str(tmp_path / "p"), "--site", "shangfeng", "--deputies")
+    assert result.exit_code == 0, result.output
+    cards = sorted(p.name for p in (tmp_path / "p").iterdir() if p.name.startswith("deputy-"))
+    assert len(cards) == 4  # the deputies stationed at that point
+
+
 def test_production_posters_fetch_each_permanent_code_once(make_app, fake_wechat, tmp_path):
     app = make_app(WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok",
                    WECHAT_API_BASE=fake_wechat.base)

@@ -135,8 +135,10 @@ def apply(session: Session, checked: Checked, box: PhoneBox, now: datetime) -> S
 
 def _deputies(w: _Writer, rows: list) -> None:
     people: dict[str, list[dict]] = {}
-    for _, r in rows:
+    first_row: dict[str, int] = {}
+    for number, r in rows:
         people.setdefault(r["code"], []).append(r)
+        first_row.setdefault(r["code"], number)
     taken = {d.openid: d.code for d in w.rows["deputy"].values() if d.openid}
     counts = w.summary.count("代表·职务")
     for code, mandates in people.items():
@@ -145,7 +147,8 @@ def _deputies(w: _Writer, rows: list) -> None:
             for k, v in m.items():
                 first[k] = first[k] if first[k] is not None else v
         if first["openid"] and taken.get(first["openid"], code) != code:
-            w.summary.problems.append(Problem("代表", 0, "微信OpenID", f"已绑定到代表“{taken[first['openid']]}”"))
+            w.summary.problems.append(Problem("代表", first_row[code], "微信OpenID",
+                                              f"已绑定到代表“{taken[first['openid']]}”"))
             continue
         deputy, created = w.put("deputy", code, {
             "name": first["name"], "site_id": w.id_of("site", first["site"]),

@@ -8,7 +8,7 @@ from pathlib import Path
 from . import texts
 from .qr import Poster
 
-FONT = Path(__file__).resolve().parents[1] / "assets" / "fonts" / "WenQuanYiMicroHei-GB2312.ttf"
+FONT = Path(__file__).resolve().parents[1] / "assets" / "fonts" / "WenQuanYiMicroHei-CJK.ttf"
 DPI = 150
 A4 = (1240, 1754)  # 210 × 297 mm at 150 dpi
 RED = (178, 34, 34)

@@ -91,7 +91,7 @@ def qr_list(as_json: bool, private: bool) -> None:
     from ..services.scenes import all_scenes
 
     with current().Session() as session:
-        for item in all_scenes(session, include_private=private or as_json):
+        for item in all_scenes(session, include_private=private):
             if as_json:
                 _json_line(item)
             else:

@@ -29,6 +29,9 @@ def scene_for(kind: str, key: str) -> str:
 def bind(session: Session, openid: str, scene: str | None, now: datetime) -> BindResult:
     """Apply a subscribe/scan scene. Rescanning the same code changes nothing."""
     kind, _, key = (scene or "").partition(":")
+    deputy = deputy_by_openid(session, openid)
+    if deputy is not None:  # a deputy who follows again gets pushes again
+        deputy.subscribed = True
     if not scene:
         ensure_voter(session, openid, now).subscribed = True
         return BindResult("none", False, texts.WELCOME)

@@ -10,6 +10,22 @@ from sqlalchemy import select
 from ..extensions import current
 
 
+def needs_db(fn):
+    """Commands that read or write data first make sure the schema is there."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from ..migrate import ensure_current
+
+        try:
+            ensure_current(current().engine)
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from None
+        return fn(*args, **kwargs)
+    return wrapper
+
+
 def _json_line(obj: dict) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, default=str))
 
@@ -62,6 +78,7 @@ def tickets() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option("--limit", default=100, show_default=True)
 @with_appcontext
+@needs_db
 def tickets_list(as_json: bool, limit: int) -> None:
     from ..models import Ticket
 
@@ -87,6 +104,7 @@ def qr() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option("--private", is_flag=True, help="Include deputies' private binding scenes.")
 @with_appcontext
+@needs_db
 def qr_list(as_json: bool, private: bool) -> None:
     from ..services.scenes import all_scenes
 
@@ -107,6 +125,7 @@ def sandbox() -> None:
 @click.option("--limit", default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@needs_db
 def sandbox_outbox(limit: int, as_json: bool) -> None:
     """Print the most recent pushes."""
     from ..models import OutboundPush

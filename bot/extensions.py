@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        # hide_parameters: SQL errors must not carry voters' message text into logs.
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(conn: Any, _record: Any) -> None:
@@ -30,7 +32,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
 
 
 class Liaison:
@@ -46,6 +48,9 @@ class Liaison:
         self._celery: Any = None
         self._notifier: Any = self.settings.get("NOTIFIER")
         self._api: WeChatApi | None = None
+        if not self.sandbox and not self.settings.get("WECHAT_AES_KEY"):
+            log.warning("WeChat plaintext mode: message bodies are not signed; set LIAISON_WECHAT_AES_KEY "
+                        "and switch the account to safe mode (安全模式)")
         # Tests may inject a queue; otherwise follow-ups go to Celery.
         self.queue: Any = self.settings.get("TASK_QUEUE")
 
@@ -69,7 +74,7 @@ class Liaison:
         if self._redis is None:
             import redis
 
-            self._redis = redis.Redis.from_url(self.redis_url, socket_timeout=5, socket_connect_timeout=3)
+            self._redis = redis.Redis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=1)
         return self._redis
 
     @property

@@ -3,6 +3,7 @@ that opens sessions, calls services and commits; tests call the functions."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
@@ -10,6 +11,7 @@ from celery import shared_task
 from .extensions import Liaison, current
 from .handlers import DELIVER_PUSH
 from .messages import DeliveryError
+from .models import OutboundPush
 from .services import notify
 
 log = logging.getLogger(__name__)
@@ -43,11 +45,12 @@ def _failed(ext: Liaison, push_id: int, err: DeliveryError) -> float | None:
         if err.ambiguous:
             notify.mark_failed(s, push_id, err.reason, status="unknown")
         elif err.retryable:
-            attempts = notify.release_for_retry(s, push_id, err.reason)
+            attempts = s.get(OutboundPush, push_id).attempts
             if attempts >= ext.settings["PUSH_MAX_RETRIES"]:
                 notify.mark_failed(s, push_id, f"gave up after {attempts} attempts: {err.reason}")
             else:
                 delay = min(300.0, 5.0 * 2 ** (attempts - 1))
+                notify.release_for_retry(s, push_id, err.reason, ext.now() + timedelta(seconds=delay))
                 log.warning("push %s: %s; retry in %ss", push_id, err.reason, delay)
         else:
             notify.mark_failed(s, push_id, err.reason)

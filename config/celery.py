@@ -16,7 +16,11 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {"visibility_timeout": 3600},
+        # Enqueueing happens in the webhook after the commit: it must fail fast,
+        # not hang the request; the outbox sweep sends whatever was not enqueued.
+        "broker_transport_options": {"visibility_timeout": 3600, "socket_timeout": 2,
+                                     "socket_connect_timeout": 1},
+        "task_publish_retry": False,
         "timezone": "Asia/Shanghai",
         "enable_utc": True,
         "beat_schedule": {

@@ -17,6 +17,7 @@ def configure(level: str = "INFO") -> None:
             },
             "root": {"handlers": ["stderr"], "level": level.upper()},
             # wechatpy logs request URLs, which carry the access token.
-            "loggers": {"wechatpy": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
+            "loggers": {"wechatpy": {"level": "WARNING"}, "urllib3": {"level": "WARNING"},
+                        "alembic": {"level": "WARNING"}},
         }
     )

@@ -10,6 +10,22 @@ from sqlalchemy import select
 from ..extensions import current
 
 
+def needs_db(fn):
+    """Commands that read or write data first make sure the schema is there."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from ..migrate import ensure_current
+
+        try:
+            ensure_current(current().engine)
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from None
+        return fn(*args, **kwargs)
+    return wrapper
+
+
 def _json_line(obj: dict) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, default=str))
 
@@ -62,6 +78,7 @@ def tickets() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option("--limit", default=100, show_default=True)
 @with_appcontext
+@needs_db
 def tickets_list(as_json: bool, limit: int) -> None:
     from ..models import Ticket
 
@@ -87,11 +104,12 @@ def qr() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option("--private", is_flag=True, help="Include deputies' private binding scenes.")
 @with_appcontext
+@needs_db
 def qr_list(as_json: bool, private: bool) -> None:
     from ..services.scenes import all_scenes
 
     with current().Session() as session:
-        for item in all_scenes(session, include_private=private or as_json):
+        for item in all_scenes(session, include_private=private):
             if as_json:
                 _json_line(item)
             else:
@@ -107,6 +125,7 @@ def sandbox() -> None:
 @click.option("--limit", default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@needs_db
 def sandbox_outbox(limit: int, as_json: bool) -> None:
     """Print the most recent pushes."""
     from ..models import OutboundPush
@@ -129,6 +148,7 @@ def sandbox_outbox(limit: int, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["png", "pdf"]), default="png", show_default=True)
 @click.option("--deputies", is_flag=True, help="Also each deputy's private binding card (hand out, never post).")
 @with_appcontext
+@needs_db
 def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool) -> None:
     """Write an A4 poster per site and per fixed-voter group. In production the
     QR is WeChat's permanent code (requested once, then cached); in sandbox mode a local stand-in."""
@@ -157,6 +177,7 @@ def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool) ->
 @qr.command("revoke")
 @click.argument("scene")
 @with_appcontext
+@needs_db
 def qr_revoke(scene: str) -> None:
     """Stop a QR code: group:<code> (members stay) or deputy:<deputy code> (issues a new private code)."""
     from ..services.binding import revoke_group, rotate_deputy_token

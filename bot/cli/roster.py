@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import current
+from .data import needs_db
 
 
 @click.group()
@@ -30,13 +31,12 @@ def roster_template(path: str) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
 @with_appcontext
+@needs_db
 def roster_import(path: str, dry_run: bool) -> None:
     """Import a roster workbook (.xlsx), or the 选民 sheet alone as .csv. All or nothing."""
-    from ..migrate import upgrade
     from ..services.roster_io.importer import import_roster
 
     ext = current()
-    upgrade(ext.engine)
     started = time.monotonic()
     with ext.Session() as session:
         summary = import_roster(session, path, ext.phones, ext.now())
@@ -61,6 +61,7 @@ def roster_import(path: str, dry_run: bool) -> None:
 @roster.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 @with_appcontext
+@needs_db
 def roster_export(path: str) -> None:
     """Write the whole roster to a workbook the import reads back."""
     from ..services.roster_io.export import write_export
@@ -74,6 +75,7 @@ def roster_export(path: str) -> None:
 @roster.command("check")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@needs_db
 def roster_check(as_json: bool) -> None:
     """The "3+10" health report; exit code 1 when anything needs attention."""
     from ..services.roster_report import CHECKS, check
@@ -98,6 +100,7 @@ def roster_check(as_json: bool) -> None:
 @roster.command("stats")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@needs_db
 def roster_stats(as_json: bool) -> None:
     """Counts of people, mandates by level, cross-serving, villages, sites, groups, voters."""
     from ..services.roster_report import stats

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from ..extensions import current
+from .data import needs_db
 
 
 @click.command()
@@ -20,6 +21,7 @@ from ..extensions import current
               show_default="LIAISON_URL or http://127.0.0.1:8000")
 @click.option("--wait", default=10.0, show_default=True, help="Seconds to wait for the pushes.")
 @with_appcontext
+@needs_db
 def simulate(text: str, openid: str, url: str, wait: float) -> None:
     """Send TEXT as a voter to the running webhook; print the reply and the pushes."""
     import requests

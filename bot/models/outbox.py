@@ -30,4 +30,7 @@ class OutboundPush(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
+    # When the outbox sweep may enqueue this pending push (again): after a retry
+    # backoff, or a while after the last enqueue, so the queue never fills with copies.
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
     sent_at: Mapped[datetime | None]

@@ -80,10 +80,10 @@ def mark_sent(session: Session, push_id: int, result: SendResult, now: datetime)
     push.last_error = None
 
 
-def release_for_retry(session: Session, push_id: int, reason: str) -> int:
+def release_for_retry(session: Session, push_id: int, reason: str, due_at: datetime) -> int:
     """Back to pending after a failure that is safe to retry; returns attempts so far."""
     push = session.get(OutboundPush, push_id)
-    push.status, push.last_error = "pending", reason
+    push.status, push.last_error, push.due_at = "pending", reason, due_at
     return push.attempts
 
 
@@ -93,12 +93,19 @@ def mark_failed(session: Session, push_id: int, reason: str, *, status: str = "f
     log.error("push %s %s: %s", push_id, status, reason)
 
 
-def stale(session: Session, now: datetime, pending_after: int, sending_after: int) -> tuple[list[int], list[int]]:
-    """(pending pushes to enqueue again, pushes stuck in 'sending' to give up on)."""
-    pending = session.scalars(select(OutboundPush.id).where(
+def stale(session: Session, now: datetime, pending_after: int, sending_after: int,
+          requeue_every: int = 600) -> tuple[list[int], list[int]]:
+    """(pending pushes to enqueue again, pushes stuck in 'sending' to give up on).
+    A push handed back to the queue is not handed back again for `requeue_every`
+    seconds, so a slow queue does not fill with copies."""
+    pending = list(session.scalars(select(OutboundPush.id).where(
         OutboundPush.status == "pending",
-        OutboundPush.created_at < now - timedelta(seconds=pending_after)).limit(500)).all()
+        OutboundPush.created_at < now - timedelta(seconds=pending_after),
+        (OutboundPush.due_at.is_(None)) | (OutboundPush.due_at <= now)).limit(500)))
+    if pending:
+        session.execute(update(OutboundPush).where(OutboundPush.id.in_(pending))
+                        .values(due_at=now + timedelta(seconds=requeue_every)))
     stuck = session.scalars(select(OutboundPush.id).where(
         OutboundPush.status == "sending",
         OutboundPush.claimed_at < now - timedelta(seconds=sending_after)).limit(500)).all()
-    return list(pending), list(stuck)
+    return pending, list(stuck)

@@ -2,6 +2,7 @@
 the commit, reply within WeChat's 5 seconds."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 
@@ -40,13 +41,19 @@ def receive() -> Response:
         opened = ext.gate.open(request.args, body)
     except WebhookError as err:
         _refuse(err)
+    if not opened.encrypted and not _query_fits_body(ext, body):
+        _refuse(WebhookError(403, "signed query replayed with a different body"))
     msg = opened.inbound
     if not _first_delivery(ext, msg.dedupe_key):
-        return _answer(ext, msg, opened, _earlier_reply(ext, msg.dedupe_key))
+        found, reply = _earlier(ext, msg.dedupe_key)
+        if found:
+            return _answer(ext, msg, opened, reply)
+        # Claimed but not stored: the first delivery is still running or died
+        # before its commit. Handle it; the unique key decides who wins.
     try:
         result = _handle(ext, msg)
     except _Repeat:
-        return _answer(ext, msg, opened, _earlier_reply(ext, msg.dedupe_key))
+        return _answer(ext, msg, opened, _earlier(ext, msg.dedupe_key)[1])
     except Exception:
         _forget(ext, msg.dedupe_key)  # let WeChat's retry be handled
         raise
@@ -69,18 +76,32 @@ def _handle(ext: Liaison, msg: Inbound) -> Result:
         session.add(row)
         try:
             session.flush()
+            ctx = Context(session, ext.now(), limiter=RedisLimiter(ext.redis), phones=ext.phones)
+            result = router.dispatch(ctx, msg)
+            row.reply, row.ticket_id = result.reply, result.ticket_id
+            session.commit()
         except IntegrityError:
             session.rollback()
-            raise _Repeat from None
-        ctx = Context(session, ext.now(), limiter=RedisLimiter(ext.redis), phones=ext.phones)
-        result = router.dispatch(ctx, msg)
-        row.reply, row.ticket_id = result.reply, result.ticket_id
-        try:
-            session.commit()
-        except IntegrityError:  # a concurrent delivery of the same message won
-            session.rollback()
-            raise _Repeat from None
+            if _earlier(ext, msg.dedupe_key)[0]:
+                raise _Repeat from None  # a concurrent delivery of this message won
+            raise  # another constraint: a real error, WeChat will retry
     return result
+
+
+def _query_fits_body(ext: Liaison, body: bytes) -> bool:
+    """In plaintext mode the signature covers only timestamp and nonce, so a
+    logged query string could carry a forged body. Bind each (timestamp, nonce)
+    to the first body seen with it; WeChat's own retries send the same body."""
+    key = f"liaison:nonce:{request.args.get('timestamp')}:{request.args.get('nonce')}"
+    digest = hashlib.sha256(body).hexdigest()
+    try:
+        if ext.redis.set(key, digest, nx=True, ex=2 * ext.settings["TIMESTAMP_WINDOW"]):
+            return True
+        seen = ext.redis.get(key)
+    except Exception as exc:
+        log.warning("nonce check unavailable: %s", type(exc).__name__)
+        return True
+    return (seen.decode() if isinstance(seen, bytes) else seen) == digest
 
 
 def _first_delivery(ext: Liaison, key: str) -> bool:
@@ -98,9 +119,12 @@ def _forget(ext: Liaison, key: str) -> None:
         pass
 
 
-def _earlier_reply(ext: Liaison, key: str) -> str | None:
+def _earlier(ext: Liaison, key: str) -> tuple[bool, str | None]:
+    """(stored?, the reply it got) for a delivery key."""
     with ext.Session() as session:
-        return session.scalar(select(InboundMessage.reply).where(InboundMessage.dedupe_key == key))
+        row = session.execute(select(InboundMessage.id, InboundMessage.reply)
+                              .where(InboundMessage.dedupe_key == key)).first()
+    return (row is not None, row.reply if row else None)
 
 
 def _answer(ext: Liaison, msg: Inbound, opened, reply: str | None) -> Response:

@@ -15,6 +15,7 @@ import time
 from typing import Any, Callable
 
 import requests
+from urllib3.exceptions import NewConnectionError
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
@@ -33,6 +34,10 @@ class ApiError(Exception):
         super().__init__(f"WeChat API error {code}: {message}")
         self.code = code
         self.message = message
+
+
+class UnclearAnswer(Exception):
+    """The request reached WeChat but the answer says nothing about its fate."""
 
 
 class _PatchedClient(WeChatClient):
@@ -86,7 +91,7 @@ class WeChatApi:
             token = data["access_token"]
             expires_in = int(data.get("expires_in") or 7200)
             # Refresh five minutes early so no call races the expiry.
-            self.redis.set(self.token_key, token, ex=max(60, expires_in - 300))
+            self.redis.set(self.token_key, token, ex=max(1, expires_in - min(300, expires_in // 2)))
             log.info("WeChat access token refreshed (expires in %ss)", expires_in)
             return token
         finally:
@@ -121,7 +126,7 @@ class WeChatApi:
         while True:
             used = self.token()
             try:
-                return fn(self._client)
+                result = fn(self._client)
             except WeChatClientException as exc:
                 code = exc.errcode
                 if code in TOKEN_ERRORS and not token_retried:
@@ -133,6 +138,9 @@ class WeChatApi:
                     self.sleep(0.2)
                     continue
                 raise ApiError(code, str(exc.errmsg)) from None
+            if not isinstance(result, dict):  # HTTP 200 without JSON: the call may have worked
+                raise UnclearAnswer("WeChat answered without JSON")
+            return result
 
     def send_text(self, openid: str, text: str) -> dict[str, Any]:
         return self.call(lambda c: c.message.send_text(openid, text))
@@ -182,11 +190,24 @@ class WeChatNotifier:
         except ApiError as exc:
             retry = exc.code in TRANSIENT or exc.code in TOKEN_ERRORS or exc.code is None
             raise DeliveryError(exc.message[:200], code=exc.code, retryable=retry) from None
-        except requests.ReadTimeout:
-            # The request went out; WeChat may have delivered it.
-            raise DeliveryError("read timeout", ambiguous=True) from None
+        except UnclearAnswer as exc:
+            raise DeliveryError(str(exc), ambiguous=True) from None
         except requests.RequestException as exc:
-            raise DeliveryError(f"network: {type(exc).__name__}", retryable=True) from None
+            if _never_sent(exc):
+                raise DeliveryError(f"network: {type(exc).__name__}", retryable=True) from None
+            # The request went out (read timeout, connection dropped mid-answer):
+            # WeChat may have delivered it, so it is never sent again.
+            raise DeliveryError(f"network after sending: {type(exc).__name__}", ambiguous=True) from None
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True only when no byte of the request can have reached WeChat."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError):
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        return isinstance(reason, NewConnectionError)
+    return False
 
 
 def _template_data(msg: Outgoing) -> dict[str, Any]:

@@ -28,6 +28,11 @@ _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
 # Characters XML 1.0 forbids; stripped from replies so text cannot break them.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _MAX_REPLY_BYTES = 2000  # WeChat rejects passive text replies over 2048 bytes
+# ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_MSG_ID = re.compile(r"[0-9]{1,24}")
+# Bounds that keep every stored field inside its column (dedupe key <= 400).
+_LIMITS = {"FromUserName": 128, "ToUserName": 128, "MsgType": 32, "Event": 64, "EventKey": 200}
 
 
 class WebhookError(Exception):
@@ -82,7 +87,7 @@ class Gate:
     # -- authentication ---------------------------------------------------
     def _check_time(self, query: Mapping[str, str]) -> tuple[str, str]:
         timestamp, nonce = query.get("timestamp") or "", query.get("nonce") or ""
-        if not timestamp.isdigit() or len(timestamp) > 12 or not nonce or len(nonce) > 64:
+        if not _TIMESTAMP.fullmatch(timestamp) or not nonce or len(nonce) > 64:
             raise WebhookError(403, "missing or malformed timestamp/nonce")
         if abs(self.clock() - int(timestamp)) > self.window:
             raise WebhookError(403, "timestamp outside the allowed window")
@@ -204,10 +209,13 @@ def _to_inbound(fields: Mapping[str, Any], plaintext: str) -> Inbound:
     msg_type = flat.get("MsgType", "").strip().lower()
     openid = flat.get("FromUserName", "")
     create = flat.get("CreateTime", "")
-    if not msg_type or not openid or not create.isdigit() or not flat.get("ToUserName"):
-        raise WebhookError(400, "MsgType, FromUserName, ToUserName or CreateTime missing")
-    if len(openid) > 128 or len(msg_type) > 64:
-        raise WebhookError(400, "oversized identity fields")
+    if not msg_type or not openid or not _TIMESTAMP.fullmatch(create) or not flat.get("ToUserName"):
+        raise WebhookError(400, "MsgType, FromUserName, ToUserName or CreateTime missing or malformed")
+    for name, limit in _LIMITS.items():
+        if len(flat.get(name) or "") > limit:
+            raise WebhookError(400, f"field {name} is too long")
+    if flat.get("MsgId") and not _MSG_ID.fullmatch(flat["MsgId"]):
+        raise WebhookError(400, "MsgId is not a number")
     try:
         wx = parse_message(plaintext)
     except Exception:
@@ -218,7 +226,7 @@ def _to_inbound(fields: Mapping[str, Any], plaintext: str) -> Inbound:
         event_key = flat.get("EventKey")
         if event in ("subscribe", "scan") and getattr(wx, "scene_id", None):
             scene = str(wx.scene_id)
-    msg_id = flat.get("MsgId") if (flat.get("MsgId") or "").isdigit() else None
+    msg_id = flat.get("MsgId") or None
     content = flat.get("Content") if msg_type == "text" else None
     if msg_type == "voice":
         content = flat.get("Recognition") or None

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 14:26:44.674201
+Create Date: 2026-11-26
 """
 from alembic import op
 import sqlalchemy as sa
@@ -176,12 +176,14 @@ def upgrade() -> None:
     sa.Column('ticket_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('due_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_outbound_pushes_ticket_id_tickets')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbound_pushes')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbound_pushes_dedupe_key'))
     )
     with op.batch_alter_table('outbound_pushes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbound_pushes_due_at'), ['due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbound_pushes_recipient_openid'), ['recipient_openid'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbound_pushes_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbound_pushes_ticket_id'), ['ticket_id'], unique=False)
@@ -212,6 +214,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outbound_pushes_ticket_id'))
         batch_op.drop_index(batch_op.f('ix_outbound_pushes_status'))
         batch_op.drop_index(batch_op.f('ix_outbound_pushes_recipient_openid'))
+        batch_op.drop_index(batch_op.f('ix_outbound_pushes_due_at'))
 
     op.drop_table('outbound_pushes')
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:

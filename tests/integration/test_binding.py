@@ -79,6 +79,17 @@ def test_unknown_or_forged_scenes_get_a_helpful_answer(app, demo, db):
     assert db.scalar(select(Deputy).where(Deputy.openid == "oCurious")) is None
 
 
+def test_deputy_who_unfollows_and_follows_again_gets_pushes_again(app, demo, db):
+    deputy = db.scalar(select(Deputy).where(Deputy.code == "D012"))
+    phone = Phone(app, deputy.openid)
+    phone.event("unsubscribe")
+    db.expire_all()
+    assert db.get(Deputy, deputy.id).subscribed is False
+    phone.event("subscribe")
+    db.expire_all()
+    assert db.get(Deputy, deputy.id).subscribed is True
+
+
 BEIJING_26_NOV = 1795658400  # 2026-11-26 10:00 in Beijing
 
 

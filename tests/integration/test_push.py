@@ -102,8 +102,7 @@ def test_web_and_worker_processes_share_one_token(wx_app, fake_wechat, redis_url
         t.join()
     assert len(set(tokens)) == 1
     assert fake_wechat.token_fetches == 1  # one refresh under the lock, the rest read it
-    assert app  # the app's own client reads the same Redis key
-    assert app.extensions["liaison"].api.token() == tokens[0]
+    assert app.extensions["liaison"].api.token() == tokens[0]  # the app reads the same Redis key
 
 
 def test_rejected_token_is_refreshed_once_and_the_call_retried(wx_app, fake_wechat):
@@ -192,6 +191,51 @@ def test_unreachable_api_is_retried_later(make_app):
     push_id = opinion(app)
     assert run(app, push_id) == 5.0
     assert push(app, push_id).status == "pending"
+
+
+def test_connection_dropped_after_sending_is_never_resent(make_app):
+    """The request reached the server, then the connection dropped: WeChat may have delivered it."""
+    import socket
+
+    received = []
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(5)
+
+    def serve():
+        conn, _ = srv.accept()
+        received.append(conn.recv(65536))
+        conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    app = make_app(WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok",
+                   WECHAT_API_BASE=f"http://127.0.0.1:{srv.getsockname()[1]}")
+    ext = app.extensions["liaison"]
+    ext.redis.set(ext.api.token_key, "TOKEN", ex=60)
+    push_id = opinion(app)
+    assert run(app, push_id) is None
+    thread.join(5)
+    srv.close()
+    assert len(received) == 1 and push(app, push_id).status == "unknown"
+
+
+def test_sweep_leaves_pushes_in_backoff_alone_and_requeues_once(wx_app, fake_wechat):
+    app = wx_app()
+    ext = app.extensions["liaison"]
+    push_id = opinion(app)
+    fake_wechat.script["custom"] = [-1] * 3
+    assert run(app, push_id) == 5.0  # pending, due again in 5 s
+    with ext.Session() as s:
+        s.execute(update(OutboundPush).where(OutboundPush.id == push_id)
+                  .values(created_at=ext.now() - timedelta(hours=1)))
+        s.commit()
+    with app.app_context():
+        assert tasks.sweep(ext)["requeued"] == 0  # still in its backoff
+        ext.clock.value = ext.clock() + 10
+        assert tasks.sweep(ext)["requeued"] == 1
+        assert tasks.sweep(ext)["requeued"] == 0  # handed over once, not once a minute
+    assert ext.queue.items == [("liaison.deliver_push", (push_id,))]
 
 
 def test_sweep_requeues_lost_pushes_and_gives_up_on_stuck_ones(wx_app):

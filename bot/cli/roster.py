@@ -7,6 +7,7 @@ import time
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import current
 from .data import needs_db
@@ -39,7 +40,11 @@ def roster_import(path: str, dry_run: bool) -> None:
     ext = current()
     started = time.monotonic()
     with ext.Session() as session:
-        summary = import_roster(session, path, ext.phones, ext.now())
+        try:
+            summary = import_roster(session, path, ext.phones, ext.now())
+        except IntegrityError as exc:  # e.g. two rows swapping WeChat bindings in one file
+            session.rollback()
+            raise click.ClickException(f"导入冲突，未导入任何数据（{type(exc.orig).__name__}）") from None
         if summary.problems:
             session.rollback()
             for problem in summary.problems:

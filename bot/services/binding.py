@@ -142,12 +142,19 @@ def claim(session: Session, openid: str, name: str, digits: str, now: datetime,
           box: PhoneBox, limiter: Limiter) -> BindResult:
     """"绑定 张三 1234": join this WeChat user to the roster voter with that name
     and phone ending. Wrong guesses count; past the limit even a right one is refused."""
-    if limiter.blocked(openid):
-        return BindResult("refused", False, texts.CLAIM_BLOCKED)
+    try:
+        if limiter.blocked(openid):
+            return BindResult("refused", False, texts.CLAIM_BLOCKED)
+    except Exception as exc:  # no counter, no guessing: refuse rather than allow unlimited tries
+        log.warning("identity claim refused, failure counter unavailable: %s", type(exc).__name__)
+        return BindResult("refused", False, texts.CLAIM_UNAVAILABLE)
     matches = list(session.scalars(select(Voter).where(
         Voter.name == name, Voter.code.is_not(None), Voter.phone_tail == box.tail(digits))))
     if len(matches) != 1:  # none, or ambiguous: never guess between two people
-        limiter.failed(openid)
+        try:
+            limiter.failed(openid)
+        except Exception as exc:
+            log.warning("could not count a failed identity claim: %s", type(exc).__name__)
         log.info("identity claim without a unique match (%d candidates)", len(matches))
         return BindResult("refused", False, texts.CLAIM_NO_MATCH.format(name=name[:20]))
     target = matches[0]

@@ -196,3 +196,24 @@ def test_a_roster_entry_already_on_another_wechat_is_not_taken_over(app, db, ros
     Phone(app, "oFirst").says("绑定 邓淑珍 5678")
     assert Phone(app, "oSecond").says("绑定 邓淑珍 5678").text.startswith("这条登记信息已经绑定了另一个微信号")
     assert voter(db, "oSecond").code is None
+
+
+class BrokenCounter:
+    """A failure counter whose store is down."""
+
+    def blocked(self, key):
+        raise ConnectionError("redis down")
+
+    def failed(self, key):
+        raise ConnectionError("redis down")
+
+    def clear(self, key):
+        raise ConnectionError("redis down")
+
+
+def test_no_failure_counter_means_no_guessing(ext, db, roster_voter):
+    from bot.services.binding import claim
+
+    done = claim(db, "oAnyone", "邓淑珍", "5678", ext.now(), ext.phones, BrokenCounter())
+    assert (done.kind, done.reply) == ("refused", "暂时无法核对登记信息，请稍后再试。")
+    assert db.scalar(select(Voter.openid).where(Voter.code == "R001")) is None

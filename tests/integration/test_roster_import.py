@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.models import ContactLink, Deputy, Mandate, Site, Voter, VoterGroup
 from bot.services.roster_io.export import write_export, write_template
@@ -199,7 +199,7 @@ def test_export_then_reimport_of_the_demo_township_gives_identical_stats(make_ap
         for table in ("ticket_events", "tickets", "voters", "voter_groups", "contact_links", "mandates",
                       "deputies", "activity_groups", "natural_villages", "villages", "townships", "sites",
                       "constituencies"):
-            session.execute(__import__("sqlalchemy").text(f"DELETE FROM {table}"))
+            session.execute(text(f"DELETE FROM {table}"))
         session.commit()
         assert stats(session)["people"] == 0
         summary = import_roster(session, tmp_path / "demo.xlsx", ext.phones, NOW)

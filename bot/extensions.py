@@ -94,6 +94,13 @@ class Liaison:
         return self._api
 
     @property
+    def phones(self) -> Any:
+        """Encrypts phones at rest with a key derived from SECRET_KEY."""
+        from .services.phones import PhoneBox
+
+        return PhoneBox(self.settings["SECRET_KEY"])
+
+    @property
     def notifier(self) -> Any:
         if self._notifier is None:
             if self.sandbox:

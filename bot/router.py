@@ -1,15 +1,17 @@
-"""One table: (message type, event) -> handler. First match wins; an event of
-None matches any event; unknown types go to the fallback."""
+"""One table: (message type, event or matcher) -> handler. First match wins; an
+event of None matches any event, a callable matches when it returns True;
+unknown types go to the fallback."""
 from __future__ import annotations
 
 from typing import Callable
 
-from .handlers import Context, Result, events, media, text
+from .handlers import Context, Result, claim, events, media, text
 from .messages import Inbound
 
 Handler = Callable[[Context, Inbound], Result]
 
-ROUTES: list[tuple[str, str | None, Handler]] = [
+ROUTES: list[tuple[str, str | Callable[[Inbound], bool] | None, Handler]] = [
+    ("text", claim.is_claim, claim.on_claim),  # "绑定 张三 1234", before opinions
     ("text", None, text.on_text),
     ("voice", None, text.on_voice),
     ("image", None, media.on_media),
@@ -28,7 +30,9 @@ FALLBACK: Handler = media.on_unknown
 
 def route(msg: Inbound) -> Handler:
     for msg_type, event, handler in ROUTES:
-        if msg.msg_type == msg_type and (event is None or event == msg.event):
+        if msg.msg_type != msg_type:
+            continue
+        if event is None or (event(msg) if callable(event) else event == msg.event):
             return handler
     return FALLBACK
 

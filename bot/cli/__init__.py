@@ -18,7 +18,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import data, serve, simulate
+    from . import data, roster, serve, simulate
 
     main.add_command(serve.serve)
     main.add_command(serve.worker)
@@ -27,6 +27,7 @@ def _register() -> None:
     main.add_command(data.demo)
     main.add_command(data.tickets)
     main.add_command(data.qr)
+    main.add_command(roster.roster)
     main.add_command(data.sandbox)
     main.add_command(simulate.simulate)
     main.add_command(simulate.fake_wechat)

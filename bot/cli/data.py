@@ -62,7 +62,7 @@ def demo_seed(rng_seed: int) -> None:
     upgrade(ext.engine)
     with ext.Session() as session:
         try:
-            stats = seed(session, rng_seed)
+            stats = seed(session, rng_seed, box=ext.phones)
         except RosterNotEmpty as exc:
             raise click.ClickException(str(exc)) from None
         session.commit()
@@ -140,3 +140,58 @@ def sandbox_outbox(limit: int, as_json: bool) -> None:
                 _json_line(item)
             else:
                 click.echo(f"#{p.id} [{p.status}/{p.channel or '-'}] → {p.recipient_openid}: {item['text']}")
+
+
+@qr.command("posters")
+@click.argument("outdir", type=click.Path(file_okay=False))
+@click.option("--site", "sites", multiple=True, help="Only this site's posters (site code; repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["png", "pdf"]), default="png", show_default=True)
+@click.option("--deputies", is_flag=True, help="Also each deputy's private binding card (hand out, never post).")
+@with_appcontext
+@needs_db
+def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool) -> None:
+    """Write an A4 poster per site and per fixed-voter group. In production the
+    QR is WeChat's permanent code (requested once, then cached); in sandbox mode a local stand-in."""
+    from pathlib import Path
+
+    from ..services import posters, qr as qr_service
+
+    ext = current()
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    create = None if ext.sandbox else ext.api.create_qr
+    with ext.Session() as session:
+        items = qr_service.posters(session, sites, deputies)
+        if not items:
+            raise click.ClickException("no site matches: check --site against `liaison qr list`")
+        for item in items:
+            content = qr_service.content_for(session, item.scene, create)
+            session.commit()  # a fetched ticket is kept even if a later one fails
+            path = out / f"{item.kind}-{item.code}.{fmt}"
+            posters.save(posters.render(item, content, ext.sandbox), path)
+            title = item.deputy.name if item.deputy else item.group.name if item.group else item.site.name
+            click.echo(f"{path}  {title}")
+    click.echo(f"{len(items)} posters in {out}" + ("  (sandbox: QR codes are stand-ins)" if ext.sandbox else ""))
+
+
+@qr.command("revoke")
+@click.argument("scene")
+@with_appcontext
+@needs_db
+def qr_revoke(scene: str) -> None:
+    """Stop a QR code: group:<code> (members stay) or deputy:<deputy code> (issues a new private code)."""
+    from ..services.binding import revoke_group, rotate_deputy_token
+
+    ext = current()
+    kind, _, code = scene.partition(":")
+    with ext.Session() as session:
+        if kind == "group":
+            found = revoke_group(session, code, ext.now())
+        elif kind == "deputy":
+            found = rotate_deputy_token(session, code)
+        else:
+            raise click.ClickException("SCENE must be group:<code> or deputy:<deputy code>")
+        if found is None:
+            raise click.ClickException(f"no {kind} with code {code!r}")
+        session.commit()
+    click.echo(f"revoked {scene}")

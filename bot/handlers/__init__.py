@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -13,6 +14,9 @@ DELIVER_PUSH = "liaison.deliver_push"
 class Context:
     session: Session
     now: datetime
+    # Given by the web layer: bot.ratelimit.RedisLimiter and services.phones.PhoneBox.
+    limiter: Any = None
+    phones: Any = None
 
 
 @dataclass

@@ -2,12 +2,13 @@
 from .base import Base, utcnow
 from .inbound import InboundMessage
 from .outbox import PUSH_STATUSES, OutboundPush
-from .roster import (LEVELS, LINK_LAYERS, SITE_KINDS, Constituency, ContactLink, Deputy,
-                     Mandate, Site, Village, Voter, VoterGroup)
+from .roster import (LEVELS, LINK_LAYERS, SITE_KINDS, ActivityGroup, Constituency, ContactLink,
+                     Deputy, Mandate, NaturalVillage, QrCode, Site, Township, Village, Voter,
+                     VoterGroup)
 from .tickets import TICKET_STATUSES, Ticket, TicketCounter, TicketEvent
 
 __all__ = [
     "Base", "utcnow", "InboundMessage", "OutboundPush", "PUSH_STATUSES", "LEVELS", "LINK_LAYERS",
-    "SITE_KINDS", "Constituency", "ContactLink", "Deputy", "Mandate", "Site", "Village", "Voter",
+    "SITE_KINDS", "ActivityGroup", "NaturalVillage", "QrCode", "Township", "Constituency", "ContactLink", "Deputy", "Mandate", "Site", "Village", "Voter",
     "VoterGroup", "TICKET_STATUSES", "Ticket", "TicketCounter", "TicketEvent",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -12,6 +12,15 @@ from .base import Base, utcnow
 SITE_KINDS = ("station", "point")
 LEVELS = ("city", "county", "township")
 LINK_LAYERS = ("city_county", "county_township")
+
+
+class Township(Base):
+    """The township (乡镇) the station serves; one per installation."""
+
+    __tablename__ = "townships"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(unique=True)
+    name: Mapped[str]
 
 
 class Site(Base):
@@ -46,6 +55,26 @@ class Village(Base):
     name: Mapped[str]
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     constituency_id: Mapped[int | None] = mapped_column(ForeignKey("constituencies.id"))
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id"))
+
+
+class NaturalVillage(Base):
+    """A natural village (自然村) inside an administrative village."""
+
+    __tablename__ = "natural_villages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(unique=True)
+    name: Mapped[str]
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
+
+
+class ActivityGroup(Base):
+    """A deputies' activity group (代表活动小组)."""
+
+    __tablename__ = "activity_groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(unique=True)
+    name: Mapped[str]
 
 
 class Deputy(Base):
@@ -55,12 +84,15 @@ class Deputy(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(unique=True)
     name: Mapped[str]
-    phone: Mapped[str | None]
+    # Phones are encrypted at rest; phone_tail is a keyed hash of the last four digits.
+    phone_enc: Mapped[str | None] = mapped_column(Text)
+    phone_tail: Mapped[str | None] = mapped_column(index=True)
     openid: Mapped[str | None] = mapped_column(unique=True)
     # Secret part of the deputy's private binding QR scene.
     bind_token: Mapped[str] = mapped_column(unique=True)
     # The site the deputy is stationed at (receives voters there), if any.
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    activity_group_id: Mapped[int | None] = mapped_column(ForeignKey("activity_groups.id"))
     active: Mapped[bool] = mapped_column(default=True)
     subscribed: Mapped[bool] = mapped_column(default=True)
 
@@ -99,6 +131,9 @@ class VoterGroup(Base):
     name: Mapped[str]
     deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    # A revoked group's QR code no longer binds anyone; its members stay.
+    active: Mapped[bool] = mapped_column(default=True)
+    revoked_at: Mapped[datetime | None]
 
     deputy: Mapped[Deputy] = relationship()
 
@@ -108,10 +143,14 @@ class Voter(Base):
 
     __tablename__ = "voters"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The roster's stable key for imported voters; None for WeChat-only voters.
+    code: Mapped[str | None] = mapped_column(unique=True)
     openid: Mapped[str | None] = mapped_column(unique=True)
-    name: Mapped[str | None]
-    phone: Mapped[str | None]
+    name: Mapped[str | None] = mapped_column(index=True)
+    phone_enc: Mapped[str | None] = mapped_column(Text)
+    phone_tail: Mapped[str | None]
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"))
+    natural_village_id: Mapped[int | None] = mapped_column(ForeignKey("natural_villages.id"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("voter_groups.id"))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     subscribed: Mapped[bool] = mapped_column(default=True)
@@ -121,3 +160,14 @@ class Voter(Base):
     group: Mapped[VoterGroup | None] = relationship()
     village: Mapped[Village | None] = relationship()
     site: Mapped[Site | None] = relationship()
+
+
+class QrCode(Base):
+    """WeChat's permanent QR ticket for a scene, fetched once and kept."""
+
+    __tablename__ = "qr_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scene: Mapped[str] = mapped_column(String(64), unique=True)
+    ticket: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

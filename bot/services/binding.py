@@ -1,29 +1,48 @@
-"""Binding by parametric QR scene: group:<code>, site:<code>, deputy:<token>."""
+"""Binding by parametric QR scene (group:<code>, site:<code>, deputy:<token>)
+and by identity claim ("绑定 张三 1234"), so imported voters and WeChat users meet."""
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..models import Deputy, Site, Voter, VoterGroup
+from ..models import Deputy, Site, Ticket, Voter, VoterGroup
 from . import texts
+from .phones import PhoneBox
+from .reception import describe, next_reception
 from .voters import deputy_by_openid, ensure_voter
 
 log = logging.getLogger(__name__)
 
 
+class Limiter(Protocol):
+    """Counts failures per key (see bot/ratelimit.py)."""
+
+    def blocked(self, key: str) -> bool: ...
+    def failed(self, key: str) -> None: ...
+    def clear(self, key: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class BindResult:
-    kind: str  # group, site, deputy, none, unknown
+    kind: str  # group, site, deputy, none, unknown, revoked, claimed, refused
     changed: bool
     reply: str
 
 
 def scene_for(kind: str, key: str) -> str:
     return f"{kind}:{key}"
+
+
+def reception_line(site: Site | None, now: datetime) -> str:
+    if site is None:
+        return ""
+    return texts.NEXT_RECEPTION.format(date=describe(next_reception(site.reception_day, now)), site=site.name)
 
 
 def bind(session: Session, openid: str, scene: str | None, now: datetime) -> BindResult:
@@ -52,6 +71,8 @@ def _bind_group(session: Session, openid: str, code: str, now: datetime) -> Bind
     voter.subscribed = True
     if group is None:
         return BindResult("unknown", False, texts.UNKNOWN_SCENE)
+    if not group.active:
+        return BindResult("revoked", False, texts.REVOKED_SCENE)
     changed = voter.group_id != group.id or voter.site_id != group.site_id
     if changed:
         voter.group_id = group.id
@@ -59,7 +80,7 @@ def _bind_group(session: Session, openid: str, code: str, now: datetime) -> Bind
         voter.bound_at = now
     site = session.get(Site, group.site_id) if group.site_id else None
     reply = texts.WELCOME_GROUP.format(deputy=group.deputy.name, site=site.name if site else "联络站")
-    return BindResult("group", changed, reply)
+    return BindResult("group", changed, reply + reception_line(site, now))
 
 
 def _bind_site(session: Session, openid: str, code: str, now: datetime) -> BindResult:
@@ -72,7 +93,8 @@ def _bind_site(session: Session, openid: str, code: str, now: datetime) -> BindR
     if changed:
         voter.site_id = site.id
         voter.bound_at = voter.bound_at or now
-    return BindResult("site", changed, texts.WELCOME_SITE.format(site=site.name, day=site.reception_day))
+    reply = texts.WELCOME_SITE.format(site=site.name, day=site.reception_day)
+    return BindResult("site", changed, reply + reception_line(site, now))
 
 
 def _bind_deputy(session: Session, openid: str, token: str) -> BindResult:
@@ -98,3 +120,68 @@ def unsubscribe(session: Session, openid: str) -> None:
     deputy = deputy_by_openid(session, openid)
     if deputy is not None:
         deputy.subscribed = False
+
+
+def revoke_group(session: Session, code: str, now: datetime) -> VoterGroup | None:
+    """The group's QR code stops binding; members and history stay."""
+    group = session.scalar(select(VoterGroup).where(VoterGroup.code == code))
+    if group is not None and group.active:
+        group.active, group.revoked_at = False, now
+    return group
+
+
+def rotate_deputy_token(session: Session, code: str) -> Deputy | None:
+    """A new private QR for the deputy; the old one stops working (a lost printout)."""
+    deputy = session.scalar(select(Deputy).where(Deputy.code == code))
+    if deputy is not None:
+        deputy.bind_token = secrets.token_urlsafe(12)
+    return deputy
+
+
+def claim(session: Session, openid: str, name: str, digits: str, now: datetime,
+          box: PhoneBox, limiter: Limiter) -> BindResult:
+    """"绑定 张三 1234": join this WeChat user to the roster voter with that name
+    and phone ending. Wrong guesses count; past the limit even a right one is refused."""
+    try:
+        if limiter.blocked(openid):
+            return BindResult("refused", False, texts.CLAIM_BLOCKED)
+    except Exception as exc:  # no counter, no guessing: refuse rather than allow unlimited tries
+        log.warning("identity claim refused, failure counter unavailable: %s", type(exc).__name__)
+        return BindResult("refused", False, texts.CLAIM_UNAVAILABLE)
+    matches = list(session.scalars(select(Voter).where(
+        Voter.name == name, Voter.code.is_not(None), Voter.phone_tail == box.tail(digits))))
+    if len(matches) != 1:  # none, or ambiguous: never guess between two people
+        try:
+            limiter.failed(openid)
+        except Exception as exc:
+            log.warning("could not count a failed identity claim: %s", type(exc).__name__)
+        log.info("identity claim without a unique match (%d candidates)", len(matches))
+        return BindResult("refused", False, texts.CLAIM_NO_MATCH.format(name=name[:20]))
+    target = matches[0]
+    if target.openid and target.openid != openid:
+        return BindResult("refused", False, texts.CLAIM_TAKEN)
+    limiter.clear(openid)
+    changed = target.openid != openid
+    if changed:
+        _merge_into(session, openid, target, now)
+    joined = ""
+    if target.group is not None:
+        joined = texts.CLAIM_JOINED.format(deputy=target.group.deputy.name)
+    site = target.group.site_id if target.group is not None else target.site_id
+    line = reception_line(session.get(Site, site) if site else None, now)
+    return BindResult("claimed", changed, texts.CLAIM_DONE.format(name=target.name, joined=joined) + line)
+
+
+def _merge_into(session: Session, openid: str, target: Voter, now: datetime) -> None:
+    """The WeChat-only row of this openid (if any) folds into the roster row."""
+    stray = session.scalar(select(Voter).where(Voter.openid == openid))
+    if stray is not None and stray.id != target.id:
+        session.execute(update(Ticket).where(Ticket.voter_id == stray.id).values(voter_id=target.id))
+        target.site_id = target.site_id or stray.site_id
+        target.group_id = target.group_id or stray.group_id
+        session.delete(stray)
+        session.flush()
+    target.openid = openid
+    target.subscribed = True
+    target.bound_at = target.bound_at or now
+    session.flush()

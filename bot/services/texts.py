@@ -4,6 +4,15 @@ from __future__ import annotations
 WELCOME = "欢迎关注乡人大代表联络站！有什么意见建议，直接发文字或语音给我们，我们会转给联系您的人大代表。"
 WELCOME_GROUP = "欢迎！您已加入 {deputy} 代表的联系选民群（{site}）。有什么意见建议，直接在这里发文字或语音即可。"
 WELCOME_SITE = "欢迎！您已关联到{site}，每月{day}日接待选民。有什么意见建议，直接发文字或语音即可。"
+NEXT_RECEPTION = "下次接待日：{date}（{site}）。"
+REVOKED_SCENE = "欢迎关注！这个二维码已停用，请向联络站工作人员索取新的二维码。您也可以直接发送意见建议。"
+CLAIM_HELP = "请按“绑定 姓名 手机后四位”的格式发送，例如：绑定 张三 1234"
+CLAIM_DONE = "{name}，您好！已核对您的登记信息。{joined}"
+CLAIM_JOINED = "您在 {deputy} 代表的联系选民群。"
+CLAIM_NO_MATCH = "没有找到与“{name}”和这四位号码相符的登记信息，请核对后再试，或联系联络站工作人员。"
+CLAIM_TAKEN = "这条登记信息已经绑定了另一个微信号，如有疑问请联系联络站工作人员。"
+CLAIM_BLOCKED = "核对失败次数太多，请一小时后再试，或联系联络站工作人员。"
+CLAIM_UNAVAILABLE = "暂时无法核对登记信息，请稍后再试。"
 DEPUTY_BOUND = "{deputy} 代表，您好！您的微信已绑定，群众反映的意见将推送到这里。"
 UNKNOWN_SCENE = "欢迎关注！这个二维码已失效或无法识别，请向联络站工作人员索取新的二维码。您也可以直接发送意见建议。"
 
@@ -17,3 +26,21 @@ MEDIA_NAMES = {"image": "图片", "video": "视频", "shortvideo": "小视频", 
 
 DEPUTY_NEW_TICKET = "新意见 {number} [{category}] {village} {who}：{text}"
 DEPUTY_NEW_TICKET_TITLE = "您有一条新的群众意见"
+
+POSTER_RECEPTION = "每月{day}日 接待选民"
+POSTER_ADDRESS = "地址：{address}"
+POSTER_GROUP_SUBTITLE = "{deputy} 代表 · 联系固定选民"
+POSTER_HOW = (
+    "① 打开微信，扫一扫上面的二维码",
+    "② 关注公众号，直接发文字或语音说说您的意见建议",
+    "③ 意见会转给联系您的人大代表，办理结果会告诉您",
+)
+POSTER_FOOTER = "乡人大代表联络站 · 有事找代表"
+POSTER_SANDBOX = "测试二维码（沙箱模式，不能在微信中使用）"
+POSTER_DEPUTY_TITLE = "{deputy} 代表 微信绑定码"
+POSTER_DEPUTY_PRIVATE = "仅限代表本人扫码，请勿张贴或转发"
+POSTER_DEPUTY_HOW = (
+    "① 用您本人的微信扫一扫上面的二维码",
+    "② 关注公众号后，群众反映的意见会推送到您的微信",
+    "③ 二维码丢失或外传，请联系工作人员作废并重新生成",
+)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import dedupe, router
+from ..ratelimit import RedisLimiter
 from ..extensions import Liaison, current
 from ..handlers import Context, Result
 from ..messages import Inbound
@@ -75,7 +76,8 @@ def _handle(ext: Liaison, msg: Inbound) -> Result:
         session.add(row)
         try:
             session.flush()
-            result = router.dispatch(Context(session, ext.now()), msg)
+            ctx = Context(session, ext.now(), limiter=RedisLimiter(ext.redis), phones=ext.phones)
+            result = router.dispatch(ctx, msg)
             row.reply, row.ticket_id = result.reply, result.ticket_id
             session.commit()
         except IntegrityError:

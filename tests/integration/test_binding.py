@@ -1,6 +1,7 @@
 """Scanning a QR code binds a voter to a group or site, or a deputy's WeChat."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.models import Deputy, Site, Voter, VoterGroup
@@ -12,12 +13,14 @@ def voter(db, openid: str) -> Voter:
     return db.scalar(select(Voter).where(Voter.openid == openid))
 
 
-def test_group_qr_binds_a_new_follower_to_the_group_and_its_deputy(app, demo, db):
+def test_group_qr_binds_a_new_follower_to_the_group_and_its_deputy(app, ext, demo, db):
+    ext.clock.value = 1795658400  # 2026-11-26 10:00 in Beijing: the station's next 20th is in December
     group = db.scalar(select(VoterGroup).where(VoterGroup.code == "G05"))
     answer = Phone(app, "oNewVoter").scans("group:G05", subscribed=False)
 
-    assert answer.text == f"欢迎！您已加入 {group.deputy.name} 代表的联系选民群（{db.get(Site, group.site_id).name}）。" \
-                          "有什么意见建议，直接在这里发文字或语音即可。"
+    site = db.get(Site, group.site_id)
+    assert answer.text == f"欢迎！您已加入 {group.deputy.name} 代表的联系选民群（{site.name}）。" \
+                          f"有什么意见建议，直接在这里发文字或语音即可。下次接待日：12月20日（{site.name}）。"
     v = voter(db, "oNewVoter")
     assert (v.group_id, v.site_id, v.subscribed) == (group.id, group.site_id, True)
 
@@ -85,3 +88,132 @@ def test_deputy_who_unfollows_and_follows_again_gets_pushes_again(app, demo, db)
     phone.event("subscribe")
     db.expire_all()
     assert db.get(Deputy, deputy.id).subscribed is True
+
+
+BEIJING_26_NOV = 1795658400  # 2026-11-26 10:00 in Beijing
+
+
+def test_site_qr_greeting_names_the_next_reception_day(app, ext, demo, db):
+    ext.clock.value = BEIJING_26_NOV
+    answer = Phone(app, "oPointVoter").scans("site:qilijiao", subscribed=False)
+    assert answer.text.endswith("下次接待日：12月10日（七里脚联络点）。")
+
+
+def test_a_revoked_group_code_binds_nobody_and_says_so(app, ext, demo, db):
+    from bot.services.binding import revoke_group
+
+    revoke_group(db, "G03", ext.now())
+    db.commit()
+    answer = Phone(app, "oLateScanner").scans("group:G03", subscribed=False)
+    assert "这个二维码已停用" in answer.text
+    assert voter(db, "oLateScanner").group_id is None
+    members = db.scalars(select(Voter).join(VoterGroup).where(VoterGroup.code == "G03")).all()
+    assert len(members) == 10  # the group's voters stay
+
+
+def test_a_rotated_deputy_code_stops_working(app, demo, db):
+    from bot.services.binding import rotate_deputy_token
+
+    deputy = db.scalar(select(Deputy).where(Deputy.code == "D040"))
+    old = deputy.bind_token
+    rotate_deputy_token(db, "D040")
+    db.commit()
+    assert "请向联络站工作人员索取新的二维码" in Phone(app, "oFinder").scans(f"deputy:{old}").text
+    assert Phone(app, "oOwner").scans(f"deputy:{deputy.bind_token}").text.startswith(deputy.name)
+
+
+def test_a_deputy_who_unsubscribes_gets_no_tickets_until_they_come_back(app, demo, db):
+    v = voter(db, "oDEMO_voter_04_01")
+    deputy_openid = v.group.deputy.openid
+    Phone(app, deputy_openid).event("unsubscribe")
+    assert not Phone(app, "oDEMO_voter_04_01").says("路灯坏了").text.endswith(f"已转交 {v.group.deputy.name} 代表。")
+    Phone(app, deputy_openid).event("subscribe")
+    assert Phone(app, "oDEMO_voter_04_01").says("路灯又坏了").text.endswith(f"已转交 {v.group.deputy.name} 代表。")
+
+
+# -- "绑定 张三 1234": a WeChat user meets their roster entry ---------------------------
+
+@pytest.fixture
+def roster_voter(ext, db):
+    """An imported fixed voter of G02 with a known phone, not yet on WeChat."""
+    from bot.services.demo import seed
+
+    seed(db, 7, box=ext.phones)
+    group = db.scalar(select(VoterGroup).where(VoterGroup.code == "G02"))
+    person = Voter(code="R001", name="邓淑珍", village_id=None, group_id=group.id, subscribed=True)
+    ext.phones.store(person, "13912345678")
+    db.add(person)
+    db.commit()
+    ext.clock.value = BEIJING_26_NOV
+    return person
+
+
+def test_claiming_an_identity_joins_the_wechat_user_to_the_roster_voter(app, db, roster_voter):
+    phone = Phone(app, "oGranny")
+    phone.says("村口的桥坏了")  # wrote before confirming: a WeChat-only voter with a ticket
+    answer = phone.says("绑定 邓淑珍 5678")
+    group = db.get(VoterGroup, roster_voter.group_id)
+    assert answer.text == f"邓淑珍，您好！已核对您的登记信息。您在 {group.deputy.name} 代表的联系选民群。" \
+                          "下次接待日：12月20日（乡人大代表联络站）。"
+    me = voter(db, "oGranny")
+    assert me.id == roster_voter.id and me.code == "R001"
+    from bot.models import Ticket
+    assert db.scalar(select(Ticket).where(Ticket.voter_id == me.id)).text == "村口的桥坏了"  # history kept
+    assert db.query(Voter).filter(Voter.openid == "oGranny").count() == 1
+    assert phone.says("绑定 邓淑珍 5678").text == answer.text  # again: same answer, nothing changes
+
+
+def test_claim_needs_the_right_name_and_digits(app, db, roster_voter):
+    phone = Phone(app, "oGuesser")
+    assert phone.says("绑定 邓淑珍 1111").text.startswith("没有找到与“邓淑珍”")
+    assert phone.says("绑定 邓淑 5678").text.startswith("没有找到")
+    assert phone.says("绑定 邓淑珍").text == "请按“绑定 姓名 手机后四位”的格式发送，例如：绑定 张三 1234"
+    assert voter(db, "oGuesser").code is None
+
+
+def test_five_wrong_guesses_lock_out_even_the_right_digits_for_a_window(app, db, roster_voter):
+    phone = Phone(app, "oBruteForce")
+    for digits in ("0000", "1111", "2222", "3333", "4444"):
+        assert phone.says(f"绑定 邓淑珍 {digits}").text.startswith("没有找到")
+    assert phone.says("绑定 邓淑珍 5678").text == "核对失败次数太多，请一小时后再试，或联系联络站工作人员。"
+    assert voter(db, "oBruteForce").code is None
+    assert Phone(app, "oSomeoneElse").says("绑定 邓淑珍 5678").text.startswith("邓淑珍，您好")  # per user
+
+
+def test_the_lockout_ends_when_the_window_does(ext):
+    from bot.ratelimit import RedisLimiter
+
+    limiter = RedisLimiter(ext.redis, limit=2, window=1)
+    limiter.failed("oX")
+    limiter.failed("oX")
+    assert limiter.blocked("oX")
+    assert ext.redis.ttl("liaison:fails:oX") in (0, 1)
+    ext.redis.delete("liaison:fails:oX")  # what expiry does
+    assert not limiter.blocked("oX")
+
+
+def test_a_roster_entry_already_on_another_wechat_is_not_taken_over(app, db, roster_voter):
+    Phone(app, "oFirst").says("绑定 邓淑珍 5678")
+    assert Phone(app, "oSecond").says("绑定 邓淑珍 5678").text.startswith("这条登记信息已经绑定了另一个微信号")
+    assert voter(db, "oSecond").code is None
+
+
+class BrokenCounter:
+    """A failure counter whose store is down."""
+
+    def blocked(self, key):
+        raise ConnectionError("redis down")
+
+    def failed(self, key):
+        raise ConnectionError("redis down")
+
+    def clear(self, key):
+        raise ConnectionError("redis down")
+
+
+def test_no_failure_counter_means_no_guessing(ext, db, roster_voter):
+    from bot.services.binding import claim
+
+    done = claim(db, "oAnyone", "邓淑珍", "5678", ext.now(), ext.phones, BrokenCounter())
+    assert (done.kind, done.reply) == ("refused", "暂时无法核对登记信息，请稍后再试。")
+    assert db.scalar(select(Voter.openid).where(Voter.code == "R001")) is None

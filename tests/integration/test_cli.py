@@ -28,7 +28,7 @@ def test_demo_seed_builds_the_township_of_the_report(cli):
     result = cli("demo", "seed")
     assert result.exit_code == 0, result.output
     stats = json.loads(result.output)
-    assert stats == {"sites": 4, "villages": 15, "deputies": 51, "mandates": 55, "city": 2, "county": 9,
+    assert stats == {"sites": 4, "villages": 15, "natural_villages": 38, "activity_groups": 3, "deputies": 51, "mandates": 55, "city": 2, "county": 9,
                      "township": 44, "cross_serving": 4, "contact_links": 53, "groups": 18, "voters": 180}
     again = cli("demo", "seed")
     assert again.exit_code != 0 and "roster is not empty" in again.output

@@ -79,3 +79,11 @@ def test_ticket_year_follows_beijing_time(demo, db):
     ticket = open_ticket(db, voter=v, text="x", classification=Classification("其他", 0.0),
                          assignment=assignment.choose(db, v), now=new_year_eve_utc)
     assert ticket.number == "2027-000001"
+
+
+def test_an_absent_group_deputy_hands_over_to_a_colleague_on_duty_at_the_groups_site(demo, db):
+    v = fixed_voter(db)
+    v.group.deputy.active = False  # away: not taking opinions
+    chosen = assignment.choose(db, v)
+    assert chosen.reason == "site" and chosen.deputy.site_id == v.group.site_id
+    assert chosen.deputy.id != v.group.deputy_id

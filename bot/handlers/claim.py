@@ -1,0 +1,28 @@
+""""绑定 张三 1234": a voter confirms who they are against the roster."""
+from __future__ import annotations
+
+import re
+
+from ..messages import Inbound
+from ..services import binding, texts
+from ..services.voters import ensure_voter
+from . import Context, Result
+
+PREFIX = "绑定"
+COMMAND = re.compile(r"^绑定[\s:：]*([^\d\s]{1,20})\s*(\d{4})$")
+
+
+def is_claim(msg: Inbound) -> bool:
+    return (msg.content or "").strip().startswith(PREFIX)
+
+
+def on_claim(ctx: Context, msg: Inbound) -> Result:
+    ensure_voter(ctx.session, msg.openid, ctx.now)
+    found = COMMAND.match((msg.content or "").strip())
+    if not found:
+        return Result(reply=texts.CLAIM_HELP)
+    if ctx.limiter is None or ctx.phones is None:
+        return Result(reply=texts.CLAIM_UNAVAILABLE)
+    name, digits = found.groups()
+    done = binding.claim(ctx.session, msg.openid, name, digits, ctx.now, ctx.phones, ctx.limiter)
+    return Result(reply=done.reply)

@@ -1,0 +1,148 @@
+"""Understanding voters' messages: category, intent, urgency and routing.
+
+Pure Python + numpy. The trained artifact (bot/nlp/artifacts/classifier.npz)
+is loaded on the first call and cached; importing this package is cheap.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+from . import rules
+from .normalize import clean
+from .routing import route
+
+CATEGORIES: tuple[str, ...] = (
+    "城乡建设",
+    "环境保护",
+    "交通运输",
+    "教育文体",
+    "劳动和社会保障",
+    "卫生计生",
+    "商贸旅游",
+    "民政",
+    "农村农业",
+    "国土资源",
+    "政法",
+    "纪检监察",
+    "党务政务",
+    "经济管理",
+    "科技与信息产业",
+    "其他",
+)
+INTENTS: tuple[str, ...] = ("opinion", "question", "greeting", "rating", "followup")
+TOPICS: tuple[str, ...] = ("reception_day", "site_location", "progress", "benefits")
+
+# Long pastes are cut before any work: the head carries the topic and this
+# bounds latency for a 5,000-character message.
+MAX_INPUT = 600
+INTENT_CHARS = 80
+TOPIC_CHARS = 200
+_NOT_WORD = re.compile(r"[^\w★☆⭐]+")
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: str
+    confidence: float
+    alternatives: tuple[tuple[str, float], ...]
+    office: str
+    level: str  # "township" | "county"
+    urgent: bool
+    intent: str  # opinion | question | greeting | rating | followup
+    topic: str | None  # for questions: reception_day | site_location | progress | benefits
+    needs_triage: bool  # confidence below the shipped threshold
+
+
+_lock = threading.Lock()
+_artifact = None
+
+
+def get_artifact():
+    """The shipped artifact, loaded once per process."""
+    global _artifact
+    if _artifact is None:
+        with _lock:
+            if _artifact is None:
+                from .model import load_artifact
+
+                _artifact = load_artifact()
+    return _artifact
+
+
+def _category(art, text: str, cleaned: str) -> tuple[str, float, tuple[tuple[str, float], ...]]:
+    from .model import category_proba
+
+    probs = category_proba(art.category, art.meta, text, cleaned)
+    if probs is None:
+        return "其他", 0.0, ()
+    order = probs.argsort()[::-1]
+    classes = art.category.classes
+    top = classes[order[0]]
+    alts = tuple((classes[i], round(float(probs[i]), 4)) for i in order[1:4])
+    return top, round(float(probs[order[0]]), 4), alts
+
+
+def _intent(art, text: str, compact: str, cleaned: str) -> str:
+    fixed = rules.rule_intent(compact)
+    if fixed:
+        return fixed
+    # Greetings, ratings and the station questions are short; a long text is
+    # an opinion or a follow-up, and skipping the model keeps the tail fast.
+    probs = art.intent.proba(cleaned) if len(cleaned) <= INTENT_CHARS else None
+    intent = "opinion" if probs is None else art.intent.classes[int(probs.argmax())]
+    if intent in ("opinion", "rating", "greeting") and rules.looks_like_followup(text[:TOPIC_CHARS]):
+        return "followup"
+    if intent == "greeting" and len(compact) > 6 and rules.still_wrong(text[:TOPIC_CHARS]):
+        return "opinion"
+    if intent == "opinion":
+        topic = rules.question_topic(text[:TOPIC_CHARS])
+        # These can only be questions to the station itself; a short "how do I
+        # apply for X" is a benefits question even if the model hesitates.
+        if topic in ("reception_day", "site_location", "progress") or (topic == "benefits" and len(cleaned) <= 20):
+            return "question"
+    return intent
+
+
+def classify(text: str) -> Classification:
+    """Classify one voter message; never raises for any str."""
+    return classify_with(get_artifact(), text)
+
+
+def classify_with(art, text: str) -> Classification:
+    """classify() against a given artifact (benchmarks, evaluation of candidates)."""
+    text = text if isinstance(text, str) else str(text)
+    text = unicodedata.normalize("NFKC", text[:MAX_INPUT])
+    # Only short messages are decided by form (ratings, greetings): a bounded head suffices.
+    compact = _NOT_WORD.sub("", text[:64].lower()).replace("_", "")
+    cleaned = clean(text)
+    category, confidence, alts = _category(art, text, cleaned)
+    intent = _intent(art, text, compact, cleaned)
+    topic = rules.question_topic(text[:TOPIC_CHARS]) if intent == "question" else None
+    if intent == "question" and topic is None and category != "其他" and confidence >= art.threshold:
+        # A question the bot cannot answer but the deputy's office can: it
+        # becomes an opinion so that it opens a ticket instead of getting lost.
+        intent = "opinion"
+    urgent = rules.is_urgent(text)
+    if urgent and intent in ("greeting", "rating"):
+        intent = "opinion"  # danger is never small talk
+    if intent in ("greeting", "rating") and confidence < art.threshold:
+        category = "其他"
+    where = route(category, text)
+    return Classification(
+        category=category,
+        confidence=confidence,
+        alternatives=alts,
+        office=where.office,
+        level=where.level,
+        urgent=urgent,
+        intent=intent,
+        topic=topic,
+        needs_triage=category == "其他" or confidence < art.threshold,
+    )
+
+
+__all__ = ["CATEGORIES", "INTENTS", "TOPICS", "Classification", "classify", "get_artifact"]

@@ -1,0 +1,154 @@
+"""The shipped artifact and numpy-only inference.
+
+Artifact format: one .npz (a zip of .npy arrays, read with allow_pickle=False).
+`meta` holds UTF-8 JSON (version, classes, threshold, temperature, stop words,
+training metadata); each linear model `<name>` has `<name>_vocab` (UTF-8,
+newline-joined n-grams), `<name>_idf`, `<name>_coef` (features x classes) and
+`<name>_bias`. The arrays reproduce scikit-learn's TfidfVectorizer
+(sublinear_tf, smooth idf, l2 norm) followed by a linear layer, so no sklearn
+is needed at runtime.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .features import MAX_CHARS, char_ngrams
+
+ARTIFACT_DIR = Path(__file__).with_name("artifacts")
+ARTIFACT_PATH = ARTIFACT_DIR / "classifier.npz"
+
+
+@dataclass
+class LinearModel:
+    """TF-IDF over character n-grams followed by a softmax layer."""
+
+    classes: tuple[str, ...]
+    vocab: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray  # (n_features, n_classes), float32
+    bias: np.ndarray
+    temperature: float = 1.0
+
+    def logits(self, text: str) -> np.ndarray | None:
+        """Raw scores, or None when no n-gram of the text is known."""
+        found = [i for i in map(self.vocab.get, char_ngrams(text)) if i is not None]
+        if not found:
+            return None
+        ids, counts = np.unique(np.array(found, dtype=np.int64), return_counts=True)
+        x = (1.0 + np.log(counts)) * self.idf[ids]
+        x /= np.linalg.norm(x)
+        return x @ self.coef[ids] + self.bias
+
+    def proba(self, text: str) -> np.ndarray | None:
+        z = self.logits(text)
+        if z is None:
+            return None
+        z = z / self.temperature
+        z = np.exp(z - z.max())
+        return z / z.sum()
+
+
+def pack_model(prefix: str, terms: list[str], idf, coef, bias) -> dict[str, np.ndarray]:
+    """Arrays for one model; coef is (n_classes, n_features) as sklearn gives it."""
+    return {
+        f"{prefix}_vocab": np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
+        f"{prefix}_idf": np.asarray(idf, dtype=np.float32),
+        f"{prefix}_coef": np.ascontiguousarray(np.asarray(coef, dtype=np.float32).T).astype(np.float16),
+        f"{prefix}_bias": np.asarray(bias, dtype=np.float32),
+    }
+
+
+def write_artifact(path: Path, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+    """Write a byte-for-byte reproducible .npz (fixed zip timestamps and order)."""
+    arrays = dict(arrays)
+    arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"), dtype=np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(arrays):
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, buf.getvalue())
+
+
+@dataclass
+class Artifact:
+    meta: dict
+    category: LinearModel
+    intent: LinearModel
+
+    @property
+    def version(self) -> str:
+        return self.meta["version"]
+
+    @property
+    def threshold(self) -> float:
+        return float(self.meta["threshold"])
+
+
+def _load_model(data, prefix: str, classes: list[str], temperature: float) -> LinearModel:
+    terms = bytes(data[f"{prefix}_vocab"]).decode("utf-8").split("\n")
+    return LinearModel(
+        classes=tuple(classes),
+        vocab={t: i for i, t in enumerate(terms)},
+        idf=data[f"{prefix}_idf"].astype(np.float64),
+        coef=data[f"{prefix}_coef"].astype(np.float32),
+        bias=data[f"{prefix}_bias"].astype(np.float64),
+        temperature=temperature,
+    )
+
+
+def load_artifact(path: Path = ARTIFACT_PATH) -> Artifact:
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+        cat = _load_model(data, "cat", meta["categories"], meta.get("temperature", 1.0))
+        intent = _load_model(data, "intent", meta["intents"], meta.get("intent_temperature", 1.0))
+    return Artifact(meta=meta, category=cat, intent=intent)
+
+
+def keyword_hits(text_clean: str, classes: tuple[str, ...], keywords: dict[str, list[str]]) -> np.ndarray:
+    """1.0 for each class one of whose keywords occurs in the (cleaned) text."""
+    hits = np.zeros(len(classes))
+    for i, c in enumerate(classes):
+        if any(k in text_clean for k in keywords.get(c, ())):
+            hits[i] = 1.0
+    return hits
+
+
+def category_proba(model: LinearModel, meta: dict, text: str, cleaned: str | None = None) -> np.ndarray | None:
+    """Calibrated class probabilities for raw text: model scores + keyword prior.
+
+    The keyword prior carries the classes that have little real data. It fades
+    with length: in a short WeChat message a keyword is the topic, in a long
+    board post it is often incidental.
+    """
+    from .normalize import clean, remove_stop_words
+
+    if cleaned is None:
+        cleaned = clean(text)
+    # Stop words are removed from a bounded head only: n-grams stop at MAX_CHARS anyway.
+    z = model.logits(remove_stop_words(cleaned[: MAX_CHARS * 3 // 2], tuple(meta["stop_words"])))
+    fade = min(1.0, float(meta.get("keyword_span", 40)) / max(len(cleaned), 1)) ** 2
+    # Below ~5% of its strength the prior cannot matter; skip the scan for long texts.
+    hits = keyword_hits(cleaned, model.classes, meta.get("keywords", {})) if fade > 0.05 else np.zeros(len(model.classes))
+    if z is None:
+        if not hits.any():
+            return None
+        z = np.zeros(len(model.classes))
+    boost = float(meta.get("keyword_boost", 0.0)) * fade
+    # Short messages have their own temperature: keyword-boosted scores of a
+    # ten-character message are not as sure as the same score on a long post.
+    short = len(cleaned) <= int(meta.get("keyword_span", 40))
+    temperature = float(meta.get("temperature_short", model.temperature)) if short else model.temperature
+    z = (z + boost * hits) / temperature
+    z = np.exp(z - z.max())
+    return z / z.sum()

@@ -1,0 +1,112 @@
+"""Hand-written rules: urgency, obvious intents and question topics.
+
+Rules sit next to the trained models for the cases where a miss is costly
+(urgency: recall over precision) or where the answer is fixed by form (a bare
+"5" is a rating, an emoji alone is a greeting).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Danger to life or property: always reaches a person at once. Recall first:
+# a false alarm costs a staff member a glance, a miss can cost a life.
+_URGENT = re.compile(
+    "|".join(
+        [
+            r"(煤气|燃气|天然气|液化气|沼气|气罐|管道气|毒气|氨气|氯气).{0,6}(漏|泄|爆|闻到|味)",
+            r"漏气|泄漏|泄露|爆炸|炸了|爆燃",
+            r"着火|起火|失火|火灾|烧起来|火烧|冒烟着火|火势|大火|山火|火情",
+            r"倒塌|坍塌|塌方|塌陷|垮塌|塌了|倒了.{0,4}(房|墙|楼|桥)|(房|墙|楼|桥|屋顶|房顶).{0,4}(要塌|快塌|要倒|快倒|塌|倒了|裂开)",
+            r"山体滑坡|滑坡|泥石流|落石|地陷",
+            r"洪水|发大水|涨大水|决堤|溃坝|溃堤|漫堤|管涌|水淹|淹了|被淹|进水.{0,4}(房|屋|家)|(家|屋|房)里?进水|漫过|漫进|冲垮|冲走|内涝",
+            r"触电|漏电|电死|电线.{0,6}(掉|断|落|垂|拖地|冒火|打火)|高压线.{0,6}(掉|断|落|垂|拖地)|被电",
+            r"溺水|掉进.{0,4}(河|塘|井|水库)|落水|淹死",
+            r"中毒|一氧化碳|晕倒|昏迷|不省人事|没气了|没有呼吸|大出血",
+            r"被困|困在|救命|快来人|出人命|要死人|有人死|人命关天|有人受伤|砍人|持刀|拿刀|杀人|打死",
+            r"危险化学品.{0,6}(漏|泄|翻)|槽罐车.{0,6}(翻|漏)",
+            r"掉(进|到|在|下)?.{0,3}(河|塘|井|水库|水里|沟|坑|粪池|窖)|跳河|跳楼|跳井|轻生|自杀|寻死|上吊|喝(了)?农药",
+            r"(电|线|变压器|配电|电表|插座|房|屋|家|车|厨房|楼).{0,4}(冒烟|冒火|火花|打火)|电线.{0,4}烧",
+            r"出血|流血|满身是血|血流|咬伤|砸伤|砸到人|砸死|压到人|压住人|摔倒.{0,6}(起不来|昏|不动)|起不来了",
+            r"(坝|堤|桥|堰|塘).{0,4}(垮|冲断|冲毁|决口|裂)|冲断|冲毁|决口|要垮|垮了",
+            r"掀(了|翻|掉|飞)|刮倒|(脚手架|塔吊|围墙|广告牌|树).{0,4}(倒|塌)",
+            r"(锅炉|气瓶|罐|瓶).{0,4}(爆|炸)|要爆",
+            r"危急|快来|赶紧来|快打1[12]0|快打119",
+        ]
+    )
+)
+
+# Bare ratings: a digit 1-5 or a Chinese numeral with optional 分/星.
+_RATING_NUMBER = re.compile(r"^(打|给|评)?([1-5]|[一二三四五两])(分|星|颗星)?(好评)?$")
+_RATING_WORDS = re.compile(
+    r"^(非常|很|特别|十分|比较|基本|还算|挺)?(不)?(满意|不错|好评|差评|一般|还行|还可以|满分|五星好评|五星|好)$"
+)
+_STARS = re.compile(r"^[★☆⭐]{1,5}$")
+
+# Short social messages that need a friendly answer and no ticket.
+_GREETING = re.compile(
+    r"^(你好|您好|代表好|大家好|早上好|早安|中午好|下午好|晚上好|晚安|谢谢|多谢|感谢|太感谢|非常感谢|谢啦|辛苦|"
+    r"好的|好嘞|好滴|收到|知道了|明白|了解|嗯|哈|在吗|在不在|有人吗|ok|okay|hi|hello|再见|拜拜|新年好|过年好|"
+    r"节日快乐|中秋快乐|春节快乐|麻烦了|麻烦你|没事了|没问题|行|对|是的|赞|点赞|微笑|抱拳|握手|玫瑰|强|"
+    r"你|您|们|你们|代表|了|呀|啊|呢|吧|啦|哦|的|喽|嘛|一下|非常|很|太|大家|都|同志|书记|主任|"
+    r"微笑|呲牙|偷笑|愉快|憨笑|鼓掌|合十|爱心|ok)+$"
+)
+
+# Question topics the bot can answer itself.
+_TOPICS = (
+    ("progress", re.compile(r"进展|进度|到哪一步|处理得?怎么样|办得?怎么样|有结果|有回复|回复了吗|工单|处理了吗|有人接手|什么状态|转给谁|收到我的")),
+    ("reception_day", re.compile(r"接待日|接待时间|接待选民|值班|哪天接待|几号接待|(哪天|几号|什么时候|星期几|几点).{0,8}(找|见|接待|在站|在联络)|(代表|联络站|联络点).{0,6}(哪天|几号|几点|在不在)")),
+    ("site_location", re.compile(r"(联络站|联络点|工作站|代表站|代表之家).{0,8}(在哪|在什么|地址|位置|怎么走|坐什么|电话|哪个)|(联络站|联络点).{0,2}在.{1,8}吗|哪个联络点|去哪个联络|归哪个")),
+    (
+        "benefits",
+        re.compile(
+            r"(怎么|如何|怎样|去哪|在哪|哪里|要什么|要带什么|带什么|需要什么|什么条件|啥条件|啥材料|什么材料|什么程序|多大年纪|哪些人)"
+            r".{0,8}(申请|办|领|交|报销|续费|办理|条件|材料|程序)|(报销|申请|办理|办).{0,4}(要带什么|带什么|要什么)|(要|需要|得)(准备|带|交|提供)?(什么|哪些|啥)(材料|手续|证件|条件|资料)|"
+            r"(申请|办理|领取).{0,10}(要|需要).{0,4}(什么|啥|哪些)"
+        ),
+    ),
+)
+
+# Markers that a message chases or extends an earlier one.
+_FOLLOWUP = re.compile(
+    r"^(补充|再补充|另外|还有一件|还有个事|还有[，,、 ]|再催|催一下|麻烦再|继续反映)|上次(反映|说|提)|上回|之前反映|刚才(说|发|忘)|"
+    r"前天说|昨天说|上周说|还是没(人|解决|修)|还是不(亮|通|行|管)|怎么还没(人|来|修|处理)"
+)
+
+_DIGITS_ONLY = re.compile(r"^\d+$")
+# A thank-you that goes on to say something is still wrong is not small talk.
+_STILL_WRONG = re.compile(r"但是|可是|不过|还是|没有|没人|怎么|不亮|不通|坏")
+
+
+def is_urgent(text: str) -> bool:
+    return bool(_URGENT.search(text))
+
+
+def rule_intent(compact: str) -> str | None:
+    """Intent fixed by form alone, from text with punctuation and spaces removed."""
+    if not compact or compact in ("好", "好好", "嗯好"):
+        return "greeting"  # emoji, stickers, punctuation or a bare "ok"
+    if _RATING_NUMBER.match(compact) or _STARS.match(compact) or _RATING_WORDS.match(compact.rstrip("了吧啊")):
+        return "rating"
+    if len(compact) <= 12 and _GREETING.match(compact):
+        return "greeting"
+    return None
+
+
+def question_topic(text: str) -> str | None:
+    for topic, pattern in _TOPICS:
+        if pattern.search(text):
+            return topic
+    return None
+
+
+def looks_like_followup(text: str) -> bool:
+    return bool(_FOLLOWUP.search(text))
+
+
+def still_wrong(text: str) -> bool:
+    return bool(_STILL_WRONG.search(text))
+
+
+def is_digits(text: str) -> bool:
+    return bool(_DIGITS_ONLY.match(text))

@@ -1,0 +1,146 @@
+"""Behaviour of classify(): categories, routing, urgency, intents, robustness."""
+
+import pytest
+
+from bot.nlp import CATEGORIES, INTENTS, Classification, classify
+
+
+def test_categories_are_the_fifteen_classes_plus_other():
+    assert len(CATEGORIES) == 16
+    assert CATEGORIES[-1] == "其他"
+    assert {"民政", "农村农业", "国土资源", "政法", "纪检监察", "党务政务", "经济管理", "科技与信息产业"} <= set(CATEGORIES)
+
+
+def test_water_cut_goes_to_urban_rural_construction_with_an_office():
+    result = classify("村里自来水停了三天了")
+    assert result.category == "城乡建设"
+    assert result.office == "水务站"
+    assert result.level == "township"
+    assert result.intent == "opinion"
+    assert not result.urgent
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("低保怎么申请", "民政"),
+        ("宅基地被邻居占了", "国土资源"),
+        ("村干部贪污", "纪检监察"),
+        ("有人偷电动车", "政法"),
+        ("玉米补贴没发", "农村农业"),
+        ("村里手机信号太差", "科技与信息产业"),
+        ("老板拖欠工资不给", "劳动和社会保障"),
+        ("养猪场的粪水排到河里臭死了", "环境保护"),
+    ],
+)
+def test_short_rural_messages_reach_their_class(text, category):
+    assert classify(text).category == category
+
+
+def test_result_shape_and_calibrated_confidence():
+    result = classify("村口的路灯坏了大半年了")
+    assert isinstance(result, Classification)
+    assert result.category in CATEGORIES
+    assert 0.0 <= result.confidence <= 1.0
+    assert len(result.alternatives) == 3
+    assert all(p <= result.confidence for _, p in result.alternatives)
+    assert result.category not in [c for c, _ in result.alternatives]
+    assert result.level in ("township", "county")
+    assert result.office
+
+
+def test_county_level_class_is_routed_to_the_county():
+    assert classify("宽带安装了一个月还没通，网速也慢").level == "county"
+
+
+@pytest.mark.parametrize("text", ["煤气泄漏了快来人", "后山滑坡了，房子要塌了", "村东头着火了", "电线掉在地上还冒火花", "河水漫过堤了，家里进水了"])
+def test_danger_to_life_or_property_is_urgent(text):
+    result = classify(text)
+    assert result.urgent
+    assert result.intent == "opinion"
+
+
+@pytest.mark.parametrize("text", ["村里自来水停了三天了", "你好", "低保怎么申请", "学校乱收费"])
+def test_ordinary_messages_are_not_urgent(text):
+    assert not classify(text).urgent
+
+
+@pytest.mark.parametrize("text", ["你好", "您好", "谢谢代表", "👍", "好的，辛苦了", "[微笑]"])
+def test_greetings(text):
+    result = classify(text)
+    assert result.intent == "greeting"
+    assert result.topic is None
+
+
+@pytest.mark.parametrize("text", ["5", "5分", "很满意", "不满意", "★★★★★"])
+def test_ratings(text):
+    assert classify(text).intent == "rating"
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("接待日是哪天", "reception_day"),
+        ("代表几号在联络站", "reception_day"),
+        ("联络站在哪里", "site_location"),
+        ("我反映的问题处理得怎么样了", "progress"),
+        ("低保怎么申请", "benefits"),
+    ],
+)
+def test_questions_carry_a_topic(text, topic):
+    result = classify(text)
+    assert result.intent == "question"
+    assert result.topic == topic
+
+
+@pytest.mark.parametrize("text", ["我上次反映的路灯到现在还是不亮", "补充一下，漏水的地方在村东头"])
+def test_followups(text):
+    assert classify(text).intent == "followup"
+
+
+def test_opinion_has_no_topic():
+    result = classify("村里的路坑坑洼洼，下雨全是泥")
+    assert result.intent == "opinion"
+    assert result.topic is None
+
+
+@pytest.mark.parametrize("text", ["", " ", "😊😊", "？？？", "a" * 5000, "村里停水" * 1250, "\x00\ufeff", "ＡＢＣ１２３"])
+def test_never_raises(text):
+    result = classify(text)
+    assert result.category in CATEGORIES
+    assert result.intent in INTENTS
+
+
+def test_full_width_and_half_width_agree():
+    assert classify("村里自来水停了３天了！").category == classify("村里自来水停了3天了!").category
+
+
+def test_nothing_recognisable_is_other_and_goes_to_triage():
+    result = classify("😊")
+    assert result.category == "其他"
+    assert result.needs_triage
+    assert result.confidence == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["有人掉河里了", "孩子掉井里了", "配电箱着火了", "有人触电了", "高压线断了掉在路上", "水库大坝要垮了", "路面突然塌陷了", "有人喝农药了", "老人晕倒在家里", "闻到一股煤气味"],
+)
+def test_more_ways_of_saying_danger_are_urgent(text):
+    assert classify(text).urgent
+
+
+@pytest.mark.parametrize("text", ["砖厂烟囱天天冒烟", "希望加强消防宣传", "打工受伤了厂里不管医药费"])
+def test_past_or_chronic_problems_are_not_urgent(text):
+    assert not classify(text).urgent
+
+
+@pytest.mark.parametrize("text", ["残疾人补贴需要准备什么材料", "新农合怎么交", "医保报销要带什么"])
+def test_how_to_apply_questions_are_about_benefits(text):
+    result = classify(text)
+    assert (result.intent, result.topic) == ("question", "benefits")
+
+
+def test_a_list_continuation_is_a_followup_but_a_sentence_starting_with_hai_you_is_not():
+    assert classify("还有，那边的垃圾也没人清").intent == "followup"
+    assert classify("还有人在村里赌博").intent == "opinion"

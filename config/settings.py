@@ -32,6 +32,8 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     # Pending pushes older than this are re-enqueued by the outbox sweep.
     "OUTBOX_SWEEP_AFTER": (60, int),
     "LOG_LEVEL": ("INFO", str),
+    # Comma-separated openids of station staff: urgent opinions are pushed to them.
+    "STAFF_OPENIDS": ("", str),
 }
 
 
@@ -70,6 +72,10 @@ def finish(settings: dict[str, Any], instance_path: str) -> dict[str, Any]:
     if settings.get("WECHAT_AES_KEY") and len(settings["WECHAT_AES_KEY"]) != 43:
         raise ValueError("LIAISON_WECHAT_AES_KEY must be the 43-character EncodingAESKey")
     settings["WECHAT_API_BASE"] = settings["WECHAT_API_BASE"].rstrip("/")
+    staff = settings.get("STAFF_OPENIDS") or ()
+    if isinstance(staff, str):
+        staff = tuple(part.strip() for part in staff.split(",") if part.strip())
+    settings["STAFF_OPENIDS"] = tuple(staff)
     settings["WECHAT_APP_ID"] = settings.get("WECHAT_APP_ID") or "wxsandbox000000000"
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = _instance_secret(settings["INSTANCE_PATH"])

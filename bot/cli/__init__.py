@@ -18,8 +18,12 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import data, roster, serve, simulate
+    from ..nlp import cli as nlp_cli
+    from . import data, roster, serve, simulate, triage
 
+    nlp_cli.corrections_source = triage.db_corrections
+    main.add_command(nlp_cli.nlp)
+    main.add_command(triage.triage)
     main.add_command(serve.serve)
     main.add_command(serve.worker)
     main.add_command(serve.beat)

@@ -17,6 +17,8 @@ class Context:
     # Given by the web layer: bot.ratelimit.RedisLimiter and services.phones.PhoneBox.
     limiter: Any = None
     phones: Any = None
+    # Station staff on WeChat: urgent opinions reach them at once.
+    staff_openids: tuple[str, ...] = ()
 
 
 @dataclass

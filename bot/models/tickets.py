@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -28,6 +28,10 @@ class Ticket(Base):
     text: Mapped[str] = mapped_column(Text)
     category: Mapped[str]
     confidence: Mapped[float]
+    # Suggested handling office (站所) and level: township, or county when
+    # the matter is beyond township authority.
+    office: Mapped[str] = mapped_column(default="")
+    level: Mapped[str] = mapped_column(String(16), default="township")
     status: Mapped[str] = mapped_column(default="new", index=True)
     urgent: Mapped[bool] = mapped_column(default=False)
     # Unassigned or low-confidence tickets wait in the staff triage queue.
@@ -58,3 +62,18 @@ class TicketEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class LabelledExample(Base):
+    """A message with its right category, from staff correcting the classifier;
+    `liaison nlp train --include-corrections` learns from these."""
+
+    __tablename__ = "labelled_examples"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    label: Mapped[str]
+    predicted: Mapped[str] = mapped_column(default="")
+    source: Mapped[str] = mapped_column(String(32), default="staff_correction")
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    created_by: Mapped[str] = mapped_column(default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

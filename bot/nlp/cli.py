@@ -6,6 +6,7 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import Callable
 
 import click
 
@@ -19,6 +20,11 @@ def _default_dirs() -> list[Path]:
     return sorted(p for p in DEFAULT_DATA.iterdir() if p.is_dir())
 
 
+# Where `--include-corrections` gets staff corrections: the app's CLI plugs in
+# a reader of its database, so this package stays free of app imports.
+corrections_source: Callable[[], list[dict]] | None = None
+
+
 @click.group("nlp")
 def nlp() -> None:
     """消息分类模型：训练、评估、分类。"""
@@ -30,14 +36,22 @@ def nlp() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Artifact path.")
 @click.option("--corrections", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="JSON Lines of staff corrections: text, label.")
+@click.option("--include-corrections", is_flag=True, help="Also learn from staff corrections in the database.")
 @click.option("--seed", type=int, default=None)
-def train_cmd(data: tuple[Path, ...], out: Path | None, corrections: Path | None, seed: int | None) -> None:
+def train_cmd(data: tuple[Path, ...], out: Path | None, corrections: Path | None, include_corrections: bool,
+              seed: int | None) -> None:
     """Train the classifier and write the artifact."""
     from .model import ARTIFACT_PATH
     from .train import SEED, read_jsonl, train
 
     dirs = list(data) or _default_dirs()
     extra = read_jsonl(corrections) if corrections else None
+    if include_corrections:
+        if corrections_source is None:
+            raise click.UsageError("--include-corrections needs the liaison app (run it as `liaison nlp train`)")
+        stored = corrections_source()
+        click.echo(f"including {len(stored)} staff corrections")
+        extra = (extra or []) + stored
     out = out or ARTIFACT_PATH
     metrics = train(dirs, extra, out, seed=SEED if seed is None else seed)
     click.echo(json.dumps(metrics, ensure_ascii=False, indent=1))

@@ -8,24 +8,31 @@ from sqlalchemy.orm import Session
 
 from ..models import OutboundPush, Ticket, Voter
 from . import assignment, notify, texts
+from .classify import Classification, classify
 from .tickets import open_ticket
-from .classify import classify
 
 
 @dataclass(frozen=True)
 class Submitted:
     ticket: Ticket
-    push: OutboundPush | None
+    pushes: list[OutboundPush]
     reply: str
 
 
-def submit_opinion(session: Session, voter: Voter, text: str, now: datetime) -> Submitted:
+def submit_opinion(session: Session, voter: Voter, text: str, now: datetime,
+                   classification: Classification | None = None,
+                   staff_openids: tuple[str, ...] = ()) -> Submitted:
+    found = classification or classify(text)
     chosen = assignment.choose(session, voter)
-    ticket = open_ticket(
-        session, voter=voter, text=text, classification=classify(text), assignment=chosen, now=now)
-    push = notify.ticket_assigned(session, ticket, now)
+    ticket = open_ticket(session, voter=voter, text=text, classification=found, assignment=chosen, now=now,
+                         urgent=found.urgent, needs_triage=found.needs_triage)
+    pushes = [notify.ticket_assigned(session, ticket, now)]
+    if found.urgent:  # danger always reaches a person at once: the station staff too
+        pushes += notify.urgent_to_staff(session, ticket, staff_openids, now)
     if chosen.deputy is not None:
         reply = texts.RECEIVED_ASSIGNED.format(number=ticket.number, deputy=chosen.deputy.name)
     else:
         reply = texts.RECEIVED_TRIAGE.format(number=ticket.number)
-    return Submitted(ticket, push, reply)
+    if found.urgent:
+        reply += texts.URGENT_ADVICE
+    return Submitted(ticket, [p for p in pushes if p is not None], reply)

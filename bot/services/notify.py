@@ -49,11 +49,27 @@ def ticket_assigned(session: Session, ticket: Ticket, now: datetime) -> Outbound
     who = display_name(ticket.voter.name)
     text = texts.DEPUTY_NEW_TICKET.format(number=ticket.number, category=ticket.category,
                                           village=village, who=who, text=ticket.text)
+    if ticket.urgent:
+        text = texts.URGENT_PREFIX + text
     fields = (("keyword1", ticket.number), ("keyword2", ticket.category),
               ("keyword3", village), ("keyword4", ticket.text[:20]))
     return queue(session, key=f"ticket:{ticket.id}:assigned:{deputy.openid}", openid=deputy.openid,
                  kind="ticket_assigned", text=text, title=texts.DEPUTY_NEW_TICKET_TITLE,
                  fields=fields, ticket_id=ticket.id, now=now)
+
+
+def urgent_to_staff(session: Session, ticket: Ticket, staff_openids: tuple[str, ...],
+                    now: datetime) -> list[OutboundPush | None]:
+    """Alert every station staff member on WeChat about an urgent ticket."""
+    village = ticket.village.name if ticket.village else "未登记村"
+    text = texts.STAFF_URGENT.format(number=ticket.number, category=ticket.category, village=village,
+                                     who=display_name(ticket.voter.name), text=ticket.text,
+                                     deputy=ticket.deputy.name if ticket.deputy else "待分派")
+    if not staff_openids:
+        log.error("urgent ticket %s: no staff WeChat configured (LIAISON_STAFF_OPENIDS)", ticket.number)
+    return [queue(session, key=f"ticket:{ticket.id}:urgent:{openid}", openid=openid, kind="urgent_alert",
+                  text=text, title=texts.STAFF_URGENT_TITLE, ticket_id=ticket.id, now=now)
+            for openid in staff_openids]
 
 
 # -- delivery, called by the task in three short transactions ----------------

@@ -44,3 +44,35 @@ POSTER_DEPUTY_HOW = (
     "② 关注公众号后，群众反映的意见会推送到您的微信",
     "③ 二维码丢失或外传，请联系工作人员作废并重新生成",
 )
+
+GREETING = "您好！我是乡人大代表联络站的小助手。有什么意见建议，直接发文字或语音告诉我，我会转给联系您的人大代表。"
+THANKS = "不客气！有事随时找我们。"
+URGENT_ADVICE = "如有生命或财产危险，请立即拨打 110、119 或 120，并远离危险地点。"
+URGENT_PREFIX = "【紧急】"
+STAFF_URGENT = "【紧急】{number} [{category}] {village} {who}：{text}（已转 {deputy}）"
+STAFF_URGENT_TITLE = "紧急群众意见"
+
+RECEPTION_ANSWER = "下次接待日：{date}，{hours}，地点：{site}（{address}）。{deputies}"
+RECEPTION_DEPUTIES = "接待代表：{names}。"
+RECEPTION_HOURS = "上午 9:00–12:00"
+RECEPTION_GENERAL = "乡人大代表联络站每月20日、各联络点每月10日接待选民。扫描您所在联络点或联系选民群的二维码后，我们可以告诉您具体的时间和地点。"
+SITE_ANSWER = "您所在的是{site}，地址：{address}。每月{day}日接待选民。"
+PROGRESS_NONE = "您还没有反映过意见。有什么意见建议，直接发文字或语音即可。"
+PROGRESS_HEAD = "您反映的意见："
+PROGRESS_LINE = "{number} {status}（{when}）{text}"
+BENEFITS_ANSWER = ("常见补助可以这样办：低保、特困、临时救助和残疾人补贴，带身份证、户口本到村委会提出申请，"
+                   "由乡便民服务中心（民政办）审核；种粮等惠农补贴由村里统一登记，乡农业综合服务中心发放；"
+                   "城乡居民医保、养老保险在村委会或乡便民服务中心办理。具体问题也可以直接发给我们，我们转给代表帮您问。")
+QUESTION_GENERAL = "您的问题已收到。接待日、联络点地址、意见办理进度都可以直接问我；其他问题请说得具体一些，我们会转给代表。"
+
+FOLLOWUP_ADDED = "已补充到 {number}，已转告 {deputy} 代表。"
+FOLLOWUP_ADDED_TRIAGE = "已补充到 {number}，联络站工作人员会一并处理。"
+DEPUTY_FOLLOWUP = "补充 {number}：{text}"
+RATING_THANKS = "感谢您对 {number} 办理结果的评价！"
+RATING_NONE = "目前没有需要您评价的意见。办理完成后，我们会请您评价。"
+
+STATUS_NAMES = {
+    "new": "已收到", "accepted": "已受理", "in_progress": "办理中", "replied": "已答复", "transferred": "已转办",
+    "escalated": "已上报", "resolved": "已办结", "rated": "已评价", "closed": "已关闭", "reopened": "重新办理",
+    "merged": "已合并", "rejected": "已退回",
+}

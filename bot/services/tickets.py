@@ -37,7 +37,8 @@ def open_ticket(session: Session, *, voter: Voter, text: str, classification: Cl
                 needs_triage: bool = False) -> Ticket:
     ticket = Ticket(
         number=next_number(session, now.astimezone(LOCAL).year), text=text, category=classification.category,
-        confidence=classification.confidence, status="new", urgent=urgent,
+        confidence=classification.confidence, office=classification.office, level=classification.level,
+        status="new", urgent=urgent,
         needs_triage=needs_triage or assignment.deputy is None,
         voter_id=voter.id, deputy_id=assignment.deputy.id if assignment.deputy else None,
         site_id=assignment.site_id, village_id=voter.village_id, created_at=now, updated_at=now,

@@ -76,7 +76,8 @@ def _handle(ext: Liaison, msg: Inbound) -> Result:
         session.add(row)
         try:
             session.flush()
-            ctx = Context(session, ext.now(), limiter=RedisLimiter(ext.redis), phones=ext.phones)
+            ctx = Context(session, ext.now(), limiter=RedisLimiter(ext.redis), phones=ext.phones,
+                          staff_openids=ext.settings["STAFF_OPENIDS"])
             result = router.dispatch(ctx, msg)
             row.reply, row.ticket_id = result.reply, result.ticket_id
             session.commit()

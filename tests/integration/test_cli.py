@@ -49,7 +49,7 @@ def test_qr_list_prints_one_scene_per_line(cli):
 def test_tickets_list_json(app, cli):
     cli("demo", "seed")
     Phone(app, "oDEMO_voter_01_01").says("村里自来水停了三天了")
-    Phone(app, "oStranger").says("你好")
+    Phone(app, "oStranger").says("家门口的水渠堵了，下雨就淹")
     items = lines(cli("tickets", "list", "--json").output)
     assert len(items) == 2
     assert set(items[0]) == {"number", "status", "category", "confidence", "voter_openid", "deputy", "created_at"}

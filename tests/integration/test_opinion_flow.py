@@ -47,7 +47,7 @@ def test_ticket_numbers_count_up_within_the_year(app, demo, db):
 
 
 def test_stranger_message_goes_to_staff_triage(app, db):
-    answer = Phone(app, "oStranger000000000000000001").says("低保怎么申请")
+    answer = Phone(app, "oStranger000000000000000001").says("我家的低保停发三个月了，也没人说为什么")
 
     assert "联络站工作人员会尽快安排代表处理" in answer.text
     ticket = db.scalar(select(Ticket))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.models import Deputy, Voter
 from bot.services import assignment
-from bot.services.classify import Classification
+from bot.services.classify import classify
 from bot.services.tickets import open_ticket
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
@@ -33,7 +33,7 @@ def test_unbound_group_deputy_falls_back_to_the_least_loaded_deputy_on_duty(demo
     others = [d for d in site_deputies(db, v.group.site_id) if d.id != v.group.deputy_id]
     busy = others[0]
     for _ in range(2):
-        open_ticket(db, voter=v, text="x", classification=Classification("其他", 0.0),
+        open_ticket(db, voter=v, text="x", classification=classify("x"),
                     assignment=assignment.Assignment(busy, "site", v.site_id), now=NOW)
     chosen = assignment.choose(db, v)
     assert chosen.reason == "site"
@@ -76,7 +76,7 @@ def test_unknown_voter_goes_to_triage(db):
 def test_ticket_year_follows_beijing_time(demo, db):
     v = fixed_voter(db)
     new_year_eve_utc = datetime(2026, 12, 31, 17, 0, tzinfo=timezone.utc)  # 01:00 on 1 January in Beijing
-    ticket = open_ticket(db, voter=v, text="x", classification=Classification("其他", 0.0),
+    ticket = open_ticket(db, voter=v, text="x", classification=classify("x"),
                          assignment=assignment.choose(db, v), now=new_year_eve_utc)
     assert ticket.number == "2027-000001"
 

@@ -13,7 +13,10 @@ COMMAND = re.compile(r"^绑定[\s:：]*([^\d\s]{1,20})\s*(\d{4})$")
 
 
 def is_claim(msg: Inbound) -> bool:
-    return (msg.content or "").strip().startswith(PREFIX)
+    """A short message starting with 绑定; a longer one ("绑定银行卡的补贴没发")
+    is an opinion that happens to start with the same word."""
+    text = (msg.content or "").strip()
+    return text.startswith(PREFIX) and (bool(COMMAND.match(text)) or len(text) <= 12)
 
 
 def on_claim(ctx: Context, msg: Inbound) -> Result:

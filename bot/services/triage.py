@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import LabelledExample, Ticket
+from ..nlp.routing import route
 from .classify import categories
 from .tickets import record
 
@@ -32,6 +33,8 @@ def correct(session: Session, ticket: Ticket, category: str, by: str, now: datet
     record(session, ticket, "recategorised", f"staff:{by.strip()[:100]}", now, f"{ticket.category} → {category}")
     ticket.category = category
     ticket.confidence = 1.0
+    where = route(category, ticket.text)  # the right category has its own office
+    ticket.office, ticket.level = where.office, where.level
     ticket.updated_at = now
     if ticket.deputy_id is not None:  # unassigned tickets stay queued until staff assign them
         ticket.needs_triage = False

@@ -167,3 +167,49 @@ def test_training_can_include_the_stored_corrections(app, demo, db, tmp_path):
                         obj=obj)
     assert result.exit_code == 0, result.output
     assert "including 1 staff corrections" in result.output and out.exists()
+
+
+@pytest.mark.parametrize("text", ["联络站在哪？我家旁边煤气泄漏了，快来人", "补充一下，电线掉下来了，刚才有人触电了"])
+def test_danger_inside_a_question_or_followup_still_opens_an_urgent_ticket(app, demo, db, text):
+    phone = Phone(app, VOTER)
+    phone.says("村里自来水停了三天了")
+    answer = phone.says(text).text
+    assert answer.endswith(texts.URGENT_ADVICE)
+    urgent = db.scalar(select(Ticket).where(Ticket.urgent.is_(True)))
+    assert urgent is not None and urgent.text == text
+    assert db.scalar(select(OutboundPush).where(OutboundPush.recipient_openid == STAFF)) is not None
+
+
+def test_an_opinion_that_starts_with_the_claim_word_is_an_opinion(app, demo, db):
+    answer = Phone(app, VOTER).says("绑定银行卡的补贴怎么还没发到账，村里一直拖着").text
+    assert answer.startswith("已收到您的意见")
+
+
+def test_a_complaint_worded_like_a_rating_opens_a_ticket_when_nothing_awaits_rating(app, demo, db):
+    assert Phone(app, VOTER).says("对村里垃圾处理很不满意").text.startswith("已收到您的意见")
+    assert count(db, Ticket) == 1
+
+
+def test_a_question_carrying_a_complaint_gets_the_answer_and_a_ticket(app, demo, db):
+    answer = Phone(app, VOTER).says("接待日是哪天？另外村口的路坑坑洼洼的，下雨天根本没法走").text
+    first, second = answer.split("\n")
+    assert first.startswith("下次接待日：") and second.startswith("已收到您的意见")
+    assert count(db, Ticket) == 1
+
+
+def test_rating_words_beat_digits_in_the_comment(app, demo, db):
+    from bot.services.ratings import score
+
+    assert score("满意，跑了2次就办好了") == 4
+    assert score("非常不满意，等了5天") == 1
+    assert score("5") == 5 and score("打4分") == 4 and score("等了5天") is None
+
+
+def test_a_correction_reroutes_the_ticket_to_the_new_categorys_office(app, demo, db):
+    from bot.nlp.routing import route
+    from bot.services import triage
+
+    Phone(app, VOTER).says("村东头那个东西不太好")
+    ticket = db.scalar(select(Ticket))
+    triage.correct(db, ticket, "民政", "李干事", ticket.created_at)
+    assert (ticket.office, ticket.level) == (route("民政", ticket.text).office, route("民政", ticket.text).level)

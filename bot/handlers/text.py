@@ -8,6 +8,7 @@ from ..services.classify import classify
 from ..services.voters import ensure_voter
 from . import Context, Result
 
+PROGRESS_WORDS = ("进度", "我的意见", "查进度", "查询进度")
 MAX_TEXT = 2000  # WeChat caps text at 2048 bytes; keep the ticket readable anyway
 
 
@@ -26,13 +27,22 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Result:
     text = (msg.content or "").strip()[:MAX_TEXT]
     if not text:
         return Result(reply=if_empty)
+    if text.replace(" ", "") in PROGRESS_WORDS:
+        return Result(reply=answers.progress(ctx.session, voter))
+    if ratings.says_unsolved(text):
+        said = ratings.reopen(ctx.session, voter, text, ctx.now, ctx.station.reopen_days)
+        if said is not None:
+            return _said(said)
+    parsed = ratings.leading_score(text)
+    if parsed is not None and ratings.awaiting_rating(ctx.session, voter) is not None:
+        return _said(ratings.rate(ctx.session, voter, text, ctx.now, parsed))
     found = classify(text)
     if found.intent == "greeting":
         return Result(reply=texts.THANKS if _is_thanks(text) else texts.GREETING)
     if found.intent == "question":
         return Result(reply=answers.answer(ctx.session, voter, found.topic, ctx.now))
     if found.intent == "rating":
-        return Result(reply=ratings.rate(ctx.session, voter, text, ctx.now))
+        return _said(ratings.rate(ctx.session, voter, text, ctx.now))
     if found.intent == "followup":
         ticket = followup.latest_open(ctx.session, voter)
         if ticket is not None:
@@ -41,6 +51,13 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Result:
     done = intake.submit_opinion(ctx.session, voter, text, ctx.now, found, ctx.staff_openids)
     result = Result(reply=done.reply, ticket_id=done.ticket.id)
     for push in done.pushes:
+        result.push(push.id)
+    return result
+
+
+def _said(said: ratings.Said) -> Result:
+    result = Result(reply=said.reply, ticket_id=said.ticket_id)
+    for push in said.pushes:
         result.push(push.id)
     return result
 

@@ -16,6 +16,7 @@ from ..extensions import Liaison, current
 from ..handlers import Context, Result
 from ..messages import Inbound
 from ..models import InboundMessage
+from ..services.station import Station
 from ..wechat import WebhookError, render_text_reply
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,8 @@ def _handle(ext: Liaison, msg: Inbound) -> Result:
         try:
             session.flush()
             ctx = Context(session, ext.now(), limiter=RedisLimiter(ext.redis), phones=ext.phones,
-                          staff_openids=ext.settings["STAFF_OPENIDS"])
+                          staff_openids=ext.settings["STAFF_OPENIDS"],
+                          station=Station.from_settings(ext.settings))
             result = router.dispatch(ctx, msg)
             row.reply, row.ticket_id = result.reply, result.ticket_id
             session.commit()

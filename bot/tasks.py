@@ -3,7 +3,7 @@ that opens sessions, calls services and commits; tests call the functions."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from celery import shared_task
@@ -12,7 +12,9 @@ from .extensions import Liaison, current
 from .handlers import DELIVER_PUSH
 from .messages import DeliveryError
 from .models import OutboundPush
-from .services import notify
+from .services import notify, sla as sla_service
+from .services.reception import BEIJING
+from .services.station import Station
 
 log = logging.getLogger(__name__)
 
@@ -81,3 +83,20 @@ def deliver_push(self: Any, push_id: int) -> None:
 @shared_task(name="liaison.sweep_outbox")
 def sweep_outbox() -> dict[str, int]:
     return sweep(current())
+
+
+def sla(ext: Liaison, today: date | None = None) -> dict[str, list[str]]:
+    """SLA reminders and breach escalation for `today` (Beijing date by default)."""
+    today = today or ext.now().astimezone(BEIJING).date()
+    with ext.Session() as s:
+        done = sla_service.run(s, today, ext.now(), Station.from_settings(ext.settings))
+        push_ids = [p.id for p in done.pushes]
+        s.commit()
+    for push_id in push_ids:  # only after the commit
+        ext.enqueue(DELIVER_PUSH, push_id)
+    return {"reminded": done.reminded, "breached": done.breached}
+
+
+@shared_task(name="liaison.sla_daily")
+def sla_daily() -> dict[str, list[str]]:
+    return sla(current())

@@ -95,6 +95,19 @@ def tickets_list(as_json: bool, limit: int) -> None:
                 click.echo(f"{t.number}  {t.status:<10} {t.category:<8} {item['deputy'] or '待分派'}  {t.text[:30]}")
 
 
+@tickets.command("sla")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run for this date (YYYY-MM-DD, Beijing); default today.")
+@with_appcontext
+@needs_db
+def tickets_sla(today) -> None:
+    """SLA reminders and breach escalation (what the daily beat job does)."""
+    from .. import tasks
+
+    done = tasks.sla(current(), today.date() if today else None)
+    _json_line(done)
+
+
 @click.group()
 def qr() -> None:
     """Parametric QR scenes."""

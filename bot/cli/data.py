@@ -108,6 +108,33 @@ def tickets_sla(today) -> None:
     _json_line(done)
 
 
+@tickets.command("reject")
+@click.argument("number")
+@click.argument("reason")
+@click.option("--by", required=True, help="Who rejects (kept in the ticket's history).")
+@with_appcontext
+@needs_db
+def tickets_reject(number: str, reason: str, by: str) -> None:
+    """Reject ticket NUMBER as not an opinion; the voter is told REASON."""
+    from ..handlers import DELIVER_PUSH
+    from ..services import lifecycle
+    from ..services.tickets import by_number
+
+    ext = current()
+    with ext.Session() as session:
+        ticket = by_number(session, number.strip())
+        if ticket is None:
+            raise click.ClickException(f"没有编号为 {number} 的工单")
+        try:
+            push = lifecycle.reject(session, ticket, reason, by, ext.now())
+        except (lifecycle.NotAllowed, ValueError) as exc:
+            raise click.ClickException(f"{number} 不能退回：{exc}") from None
+        session.commit()
+    if push is not None:
+        ext.enqueue(DELIVER_PUSH, push.id)
+    click.echo(f"{number} → rejected")
+
+
 @click.group()
 def qr() -> None:
     """Parametric QR scenes."""

@@ -96,3 +96,14 @@ def deputy_openid(deputy: Deputy | None) -> str | None:
     if deputy is None or not deputy.openid or not deputy.subscribed:
         return None
     return deputy.openid
+
+
+def reject(session: Session, ticket: Ticket, reason: str, by: str, now: datetime) -> OutboundPush | None:
+    """Staff: not an opinion (an advert, a test, a private quarrel): rejected,
+    and the voter is told why. Raises NotAllowed once it is being handled."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("a rejection needs a reason the voter can read")
+    event = move(session, ticket, "reject", f"staff:{by}", now, reason)
+    ticket.needs_triage = False
+    return to_voter(session, ticket, event, texts.VOTER_REJECTED.format(number=ticket.number, reason=reason), now)

@@ -241,3 +241,22 @@ def test_from_county_to_city_likewise(app, demo, db, inbox):
     assert (up.level, up.escalated_to_id) == ("city", city.id)
     assert inbox.last(CITY_OFFICE).endswith(f"上报原因：涉及市级医保政策（{county.name} 代表）")
     assert Phone(app, city.openid).says(f"上报 {number} 再往上").text == texts.DEPUTY_TOP.format(number=number)
+
+
+def test_staff_reject_a_message_that_is_not_an_opinion_and_the_voter_hears_why(app, demo, db, inbox):
+    from flask.cli import ScriptInfo
+
+    from bot.cli import main
+
+    number = number_in(Phone(app, VOTER).says("卖新鲜土鸡蛋，要的联系我").text)
+    run = app.test_cli_runner()
+    obj = ScriptInfo(create_app=lambda: app)
+    done = run.invoke(main, ["tickets", "reject", number, "这是广告，不是意见建议", "--by", "李干事"], obj=obj)
+    assert done.exit_code == 0, done.output
+    rejected = ticket(db, number)
+    assert rejected.status == "rejected" and rejected.events[-1].actor == "staff:李干事"
+    assert inbox.last(VOTER) == texts.VOTER_REJECTED.format(number=number, reason="这是广告，不是意见建议")
+    again = run.invoke(main, ["tickets", "reject", number, "再退一次", "--by", "李干事"], obj=obj)
+    assert again.exit_code != 0 and "不能退回" in again.output
+    deputy = deputy_of(db, VOTER)
+    assert Phone(app, deputy.openid).says(f"受理 {number}").text == f"{number} 目前是“已退回”，不能受理。"

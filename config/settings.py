@@ -47,6 +47,9 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     "SLA_RESOLVE_DAYS": (15, int),
     # A voter may reopen ("没解决") a resolved ticket within this many days.
     "REOPEN_DAYS": (7, int),
+    # Messages from one voter within this many seconds that are not a new topic
+    # extend their open ticket (text, voice, images, location) instead of opening new ones.
+    "BURST_SECONDS": (180, int),
 }
 
 

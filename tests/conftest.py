@@ -133,8 +133,10 @@ def make_app(schema: str, redis_url: str, tmp_path: Path):
     built: list[Any] = []
 
     def factory(**overrides: Any) -> Any:
+        # Bursts (several messages extending one ticket) are off unless a test
+        # turns them on, so tests of other behaviour may send opinions back to back.
         config = {"DATABASE_URL": schema, "REDIS_URL": redis_url, "INSTANCE_PATH": str(tmp_path / "instance"),
-                  "CLOCK": Clock(), "TASK_QUEUE": Queue(), "TESTING": True}
+                  "CLOCK": Clock(), "TASK_QUEUE": Queue(), "TESTING": True, "BURST_SECONDS": 0}
         config.update(overrides)
         app = create_app(config)
         built.append(app)

@@ -18,7 +18,8 @@ THURSDAY = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)  # 10:00 in Beijing
 
 
 def build(make_app, **extra):
-    config = dict(STAFF_OPENIDS=STAFF, COUNTY_OFFICE_OPENIDS=COUNTY_OFFICE, CITY_OFFICE_OPENIDS=CITY_OFFICE)
+    config = dict(STAFF_OPENIDS=STAFF, COUNTY_OFFICE_OPENIDS=COUNTY_OFFICE, CITY_OFFICE_OPENIDS=CITY_OFFICE,
+                  BURST_SECONDS=180)
     config.update(extra)
     app = make_app(**config)
     app.extensions["liaison"].clock.value = THURSDAY.timestamp()

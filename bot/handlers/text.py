@@ -3,7 +3,7 @@ ratings and follow-ups get their own answers."""
 from __future__ import annotations
 
 from ..messages import Inbound
-from ..services import answers, followup, intake, ratings, texts
+from ..services import answers, bursts, followup, intake, ratings, texts
 from ..services.classify import classify
 from ..services.voters import ensure_voter
 from . import Context, Result
@@ -37,6 +37,11 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Result:
     if parsed is not None and ratings.awaiting_rating(ctx.session, voter) is not None:
         return _said(ratings.rate(ctx.session, voter, text, ctx.now, parsed))
     found = classify(text)
+    if found.intent in ("opinion", "followup"):
+        burst = bursts.open_in_burst(ctx.session, voter, ctx.now, ctx.station.burst_seconds)
+        if burst is not None and not bursts.new_topic(burst, found):
+            added = followup.add(ctx.session, burst, text, ctx.now)
+            return Result(reply=added.reply, ticket_id=burst.id).push(added.push.id if added.push else None)
     if found.intent == "greeting":
         return Result(reply=texts.THANKS if _is_thanks(text) else texts.GREETING)
     if found.intent == "question":

@@ -44,6 +44,10 @@ class Ticket(Base):
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"))
     # The deputy one level up the "3+10" chain it was escalated (上报) to, who may act on it too.
     escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id"), index=True)
+    # Where it is: a location the voter sent (label and coordinates).
+    place: Mapped[str | None] = mapped_column(Text)
+    # A duplicate is linked to the open ticket it repeats; handling that one handles both.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     # When the SLA clocks started: opening, or the voter reopening it.
     sla_started_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]

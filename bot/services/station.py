@@ -15,6 +15,7 @@ class Station:
     ack_days: int = 2
     resolve_days: int = 15
     reopen_days: int = 7
+    burst_seconds: int = 180
 
     @classmethod
     def from_settings(cls, s: Mapping[str, Any]) -> "Station":
@@ -23,4 +24,5 @@ class Station:
                    city_office_openids=tuple(s.get("CITY_OFFICE_OPENIDS") or ()),
                    offices=tuple(s.get("TOWNSHIP_OFFICES") or ()),
                    ack_days=int(s.get("SLA_ACK_DAYS") or 2), resolve_days=int(s.get("SLA_RESOLVE_DAYS") or 15),
-                   reopen_days=int(s.get("REOPEN_DAYS") or 7))
+                   reopen_days=int(s.get("REOPEN_DAYS") or 7),
+                   burst_seconds=int(s.get("BURST_SECONDS") if s.get("BURST_SECONDS") is not None else 180))

@@ -124,10 +124,11 @@ def test_not_solved_after_seven_days_is_too_late(app, ext, demo, db):
     assert ticket(db, number).status == "resolved"
 
 
-def test_progress_lists_the_voters_tickets_with_status(app, demo, db):
+def test_progress_lists_the_voters_tickets_with_status(app, ext, demo, db):
     deputy = deputy_of(db, VOTER)
     voter = Phone(app, VOTER)
     first = number_in(voter.says("村里自来水停了三天了").text)
+    ext.clock.value += 600  # a new matter, later: not part of the first one
     second = number_in(voter.says("村口路灯坏了一个月了").text)
     Phone(app, deputy.openid).says(f"受理 {first}")
     for word in ("进度", "我的意见"):
@@ -143,7 +144,7 @@ def test_my_tickets_lists_open_tickets_oldest_first(app, ext, demo, db):
     first = number_in(Phone(app, VOTER).says("村里自来水停了三天了").text)
     ext.clock.value += 60
     second = number_in(Phone(app, NEIGHBOUR).says("村口路灯坏了一个月了").text)
-    ext.clock.value += 60
+    ext.clock.value += 600
     third = number_in(Phone(app, VOTER).says("垃圾没人清运").text)
     desk.says(f"受理 {third}")
     desk.says(f"办结 {third} 已清运")

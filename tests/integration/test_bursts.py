@@ -1,0 +1,102 @@
+"""A matter told in several messages in a row stays one ticket: text, voice,
+photos and the location extend the open ticket within the burst window."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.models import InboundMessage, Ticket
+from lifecycle_kit import VOTER, Inbox, build, deputy_of, number_in, ticket
+from wechat_user import Phone
+
+_ids = itertools.count(8_100_000_000_000_000_001)
+
+
+def media_xml(openid: str, now: int, kind: str, body: str) -> str:
+    return (f"<xml><ToUserName><![CDATA[gh_liaison]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{now}</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{body}"
+            f"<MsgId>{next(_ids)}</MsgId></xml>")
+
+
+def voice(phone: Phone, recognition: str, media_id: str):
+    body = (f"<MediaId><![CDATA[{media_id}]]></MediaId><Format><![CDATA[amr]]></Format>"
+            f"<Recognition><![CDATA[{recognition}]]></Recognition>")
+    return phone.post_xml(media_xml(phone.openid, phone.now(), "voice", body))
+
+
+def image(phone: Phone, media_id: str):
+    body = f"<PicUrl><![CDATA[http://mmbiz.example/{media_id}]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>"
+    return phone.post_xml(media_xml(phone.openid, phone.now(), "image", body))
+
+
+def location(phone: Phone, x: str, y: str, label: str):
+    body = (f"<Location_X>{x}</Location_X><Location_Y>{y}</Location_Y><Scale>15</Scale>"
+            f"<Label><![CDATA[{label}]]></Label>")
+    return phone.post_xml(media_xml(phone.openid, phone.now(), "location", body))
+
+
+@pytest.fixture
+def app(make_app):
+    return build(make_app)
+
+
+def tickets(db) -> int:
+    db.expire_all()
+    return db.scalar(select(func.count(Ticket.id)))
+
+
+def test_a_burst_of_messages_is_one_ticket(app, ext, demo, db):
+    phone = Phone(app, VOTER)
+    deputy = deputy_of(db, VOTER)
+    first = phone.says("村里自来水停了三天了").text
+    assert first.startswith("已收到您的意见（编号 ")
+    number = number_in(first)
+    ext.clock.value += 40
+    assert phone.says("家里做饭都没水用").text.startswith(f"已补充到 {number}")
+    ext.clock.value += 40
+    assert voice(phone, "水管在村东头那段", "MEDIA_VOICE_1").text.startswith(f"已补充到 {number}")
+    ext.clock.value += 40
+    assert image(phone, "MEDIA_IMG_1").text == f"已补充到 {number}（图片）。"
+    ext.clock.value += 40
+    assert location(phone, "36.61", "114.48", "上丰村东头水井").text == f"已补充到 {number}（位置）。"
+    assert tickets(db) == 1
+    t = ticket(db, number)
+    assert t.place == "上丰村东头水井（36.61,114.48）"
+    kinds = [(e.kind, e.note) for e in t.events]
+    assert ("followup", "家里做饭都没水用") in kinds and ("followup", "水管在村东头那段") in kinds
+    assert ("attachment", "image:MEDIA_IMG_1") in kinds
+    # The voice's original media id is kept with its message, linked to the ticket.
+    stored = db.scalar(select(InboundMessage).where(InboundMessage.msg_type == "voice"))
+    assert stored.ticket_id == t.id and stored.extra["MediaId"] == "MEDIA_VOICE_1"
+    got = Inbox(app, db)(deputy.openid)
+    assert got[1:] == [f"补充 {number}：家里做饭都没水用", f"补充 {number}：水管在村东头那段",
+                       f"补充 {number}：群众发来图片", f"补充 {number}：群众发来位置上丰村东头水井（36.61,114.48）"]
+
+
+def test_a_new_topic_within_the_window_is_a_new_ticket(app, ext, demo, db):
+    phone = Phone(app, VOTER)
+    first = number_in(phone.says("村里自来水停了三天了").text)
+    ext.clock.value += 30
+    second = phone.says("我家的低保停发三个月了").text
+    assert second.startswith("已收到您的意见") and number_in(second) != first
+    assert tickets(db) == 2
+
+
+def test_after_the_window_a_new_message_opens_a_new_ticket(app, ext, demo, db):
+    phone = Phone(app, VOTER)
+    first = number_in(phone.says("村里自来水停了三天了").text)
+    ext.clock.value += 181
+    assert number_in(phone.says("村口路灯坏了一个月了").text) != first
+    ext.clock.value += 600
+    assert image(phone, "MEDIA_IMG_2").text.startswith("已收到您发送的图片")  # no burst: asked to explain
+    assert tickets(db) == 2
+
+
+def test_the_window_is_configurable(make_app, demo, db):
+    app = build(make_app, BURST_SECONDS=600)
+    phone = Phone(app, VOTER)
+    number = number_in(phone.says("村里自来水停了三天了").text)
+    app.extensions["liaison"].clock.value += 500
+    assert phone.says("家里做饭都没水用").text.startswith(f"已补充到 {number}")

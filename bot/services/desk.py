@@ -15,12 +15,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..models import OPEN_STATUSES, ContactLink, Deputy, OutboundPush, Ticket
-from . import texts
+from ..models import OPEN_STATUSES, ContactLink, Deputy, OutboundPush, Ticket, TicketEvent
+from . import duplicates, texts
 from .lifecycle import WORKING, allowed, deputy_openid, move, to_people, to_voter
 from .reception import BEIJING
 from .station import Station
@@ -56,6 +57,9 @@ class Outcome:
     reply: str
     ticket_id: int | None = None
     pushes: list[OutboundPush] = field(default_factory=list)
+    # What the voter(s) hear about the move: the event and the text for one ticket.
+    event: TicketEvent | None = None
+    say: Callable[[Ticket], str] | None = None
 
 
 _WIDE = {**{0xFF10 + i: str(i) for i in range(10)}, 0x3000: " ", 0xFF0D: "-",
@@ -123,32 +127,44 @@ def act(session: Session, deputy: Deputy, cmd: Command, now: datetime, station: 
                        ticket.id)
     done = _DO[action](session, deputy, ticket, cmd, now, station)
     done.ticket_id = ticket.id
+    if done.event is not None and done.say is not None:
+        _tell_voters(session, ticket, action, done, now)
     return done
+
+
+def _tell_voters(session: Session, ticket: Ticket, action: str, done: Outcome, now: datetime) -> None:
+    """The voter, and every voter whose duplicate is linked to this ticket: one
+    handling closes all, each voter told in their own ticket's words."""
+    push = to_voter(session, ticket, done.event, done.say(ticket), now)
+    if push is not None:
+        done.pushes.append(push)
+    for other in duplicates.linked(session, ticket):
+        if action == "resolve":
+            event = move(session, other, "resolve_linked", done.event.actor, now, done.event.note)
+            other.resolved_at = now
+        else:
+            event = record(session, other, done.event.kind, done.event.actor, now, done.event.note)
+            session.flush()
+        push = to_voter(session, other, event, done.say(other), now)
+        if push is not None:
+            done.pushes.append(push)
 
 
 def _actor(deputy: Deputy) -> str:
     return f"deputy:{deputy.id}"
 
 
-def _voter_push(out: Outcome, push: OutboundPush | None) -> Outcome:
-    if push is not None:
-        out.pushes.append(push)
-    return out
-
-
 def _accept(session, deputy, ticket, cmd, now, station) -> Outcome:
     event = move(session, ticket, "accept", _actor(deputy), now, deputy.name)
     ticket.accepted_at = now
-    out = Outcome(texts.DEPUTY_ACCEPTED.format(number=ticket.number, short=cmd.seq))
-    return _voter_push(out, to_voter(session, ticket, event, texts.VOTER_ACCEPTED.format(
-        number=ticket.number, deputy=deputy.name), now))
+    return Outcome(texts.DEPUTY_ACCEPTED.format(number=ticket.number, short=cmd.seq), event=event,
+                   say=lambda t: texts.VOTER_ACCEPTED.format(number=t.number, deputy=deputy.name))
 
 
 def _reply(session, deputy, ticket, cmd, now, station) -> Outcome:
     event = move(session, ticket, "reply", _actor(deputy), now, cmd.arg)
-    out = Outcome(texts.DEPUTY_REPLIED.format(number=ticket.number))
-    return _voter_push(out, to_voter(session, ticket, event, texts.VOTER_REPLIED.format(
-        number=ticket.number, deputy=deputy.name, text=cmd.arg), now))
+    return Outcome(texts.DEPUTY_REPLIED.format(number=ticket.number), event=event,
+                   say=lambda t: texts.VOTER_REPLIED.format(number=t.number, deputy=deputy.name, text=cmd.arg))
 
 
 def match_office(offices: tuple[str, ...], name: str) -> str | None:
@@ -166,9 +182,8 @@ def _transfer(session, deputy, ticket, cmd, now, station) -> Outcome:
         return Outcome(texts.DEPUTY_UNKNOWN_OFFICE.format(office=cmd.arg, offices="、".join(station.offices)))
     ticket.office = office
     event = move(session, ticket, "transfer", _actor(deputy), now, office)
-    out = Outcome(texts.DEPUTY_TRANSFERRED.format(number=ticket.number, office=office))
-    return _voter_push(out, to_voter(session, ticket, event, texts.VOTER_TRANSFERRED.format(
-        number=ticket.number, office=office, deputy=deputy.name), now))
+    return Outcome(texts.DEPUTY_TRANSFERRED.format(number=ticket.number, office=office), event=event,
+                   say=lambda t: texts.VOTER_TRANSFERRED.format(number=t.number, office=office, deputy=deputy.name))
 
 
 def upper_deputy(session: Session, layer: str, lower_id: int) -> Deputy | None:
@@ -206,17 +221,17 @@ def _escalate(session, deputy, ticket, cmd, now, station) -> Outcome:
                   if upper else texts.DEPUTY_NO_UPPER.format(number=ticket.number, body=body_name))
     out.pushes += to_people(session, ticket, event, [deputy_openid(upper), *offices], "ticket_escalated", text,
                             texts.DEPUTY_ESCALATED_IN_TITLE, now)
-    receipt = (texts.VOTER_ESCALATED.format(number=ticket.number, body=body_name, upper=upper.name) if upper
-               else texts.VOTER_ESCALATED_BODY.format(number=ticket.number, body=body_name))
-    return _voter_push(out, to_voter(session, ticket, event, receipt, now))
+    out.event = event
+    out.say = (lambda t: texts.VOTER_ESCALATED.format(number=t.number, body=body_name, upper=upper.name)) if upper \
+        else (lambda t: texts.VOTER_ESCALATED_BODY.format(number=t.number, body=body_name))
+    return out
 
 
 def _resolve(session, deputy, ticket, cmd, now, station) -> Outcome:
     event = move(session, ticket, "resolve", _actor(deputy), now, cmd.arg)
     ticket.resolved_at = now
-    out = Outcome(texts.DEPUTY_RESOLVED.format(number=ticket.number))
-    return _voter_push(out, to_voter(session, ticket, event, texts.VOTER_RESOLVED.format(
-        number=ticket.number, result=cmd.arg, days=station.reopen_days), now))
+    return Outcome(texts.DEPUTY_RESOLVED.format(number=ticket.number), event=event,
+                   say=lambda t: texts.VOTER_RESOLVED.format(number=t.number, result=cmd.arg, days=station.reopen_days))
 
 
 def _return(session, deputy, ticket, cmd, now, station) -> Outcome:
@@ -248,8 +263,10 @@ def my_tickets(session: Session, deputy: Deputy, limit: int = 20) -> str:
     for t in rows[:limit]:
         when = local(t.created_at)
         short = t.text if len(t.text) <= 12 else t.text[:12] + "…"
-        lines.append(texts.DEPUTY_MINE_LINE.format(number=t.number, when=f"{when.month}月{when.day}日", text=short,
-                                                   status=texts.STATUS_NAMES.get(t.status, t.status)))
+        line = texts.DEPUTY_MINE_LINE.format(number=t.number, when=f"{when.month}月{when.day}日", text=short,
+                                             status=texts.STATUS_NAMES.get(t.status, t.status))
+        n = duplicates.count_linked(session, t)
+        lines.append(line + (texts.DEPUTY_MINE_DUPLICATES.format(n=n) if n else ""))
     if len(rows) > limit:
         lines.append(texts.DEPUTY_MINE_MORE.format(count=len(rows) - limit))
     return "\n".join(lines)

@@ -35,10 +35,12 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "reopen": (frozenset({"resolved", "rated"}), "reopened"),
     "close": (frozenset({"resolved", "rated"}), "closed"),
     "merge": (frozenset({"new", "accepted", "reopened"}), "merged"),
+    # A duplicate is resolved when the ticket it was merged into is.
+    "resolve_linked": (frozenset({"merged"}), "resolved"),
 }
 EVENT_KINDS = {"accept": "accepted", "reply": "replied", "transfer": "transferred", "escalate": "escalated",
                "resolve": "resolved", "return": "returned", "reject": "rejected", "rate": "rated",
-               "reopen": "reopened", "close": "closed", "merge": "merged"}
+               "reopen": "reopened", "close": "closed", "merge": "merged", "resolve_linked": "resolved"}
 
 
 class NotAllowed(Exception):

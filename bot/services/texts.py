@@ -135,3 +135,7 @@ VOTER_ESCALATED_BODY = "您反映的意见 {number} 超出乡里的职权，已�
 DEPUTY_MINE_MORE = "……另有 {count} 件"
 ATTACHED = "已补充到 {number}（{what}）。"
 DEPUTY_ATTACHED = "补充 {number}：群众发来{what}{note}"
+RECEIVED_DUPLICATE = ("已收到您的意见（编号 {number}）。同村已有群众反映了类似问题（{primary}），将一并办理，"
+                      "{deputy}办理结果会告诉您。")
+DEPUTY_DUPLICATE = "另有 {n} 位群众反映类似问题（并入 {number}）[{category}] {village} {who}：{text}"
+DEPUTY_MINE_DUPLICATES = "，另有 {n} 位群众反映类似问题"

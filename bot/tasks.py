@@ -24,7 +24,7 @@ SENDING_LEASE = 600  # a push 'sending' this long belonged to a worker that died
 def deliver(ext: Liaison, push_id: int) -> float | None:
     """Send one outbox push at most once. Returns a retry delay in seconds, or None."""
     with ext.Session() as s:
-        msg = notify.claim(s, push_id, ext.now())
+        msg = notify.claim(s, push_id, ext.now(), ext.settings["CS_WINDOW_BUDGET"])
         s.commit()
     if msg is None:
         return None
@@ -36,7 +36,7 @@ def deliver(ext: Liaison, push_id: int) -> float | None:
         log.exception("push %s: unexpected error", push_id)
         return _failed(ext, push_id, DeliveryError(type(exc).__name__, retryable=True))
     with ext.Session() as s:
-        notify.mark_sent(s, push_id, result, ext.now())
+        notify.mark_sent(s, push_id, result, ext.now(), ext.settings["CS_WINDOW_BUDGET"])
         s.commit()
     return None
 

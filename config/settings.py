@@ -31,6 +31,8 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     "PUSH_MAX_RETRIES": (5, int),
     # Pending pushes older than this are re-enqueued by the outbox sweep.
     "OUTBOX_SWEEP_AFTER": (60, int),
+    # Customer-service messages per user within one 48-hour window; beyond it, templates.
+    "CS_WINDOW_BUDGET": (20, int),
     "LOG_LEVEL": ("INFO", str),
     # Comma-separated openids of station staff: urgent opinions are pushed to them.
     "STAFF_OPENIDS": ("", str),

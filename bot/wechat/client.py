@@ -175,12 +175,13 @@ class WeChatNotifier:
 
     def send(self, msg: Outgoing) -> SendResult:
         try:
-            try:
-                self.api.send_text(msg.openid, msg.text)
-                return SendResult("custom")
-            except ApiError as exc:
-                if exc.code not in WINDOW_CLOSED:
-                    raise
+            if msg.channel != "template":  # outside the window we do not even try
+                try:
+                    self.api.send_text(msg.openid, msg.text)
+                    return SendResult("custom")
+                except ApiError as exc:
+                    if exc.code not in WINDOW_CLOSED:  # our record was wrong: WeChat decides
+                        raise
             if not self.template_id:
                 log.error("customer-service window closed and LIAISON_WECHAT_TEMPLATE_ID is not set: "
                           "the push cannot be delivered")

@@ -112,8 +112,11 @@ class Queue:
             while self.items:
                 with self.lock:
                     name, args = self.items.pop(0)
-                assert name == "liaison.deliver_push", name
-                out.append(tasks.deliver(ext, *args))
+                if name == "liaison.fetch_media":
+                    out.append(tasks.fetch_media(ext, *args))
+                else:
+                    assert name == "liaison.deliver_push", name
+                    out.append(tasks.deliver(ext, *args))
         return out
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..services.station import Station
 
 DELIVER_PUSH = "liaison.deliver_push"
+FETCH_MEDIA = "liaison.fetch_media"
 
 
 @dataclass

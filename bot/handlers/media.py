@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..messages import Inbound
 from ..services import bursts, texts
 from ..services.voters import ensure_voter
-from . import Context, Result
+from . import FETCH_MEDIA, Context, Result
 
 
 def on_media(ctx: Context, msg: Inbound) -> Result:
@@ -13,7 +13,10 @@ def on_media(ctx: Context, msg: Inbound) -> Result:
     ticket = bursts.open_in_burst(ctx.session, voter, ctx.now, ctx.station.burst_seconds)
     if ticket is not None:  # a photo or the place of the matter they just told us about
         done = bursts.attach(ctx.session, ticket, msg, ctx.now)
-        return Result(reply=done.reply, ticket_id=ticket.id).push(done.push.id if done.push else None)
+        result = Result(reply=done.reply, ticket_id=ticket.id).push(done.push.id if done.push else None)
+        if msg.media_id and msg.msg_type in bursts.DOWNLOADED:  # WeChat keeps media only 3 days
+            result.follow_ups.append((FETCH_MEDIA, (ticket.id, msg.media_id)))
+        return result
     return Result(reply=texts.MEDIA_RECEIVED.format(what=texts.MEDIA_NAMES.get(msg.msg_type, "消息")))
 
 

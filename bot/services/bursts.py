@@ -16,6 +16,9 @@ from .classify import OTHER, Classification
 from .tickets import record
 
 
+DOWNLOADED = ("image", "video", "shortvideo")  # fetched by a task and kept with the ticket
+
+
 @dataclass(frozen=True)
 class Attached:
     ticket: Ticket
@@ -68,3 +71,10 @@ def attach(session: Session, ticket: Ticket, msg: Inbound, now: datetime) -> Att
                                                               note=note if kind == "place" else ""),
                             title=texts.DEPUTY_NEW_TICKET_TITLE, ticket_id=ticket.id, now=now)
     return Attached(ticket, push, texts.ATTACHED.format(number=ticket.number, what=what))
+
+
+def media_saved(session: Session, ticket_id: int, media_id: str, path: str, now: datetime) -> None:
+    """A downloaded image or video is stored: its place is kept in the ticket's history."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is not None:
+        record(session, ticket, "media_saved", "system", now, f"{media_id} -> {path}")

@@ -100,3 +100,33 @@ def test_the_window_is_configurable(make_app, demo, db):
     number = number_in(phone.says("村里自来水停了三天了").text)
     app.extensions["liaison"].clock.value += 500
     assert phone.says("家里做饭都没水用").text.startswith(f"已补充到 {number}")
+
+
+def test_a_photo_in_a_burst_is_downloaded_by_a_task_once(make_app, fake_wechat, db):
+    import os
+
+    from bot import tasks
+    from bot.services.demo import seed
+
+    app = build(make_app, WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok",
+                WECHAT_API_BASE=fake_wechat.base, WECHAT_TIMEOUT=2.0)
+    ext = app.extensions["liaison"]
+    with ext.Session() as s:
+        seed(s, 7)
+        s.commit()
+    photo = b"\xff\xd8\xff\xe0 a burst pipe"
+    fake_wechat.media["MEDIA_PIPE_1"] = (photo, "image/jpeg")
+    phone = Phone(app, VOTER)
+    number = number_in(phone.says("村里自来水停了三天了").text)
+    ext.clock.value += 30
+    assert image(phone, "MEDIA_PIPE_1").text == f"已补充到 {number}（图片）。"
+    assert ("liaison.fetch_media", (ticket(db, number).id, "MEDIA_PIPE_1")) in ext.queue.items
+    ext.queue.drain(app)
+    t = ticket(db, number)
+    path = os.path.join(ext.settings["INSTANCE_PATH"], "media", str(t.id), "MEDIA_PIPE_1.jpg")
+    with open(path, "rb") as fh:
+        assert fh.read() == photo
+    assert t.events[-1].kind == "media_saved" and t.events[-1].note.endswith("MEDIA_PIPE_1.jpg")
+    with app.app_context():
+        assert tasks.fetch_media(ext, t.id, "MEDIA_PIPE_1") is None  # a re-run downloads nothing
+    assert fake_wechat.calls["media"] == 1

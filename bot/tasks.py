@@ -96,7 +96,7 @@ def sla(ext: Liaison, today: date | None = None) -> dict[str, list[str]]:
         s.commit()
     for push_id in push_ids:  # only after the commit
         ext.enqueue(DELIVER_PUSH, push_id)
-    return {"reminded": done.reminded, "breached": done.breached}
+    return {"reminded": done.reminded, "breached": done.breached, "closed": done.closed}
 
 
 @shared_task(name="liaison.sla_daily")

@@ -18,7 +18,10 @@ from .lifecycle import deputy_openid, move, to_people
 # Longest words first, so 很不满意 is not read as 满意.
 WORDS = (("非常不满意", 1), ("很不满意", 1), ("不满意", 2), ("基本满意", 3), ("非常满意", 5), ("很满意", 5),
          ("满意", 4))
-_LEADING = re.compile(r"^([1-5])(?![\d.])\s*分?[\s,，。:：;；!！]*(.*)$", re.S)
+_SEP = r"[\s,，。:：;；!！]"
+# A score, then the end or a separator and a comment: "5", "5分", "5 修得很快"; not "3号楼的路灯坏了".
+_LEADING = re.compile(rf"^([1-5])(?![\d.])\s*分?(?:$|{_SEP}+(.*)$)", re.S)
+_AFTER_WORD = re.compile(rf"^(?:$|{_SEP}+(.*)$)", re.S)
 _UNSOLVED = re.compile(r"^(还是?|问题)?(没|没有|未)(解决|修好|办好|弄好)")
 
 
@@ -46,10 +49,11 @@ def leading_score(text: str) -> tuple[int, str] | None:
     text = unicodedata.normalize("NFKC", text or "").strip()
     found = _LEADING.match(text)
     if found:
-        return int(found.group(1)), found.group(2).strip()
+        return int(found.group(1)), (found.group(2) or "").strip()
     for word, value in WORDS:
         if text.startswith(word):
-            return value, text[len(word):].lstrip(" ,，。!！;；:：").strip()
+            rest = _AFTER_WORD.match(text[len(word):])
+            return (value, (rest.group(1) or "").strip()) if rest else None
     return None
 
 

@@ -1,6 +1,8 @@
 """SLA in working days: a deputy acknowledges (受理) within `ack_days` and
 resolves (办结) within `resolve_days`, counted from opening or reopening.
 
+Past the reopening period a resolved ticket is closed.
+
 Run once a day (Celery beat, or `liaison tickets sla --today YYYY-MM-DD`): it
 reads open tickets from the database, reminds the deputy whose ticket waits
 for acknowledgement, and tells the county deputy who contacts them under
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..models import OPEN_STATUSES, OutboundPush, Ticket
 from . import texts
 from .desk import local, upper_deputy
-from .lifecycle import deputy_openid, to_people
+from .lifecycle import deputy_openid, move, to_people
 from .station import Station
 from .tickets import record
 from .workdays import add_workdays
@@ -32,6 +34,7 @@ WAITING = ("new", "reopened")
 class SlaRun:
     reminded: list[str] = field(default_factory=list)
     breached: list[str] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
     pushes: list[OutboundPush] = field(default_factory=list)
 
 
@@ -52,7 +55,18 @@ def run(session: Session, today: date, now: datetime, station: Station) -> SlaRu
             _remind(session, ticket, now, station, out)
         if "sla_breached" not in done and today >= add_workdays(start, station.resolve_days):
             _breach(session, ticket, now, station, out)
+    _close_finished(session, today, now, station, out)
     return out
+
+
+def _close_finished(session: Session, today: date, now: datetime, station: Station, out: SlaRun) -> None:
+    """Resolved (rated or not) tickets past the reopening period are closed."""
+    rows = session.scalars(select(Ticket).where(Ticket.status.in_(("resolved", "rated")),
+                                                Ticket.resolved_at.is_not(None)).order_by(Ticket.id)).all()
+    for ticket in rows:
+        if (today - local(_aware(ticket.resolved_at)).date()).days > station.reopen_days:
+            move(session, ticket, "close", "system", now, f"办结超过 {station.reopen_days} 天")
+            out.closed.append(ticket.number)
 
 
 def _village(ticket: Ticket) -> str:

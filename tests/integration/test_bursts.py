@@ -2,40 +2,12 @@
 photos and the location extend the open ticket within the burst window."""
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from sqlalchemy import func, select
 
 from bot.models import InboundMessage, Ticket
 from lifecycle_kit import VOTER, Inbox, build, deputy_of, number_in, ticket
 from wechat_user import Phone
-
-_ids = itertools.count(8_100_000_000_000_000_001)
-
-
-def media_xml(openid: str, now: int, kind: str, body: str) -> str:
-    return (f"<xml><ToUserName><![CDATA[gh_liaison]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-            f"<CreateTime>{now}</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{body}"
-            f"<MsgId>{next(_ids)}</MsgId></xml>")
-
-
-def voice(phone: Phone, recognition: str, media_id: str):
-    body = (f"<MediaId><![CDATA[{media_id}]]></MediaId><Format><![CDATA[amr]]></Format>"
-            f"<Recognition><![CDATA[{recognition}]]></Recognition>")
-    return phone.post_xml(media_xml(phone.openid, phone.now(), "voice", body))
-
-
-def image(phone: Phone, media_id: str):
-    body = f"<PicUrl><![CDATA[http://mmbiz.example/{media_id}]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>"
-    return phone.post_xml(media_xml(phone.openid, phone.now(), "image", body))
-
-
-def location(phone: Phone, x: str, y: str, label: str):
-    body = (f"<Location_X>{x}</Location_X><Location_Y>{y}</Location_Y><Scale>15</Scale>"
-            f"<Label><![CDATA[{label}]]></Label>")
-    return phone.post_xml(media_xml(phone.openid, phone.now(), "location", body))
-
 
 @pytest.fixture
 def app(make_app):
@@ -56,11 +28,11 @@ def test_a_burst_of_messages_is_one_ticket(app, ext, demo, db):
     ext.clock.value += 40
     assert phone.says("家里做饭都没水用").text.startswith(f"已补充到 {number}")
     ext.clock.value += 40
-    assert voice(phone, "水管在村东头那段", "MEDIA_VOICE_1").text.startswith(f"已补充到 {number}")
+    assert phone.voice("水管在村东头那段", "MEDIA_VOICE_1").text.startswith(f"已补充到 {number}")
     ext.clock.value += 40
-    assert image(phone, "MEDIA_IMG_1").text == f"已补充到 {number}（图片）。"
+    assert phone.image("MEDIA_IMG_1").text == f"已补充到 {number}（图片）。"
     ext.clock.value += 40
-    assert location(phone, "36.61", "114.48", "上丰村东头水井").text == f"已补充到 {number}（位置）。"
+    assert phone.location("36.61", "114.48", "上丰村东头水井").text == f"已补充到 {number}（位置）。"
     assert tickets(db) == 1
     t = ticket(db, number)
     assert t.place == "上丰村东头水井（36.61,114.48）"
@@ -90,7 +62,7 @@ def test_after_the_window_a_new_message_opens_a_new_ticket(app, ext, demo, db):
     ext.clock.value += 181
     assert number_in(phone.says("村口路灯坏了一个月了").text) != first
     ext.clock.value += 600
-    assert image(phone, "MEDIA_IMG_2").text.startswith("已收到您发送的图片")  # no burst: asked to explain
+    assert phone.image("MEDIA_IMG_2").text.startswith("已收到您发送的图片")  # no burst: asked to explain
     assert tickets(db) == 2
 
 
@@ -119,7 +91,7 @@ def test_a_photo_in_a_burst_is_downloaded_by_a_task_once(make_app, fake_wechat, 
     phone = Phone(app, VOTER)
     number = number_in(phone.says("村里自来水停了三天了").text)
     ext.clock.value += 30
-    assert image(phone, "MEDIA_PIPE_1").text == f"已补充到 {number}（图片）。"
+    assert phone.image("MEDIA_PIPE_1").text == f"已补充到 {number}（图片）。"
     assert ("liaison.fetch_media", (ticket(db, number).id, "MEDIA_PIPE_1")) in ext.queue.items
     ext.queue.drain(app)
     t = ticket(db, number)

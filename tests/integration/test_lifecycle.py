@@ -60,6 +60,14 @@ def test_the_whole_happy_path(app, ext, demo, db, inbox):
     assert len(inbox(VOTER)) == 3  # accepted, reply, resolved: one push each
 
 
+def test_a_deputy_may_speak_the_command(app, demo, db, inbox):
+    deputy = deputy_of(db, VOTER)
+    number = number_in(Phone(app, VOTER).says("村里自来水停了三天了").text)
+    short = int(number[-6:])
+    assert Phone(app, deputy.openid).voice(f"受理{short}。").text.startswith(f"已受理 {number}")
+    assert inbox.last(VOTER).startswith(f"您反映的意见 {number} 已由")
+
+
 def test_commands_forgive_full_width_digits_spaces_and_number_forms(app, demo, db, inbox):
     deputy = deputy_of(db, VOTER)
     number = number_in(Phone(app, VOTER).says("村里自来水停了三天了").text)

@@ -38,13 +38,13 @@ def test_a_silent_deputy_is_reminded_after_two_working_days(app, demo, db, inbox
     deputy = deputy_of(db, VOTER)
     number = number_in(Phone(app, VOTER).says("村里自来水停了三天了").text)  # Thursday 26 November
     inbox(deputy.openid)
-    assert sla(app, "2026-11-27") == {"reminded": [], "breached": []}  # Friday: one working day
-    assert sla(app, "2026-11-29") == {"reminded": [], "breached": []}  # Sunday
-    assert sla(app, "2026-11-30") == {"reminded": [number], "breached": []}  # Monday: two
+    assert sla(app, "2026-11-27") == {"reminded": [], "breached": [], "closed": []}  # Friday: one working day
+    assert sla(app, "2026-11-29") == {"reminded": [], "breached": [], "closed": []}  # Sunday
+    assert sla(app, "2026-11-30") == {"reminded": [number], "breached": [], "closed": []}  # Monday: two
     reminder = inbox.last(deputy.openid)
     assert reminder.startswith(f"提醒：{number} [城乡建设] 上丰村 已经2个工作日没有受理")
     assert reminder.endswith(f"受理 {int(number[-6:])}")
-    assert sla(app, "2026-12-01") == {"reminded": [], "breached": []}  # once
+    assert sla(app, "2026-12-01") == {"reminded": [], "breached": [], "closed": []}  # once
     assert len(inbox(deputy.openid)) == 2
 
 
@@ -69,12 +69,15 @@ def test_past_the_resolve_sla_the_county_deputy_and_staff_are_told(app, demo, db
     assert [e.kind for e in ticket(db, number).events][-1] == "sla_breached"
 
 
-def test_a_resolved_ticket_is_not_chased(app, demo, db):
+def test_a_resolved_ticket_is_not_chased_and_is_closed_after_the_reopening_period(app, demo, db):
     deputy = deputy_of(db, VOTER)
     number = number_in(Phone(app, VOTER).says("村里自来水停了三天了").text)
     Phone(app, deputy.openid).says(f"受理 {number}")
-    Phone(app, deputy.openid).says(f"办结 {number} 已修复通水")
-    assert sla(app, "2026-12-31") == {"reminded": [], "breached": []}
+    Phone(app, deputy.openid).says(f"办结 {number} 已修复通水")  # Thursday 26 November
+    assert sla(app, "2026-12-03") == {"reminded": [], "breached": [], "closed": []}  # 7 days: may still reopen
+    assert sla(app, "2026-12-04") == {"reminded": [], "breached": [], "closed": [number]}
+    assert ticket(db, number).status == "closed"
+    assert sla(app, "2026-12-31") == {"reminded": [], "breached": [], "closed": []}
 
 
 def test_holidays_do_not_count(app, ext, demo, db):
@@ -88,7 +91,7 @@ def test_the_beat_task_runs_for_beijings_today(app, ext, demo, db):
     number = number_in(Phone(app, VOTER).says("村里自来水停了三天了").text)
     ext.clock.value = datetime(2026, 11, 29, 17, 0, tzinfo=timezone.utc).timestamp()  # Monday 01:00 in Beijing
     with app.app_context():
-        assert tasks.sla(ext) == {"reminded": [number], "breached": []}
+        assert tasks.sla(ext) == {"reminded": [number], "breached": [], "closed": []}
 
 
 def test_the_beat_schedule_calls_the_sla_task():

@@ -113,6 +113,8 @@ def act(session: Session, deputy: Deputy, cmd: Command, now: datetime, station: 
     ticket = find(session, deputy, cmd)
     if ticket is None:
         return Outcome(texts.DEPUTY_NO_TICKET.format(number=cmd.label))
+    # Lock the row: two people acting on one ticket at once see each other's move.
+    session.refresh(ticket, with_for_update=True)
     if not may_act(deputy, ticket):
         log.warning("deputy %s refused: %s %s is not assigned or escalated to them", deputy.code, cmd.verb,
                     ticket.number)

@@ -18,6 +18,15 @@ def _aware(when: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)  # SQLite
 
 
+# What opens the window besides a message: following, scanning a code, menu clicks
+# that push an event. Not template receipts, link menus or silent location reports.
+_OPENING_EVENTS = frozenset({"subscribe", "scan", "click", "scancode_push", "scancode_waitmsg"})
+
+
+def opens_window(msg_type: str, event: str | None) -> bool:
+    return msg_type != "event" or (event or "") in _OPENING_EVENTS
+
+
 def touch(session: Session, openid: str, now: datetime) -> None:
     """The user just wrote to us (or clicked, scanned, followed): a new window opens."""
     row = session.get(ContactWindow, openid)

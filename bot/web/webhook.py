@@ -78,7 +78,8 @@ def _handle(ext: Liaison, msg: Inbound) -> Result:
         session.add(row)
         try:
             session.flush()
-            windows.touch(session, msg.openid, ext.now())  # their 48-hour window opens
+            if windows.opens_window(msg.msg_type, msg.event):
+                windows.touch(session, msg.openid, ext.now())  # their 48-hour window opens
             ctx = Context(session, ext.now(), limiter=RedisLimiter(ext.redis), phones=ext.phones,
                           staff_openids=ext.settings["STAFF_OPENIDS"],
                           station=Station.from_settings(ext.settings))

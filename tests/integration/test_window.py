@@ -124,3 +124,17 @@ def test_when_wechat_says_the_window_is_closed_the_template_goes_and_the_window_
     deliver_all(app)
     assert [p.channel for p in to(db, deputy.openid)] == ["template", "template"]
     assert fake_wechat.calls["custom"] == customs  # not tried again in this window
+
+
+def test_only_what_the_user_does_opens_the_window(wx, fake_wechat, db):
+    from bot.models import ContactWindow
+
+    app = wx()
+    phone = Phone(app, "oSomeone")
+    phone.event("TEMPLATESENDJOBFINISH")
+    phone.event("VIEW", "https://example.org")
+    db.expire_all()
+    assert db.get(ContactWindow, "oSomeone") is None
+    phone.event("CLICK", "MENU_HELP")
+    db.expire_all()
+    assert db.get(ContactWindow, "oSomeone") is not None

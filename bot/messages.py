@@ -37,6 +37,9 @@ class Outgoing:
     text: str
     title: str = ""
     fields: tuple[tuple[str, str], ...] = ()
+    # custom: inside the 48-hour window; template: outside it or its budget spent;
+    # auto: unknown, try custom and fall back to a template if WeChat refuses.
+    channel: str = "auto"
 
 
 @dataclass(frozen=True)

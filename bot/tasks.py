@@ -3,16 +3,20 @@ that opens sessions, calls services and commits; tests call the functions."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import os
+import re
+from datetime import date, timedelta
 from typing import Any
 
 from celery import shared_task
 
 from .extensions import Liaison, current
-from .handlers import DELIVER_PUSH
+from .handlers import DELIVER_PUSH, FETCH_MEDIA
 from .messages import DeliveryError
 from .models import OutboundPush
-from .services import notify
+from .services import bursts, notify, sla as sla_service
+from .services.reception import BEIJING
+from .services.station import Station
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +26,7 @@ SENDING_LEASE = 600  # a push 'sending' this long belonged to a worker that died
 def deliver(ext: Liaison, push_id: int) -> float | None:
     """Send one outbox push at most once. Returns a retry delay in seconds, or None."""
     with ext.Session() as s:
-        msg = notify.claim(s, push_id, ext.now())
+        msg = notify.claim(s, push_id, ext.now(), ext.settings["CS_WINDOW_BUDGET"])
         s.commit()
     if msg is None:
         return None
@@ -34,7 +38,7 @@ def deliver(ext: Liaison, push_id: int) -> float | None:
         log.exception("push %s: unexpected error", push_id)
         return _failed(ext, push_id, DeliveryError(type(exc).__name__, retryable=True))
     with ext.Session() as s:
-        notify.mark_sent(s, push_id, result, ext.now())
+        notify.mark_sent(s, push_id, result, ext.now(), ext.settings["CS_WINDOW_BUDGET"])
         s.commit()
     return None
 
@@ -81,3 +85,54 @@ def deliver_push(self: Any, push_id: int) -> None:
 @shared_task(name="liaison.sweep_outbox")
 def sweep_outbox() -> dict[str, int]:
     return sweep(current())
+
+
+def sla(ext: Liaison, today: date | None = None) -> dict[str, list[str]]:
+    """SLA reminders and breach escalation for `today` (Beijing date by default)."""
+    today = today or ext.now().astimezone(BEIJING).date()
+    with ext.Session() as s:
+        done = sla_service.run(s, today, ext.now(), Station.from_settings(ext.settings))
+        push_ids = [p.id for p in done.pushes]
+        s.commit()
+    for push_id in push_ids:  # only after the commit
+        ext.enqueue(DELIVER_PUSH, push_id)
+    return {"reminded": done.reminded, "breached": done.breached, "closed": done.closed}
+
+
+@shared_task(name="liaison.sla_daily")
+def sla_daily() -> dict[str, list[str]]:
+    return sla(current())
+
+
+_SUFFIX = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "video/mp4": "mp4", "audio/amr": "amr"}
+
+
+def fetch_media(ext: Liaison, ticket_id: int, media_id: str) -> str | None:
+    """Download a voter's image or video from WeChat into the instance folder
+    (media/<ticket>/<media id>.<ext>) and note it on the ticket; once."""
+    if ext.sandbox:
+        log.info("sandbox: media %s of ticket %s not downloaded", media_id, ticket_id)
+        return None
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", media_id)[:128]
+    folder = os.path.join(ext.settings["INSTANCE_PATH"], "media", str(int(ticket_id)))
+    if os.path.isdir(folder) and any(f.split(".")[0] == name for f in os.listdir(folder)):
+        return None  # a re-run: already here
+    data, ctype = ext.api.download_media(media_id)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{name}.{_SUFFIX.get(ctype, 'bin')}")
+    with open(path + ".part", "wb") as fh:
+        fh.write(data)
+    os.replace(path + ".part", path)
+    with ext.Session() as s:
+        bursts.media_saved(s, ticket_id, media_id, os.path.relpath(path, ext.settings["INSTANCE_PATH"]), ext.now())
+        s.commit()
+    return path
+
+
+@shared_task(name=FETCH_MEDIA, bind=True, acks_late=True, max_retries=5)
+def fetch_media_task(self: Any, ticket_id: int, media_id: str) -> None:
+    try:
+        fetch_media(current(), ticket_id, media_id)
+    except Exception as exc:  # network or WeChat refusing: a few short retries, then logged
+        log.warning("media %s of ticket %s: %s", media_id, ticket_id, type(exc).__name__)
+        raise self.retry(countdown=30, exc=exc)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from celery.schedules import crontab
+
 
 def celery_settings(broker_url: str) -> dict[str, Any]:
     return {
@@ -25,5 +27,8 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
         "enable_utc": True,
         "beat_schedule": {
             "sweep-outbox": {"task": "liaison.sweep_outbox", "schedule": timedelta(seconds=60)},
+            # SLA reminders and escalation, read from the database once a working
+            # morning (Beijing time); a re-run the same day sends nothing twice.
+            "sla-daily": {"task": "liaison.sla_daily", "schedule": crontab(minute=30, hour=8)},
         },
     }

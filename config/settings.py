@@ -31,9 +31,27 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     "PUSH_MAX_RETRIES": (5, int),
     # Pending pushes older than this are re-enqueued by the outbox sweep.
     "OUTBOX_SWEEP_AFTER": (60, int),
+    # Customer-service messages per user within one 48-hour window; beyond it, templates.
+    "CS_WINDOW_BUDGET": (20, int),
     "LOG_LEVEL": ("INFO", str),
     # Comma-separated openids of station staff: urgent opinions are pushed to them.
     "STAFF_OPENIDS": ("", str),
+    # Comma-separated openids of the county (and city) People's Congress office:
+    # matters a deputy escalates (上报) beyond township authority reach them.
+    "COUNTY_OFFICE_OPENIDS": ("", str),
+    "CITY_OFFICE_OPENIDS": ("", str),
+    # The township offices (站所) a deputy may transfer (转办) a matter to, comma-separated.
+    "TOWNSHIP_OFFICES": ("村镇建设办,水务站,生态环境办,交通管理站,中心学校（教育办）,人社服务所,卫生院,"
+                         "市场监管所,民政办,农业综合服务中心,国土所,派出所,综治中心,财政所,林业站,"
+                         "供电所,便民服务中心", str),
+    # SLA in working days: acknowledge (受理) within ACK, resolve (办结) within RESOLVE.
+    "SLA_ACK_DAYS": (2, int),
+    "SLA_RESOLVE_DAYS": (15, int),
+    # A voter may reopen ("没解决") a resolved ticket within this many days.
+    "REOPEN_DAYS": (7, int),
+    # Messages from one voter within this many seconds that are not a new topic
+    # extend their open ticket (text, voice, images, location) instead of opening new ones.
+    "BURST_SECONDS": (180, int),
 }
 
 
@@ -76,6 +94,11 @@ def finish(settings: dict[str, Any], instance_path: str) -> dict[str, Any]:
     if isinstance(staff, str):
         staff = tuple(part.strip() for part in staff.split(",") if part.strip())
     settings["STAFF_OPENIDS"] = tuple(staff)
+    for name in ("COUNTY_OFFICE_OPENIDS", "CITY_OFFICE_OPENIDS", "TOWNSHIP_OFFICES"):
+        value = settings.get(name) or ()
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.replace("，", ",").split(",") if part.strip())
+        settings[name] = tuple(value)
     settings["WECHAT_APP_ID"] = settings.get("WECHAT_APP_ID") or "wxsandbox000000000"
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = _instance_secret(settings["INSTANCE_PATH"])

@@ -53,3 +53,23 @@ class Phone:
         if subscribed:
             return self.event("SCAN", scene)
         return self.event("subscribe", f"qrscene_{scene}")
+
+    # -- voice, images and locations, as WeChat sends them ----------------------
+    def _media(self, kind: str, body: str) -> Answer:
+        xml = (f"<xml><ToUserName><![CDATA[gh_liaison]]></ToUserName><FromUserName><![CDATA[{self.openid}]]>"
+               f"</FromUserName><CreateTime>{self.now()}</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{body}"
+               f"<MsgId>{next(_ids)}</MsgId></xml>")
+        return self.post_xml(xml)
+
+    def voice(self, recognition: str, media_id: str = "MEDIA_VOICE") -> Answer:
+        """A voice message with WeChat's speech recognition text."""
+        return self._media("voice", f"<MediaId><![CDATA[{media_id}]]></MediaId><Format><![CDATA[amr]]></Format>"
+                                    f"<Recognition><![CDATA[{recognition}]]></Recognition>")
+
+    def image(self, media_id: str) -> Answer:
+        return self._media("image", f"<PicUrl><![CDATA[http://mmbiz.example/{media_id}]]></PicUrl>"
+                                    f"<MediaId><![CDATA[{media_id}]]></MediaId>")
+
+    def location(self, x: str, y: str, label: str) -> Answer:
+        return self._media("location", f"<Location_X>{x}</Location_X><Location_Y>{y}</Location_Y>"
+                                       f"<Scale>15</Scale><Label><![CDATA[{label}]]></Label>")

@@ -95,6 +95,46 @@ def tickets_list(as_json: bool, limit: int) -> None:
                 click.echo(f"{t.number}  {t.status:<10} {t.category:<8} {item['deputy'] or '待分派'}  {t.text[:30]}")
 
 
+@tickets.command("sla")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run for this date (YYYY-MM-DD, Beijing); default today.")
+@with_appcontext
+@needs_db
+def tickets_sla(today) -> None:
+    """SLA reminders and breach escalation (what the daily beat job does)."""
+    from .. import tasks
+
+    done = tasks.sla(current(), today.date() if today else None)
+    _json_line(done)
+
+
+@tickets.command("reject")
+@click.argument("number")
+@click.argument("reason")
+@click.option("--by", required=True, help="Who rejects (kept in the ticket's history).")
+@with_appcontext
+@needs_db
+def tickets_reject(number: str, reason: str, by: str) -> None:
+    """Reject ticket NUMBER as not an opinion; the voter is told REASON."""
+    from ..handlers import DELIVER_PUSH
+    from ..services import lifecycle
+    from ..services.tickets import by_number
+
+    ext = current()
+    with ext.Session() as session:
+        ticket = by_number(session, number.strip())
+        if ticket is None:
+            raise click.ClickException(f"没有编号为 {number} 的工单")
+        try:
+            push = lifecycle.reject(session, ticket, reason, by, ext.now())
+        except (lifecycle.NotAllowed, ValueError) as exc:
+            raise click.ClickException(f"{number} 不能退回：{exc}") from None
+        session.commit()
+    if push is not None:
+        ext.enqueue(DELIVER_PUSH, push.id)
+    click.echo(f"{number} → rejected")
+
+
 @click.group()
 def qr() -> None:
     """Parametric QR scenes."""

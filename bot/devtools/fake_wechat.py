@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 
 
 class FakeWeChat:
@@ -28,6 +28,8 @@ class FakeWeChat:
             self.script: dict[str, list[int]] = {}
             self.calls: dict[str, int] = {}
             self.delay = 0.0
+            # media id -> (bytes, content type): what users "sent" as images or voice.
+            self.media: dict[str, tuple[bytes, str]] = {}
 
     def _count(self, kind: str) -> None:
         with self.lock:
@@ -85,6 +87,17 @@ class FakeWeChat:
         @app.post("/cgi-bin/message/template/send")
         def template_send():
             return self._check_token("template") or self._record("template", request.get_json(force=True))
+
+        @app.get("/cgi-bin/media/get")
+        def media_get():
+            bad = self._check_token("media")
+            if bad:
+                return bad
+            with self.lock:
+                found = self.media.get(request.args.get("media_id", ""))
+            if found is None:
+                return jsonify(errcode=40007, errmsg="invalid media_id")
+            return Response(found[0], mimetype=found[1])
 
         @app.post("/cgi-bin/qrcode/create")
         def qrcode_create():

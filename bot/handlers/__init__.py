@@ -7,7 +7,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..services.station import Station
+
 DELIVER_PUSH = "liaison.deliver_push"
+FETCH_MEDIA = "liaison.fetch_media"
 
 
 @dataclass
@@ -19,6 +22,8 @@ class Context:
     phones: Any = None
     # Station staff on WeChat: urgent opinions reach them at once.
     staff_openids: tuple[str, ...] = ()
+    # Offices, county/city People's Congress offices and the SLA (from settings).
+    station: Station = field(default_factory=Station)
 
 
 @dataclass

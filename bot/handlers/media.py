@@ -3,13 +3,20 @@ voter is asked to say in words what the matter is."""
 from __future__ import annotations
 
 from ..messages import Inbound
-from ..services import texts
+from ..services import bursts, texts
 from ..services.voters import ensure_voter
-from . import Context, Result
+from . import FETCH_MEDIA, Context, Result
 
 
 def on_media(ctx: Context, msg: Inbound) -> Result:
-    ensure_voter(ctx.session, msg.openid, ctx.now)
+    voter = ensure_voter(ctx.session, msg.openid, ctx.now)
+    ticket = bursts.open_in_burst(ctx.session, voter, ctx.now, ctx.station.burst_seconds)
+    if ticket is not None:  # a photo or the place of the matter they just told us about
+        done = bursts.attach(ctx.session, ticket, msg, ctx.now)
+        result = Result(reply=done.reply, ticket_id=ticket.id).push(done.push.id if done.push else None)
+        if msg.media_id and msg.msg_type in bursts.DOWNLOADED:  # WeChat keeps media only 3 days
+            result.follow_ups.append((FETCH_MEDIA, (ticket.id, msg.media_id)))
+        return result
     return Result(reply=texts.MEDIA_RECEIVED.format(what=texts.MEDIA_NAMES.get(msg.msg_type, "消息")))
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from ..messages import Inbound
-from ..services import answers, followup, intake, ratings, texts
+from ..services import answers, bursts, followup, intake, ratings, texts
 from ..services.classify import classify
 from ..services.voters import ensure_voter
 from . import Context, Result
 
+PROGRESS_WORDS = ("进度", "我的意见", "查进度", "查询进度")
 MAX_TEXT = 2000  # WeChat caps text at 2048 bytes; keep the ticket readable anyway
 LONG_QUESTION = 18  # characters; past this a question usually carries a matter to file
 
@@ -30,9 +31,23 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Result:
     text = (msg.content or "").strip()[:MAX_TEXT]
     if not text:
         return Result(reply=if_empty)
+    if text.replace(" ", "") in PROGRESS_WORDS:
+        return Result(reply=answers.progress(ctx.session, voter))
+    if ratings.says_unsolved(text):
+        said = ratings.reopen(ctx.session, voter, text, ctx.now, ctx.station.reopen_days)
+        if said is not None:
+            return _said(said)
+    parsed = ratings.leading_score(text)
+    if parsed is not None and ratings.awaiting_rating(ctx.session, voter) is not None:
+        return _said(ratings.rate(ctx.session, voter, text, ctx.now, parsed))
     found = classify(text)
-    if found.urgent:
+    if found.urgent:  # danger always opens its own ticket and alerts people at once
         return _open(ctx, voter, text, found)
+    if found.intent in ("opinion", "followup"):
+        burst = bursts.open_in_burst(ctx.session, voter, ctx.now, ctx.station.burst_seconds)
+        if burst is not None and not bursts.new_topic(burst, found):
+            added = followup.add(ctx.session, burst, text, ctx.now)
+            return Result(reply=added.reply, ticket_id=burst.id).push(added.push.id if added.push else None)
     if found.intent == "greeting":
         return Result(reply=texts.THANKS if _is_thanks(text) else texts.GREETING)
     if found.intent == "question":
@@ -43,12 +58,10 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Result:
         opened.reply = f"{answer}\n{opened.reply}"
         return opened
     if found.intent == "rating":
-        rated = ratings.rate(ctx.session, voter, text, ctx.now)
-        if rated is not None:
-            return Result(reply=rated)
-        if ratings.is_bare(text):
-            return Result(reply=texts.RATING_NONE)
-        # "对村里垃圾处理很不满意" with nothing to rate is a complaint.
+        said = ratings.rate(ctx.session, voter, text, ctx.now)
+        if said.ticket_id is not None or ratings.is_bare(text):
+            return _said(said)
+        # "对村里垃圾处理很不满意" with nothing to rate is a complaint: file it.
     if found.intent == "followup":
         ticket = followup.latest_open(ctx.session, voter)
         if ticket is not None:
@@ -67,6 +80,13 @@ def _open(ctx: Context, voter, text: str, found) -> Result:
 
 def _compact(text: str) -> str:
     return re.sub(r"[\W_]+", "", text)
+
+
+def _said(said: ratings.Said) -> Result:
+    result = Result(reply=said.reply, ticket_id=said.ticket_id)
+    for push in said.pushes:
+        result.push(push.id)
+    return result
 
 
 def _is_thanks(text: str) -> bool:

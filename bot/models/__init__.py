@@ -1,14 +1,14 @@
 """SQLAlchemy models. Imports nothing from the rest of the app."""
 from .base import Base, utcnow
 from .inbound import InboundMessage
-from .outbox import PUSH_STATUSES, OutboundPush
+from .outbox import PUSH_STATUSES, ContactWindow, OutboundPush
 from .roster import (LEVELS, LINK_LAYERS, SITE_KINDS, ActivityGroup, Constituency, ContactLink,
                      Deputy, Mandate, NaturalVillage, QrCode, Site, Township, Village, Voter,
                      VoterGroup)
-from .tickets import TICKET_STATUSES, LabelledExample, Ticket, TicketCounter, TicketEvent
+from .tickets import OPEN_STATUSES, TICKET_STATUSES, LabelledExample, Ticket, TicketCounter, TicketEvent
 
 __all__ = [
-    "Base", "utcnow", "InboundMessage", "OutboundPush", "PUSH_STATUSES", "LEVELS", "LINK_LAYERS",
+    "Base", "utcnow", "InboundMessage", "ContactWindow", "OutboundPush", "PUSH_STATUSES", "LEVELS", "LINK_LAYERS",
     "SITE_KINDS", "ActivityGroup", "NaturalVillage", "QrCode", "Township", "Constituency", "ContactLink", "Deputy", "Mandate", "Site", "Village", "Voter",
-    "VoterGroup", "TICKET_STATUSES", "LabelledExample", "Ticket", "TicketCounter", "TicketEvent",
+    "VoterGroup", "OPEN_STATUSES", "TICKET_STATUSES", "LabelledExample", "Ticket", "TicketCounter", "TicketEvent",
 ]

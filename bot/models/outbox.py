@@ -34,3 +34,14 @@ class OutboundPush(Base):
     # backoff, or a while after the last enqueue, so the queue never fills with copies.
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     sent_at: Mapped[datetime | None]
+
+
+class ContactWindow(Base):
+    """WeChat's customer-service window of one user: free-form messages are
+    allowed for 48 hours after their last message, and only a few per window."""
+
+    __tablename__ = "contact_windows"
+    openid: Mapped[str] = mapped_column(primary_key=True)
+    last_inbound_at: Mapped[datetime]
+    # Customer-service messages sent since last_inbound_at.
+    sent_in_window: Mapped[int] = mapped_column(default=0)

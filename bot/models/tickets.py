@@ -11,6 +11,8 @@ from .roster import Deputy, Site, Village, Voter
 
 TICKET_STATUSES = ("new", "accepted", "in_progress", "replied", "transferred",
                    "escalated", "resolved", "rated", "closed", "reopened", "merged", "rejected")
+# Not yet finished: the deputy (or whoever it was escalated to) still owes a result.
+OPEN_STATUSES = ("new", "accepted", "in_progress", "replied", "transferred", "escalated", "reopened")
 
 
 class TicketCounter(Base):
@@ -40,11 +42,24 @@ class Ticket(Base):
     deputy_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id"), index=True)
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"))
+    # The deputy one level up the "3+10" chain it was escalated (上报) to, who may act on it too.
+    escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id"), index=True)
+    # Where it is: a location the voter sent (label and coordinates).
+    place: Mapped[str | None] = mapped_column(Text)
+    # A duplicate is linked to the open ticket it repeats; handling that one handles both.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    # When the SLA clocks started: opening, or the voter reopening it.
+    sla_started_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     voter: Mapped[Voter] = relationship()
-    deputy: Mapped[Deputy | None] = relationship()
+    deputy: Mapped[Deputy | None] = relationship(foreign_keys=[deputy_id])
+    escalated_to: Mapped[Deputy | None] = relationship(foreign_keys=[escalated_to_id])
     site: Mapped[Site | None] = relationship()
     village: Mapped[Village | None] = relationship()
     events: Mapped[list[TicketEvent]] = relationship(back_populates="ticket", order_by="TicketEvent.id")

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Deputy, Ticket, Voter
-
-OPEN_STATUSES = ("new", "accepted", "in_progress", "reopened")
+from ..models import OPEN_STATUSES, Deputy, Ticket, Voter
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import OutboundPush, Ticket, Voter
+from ..models import OPEN_STATUSES, OutboundPush, Ticket, Voter
 from . import notify, texts
 from .tickets import record
-
-OPEN_STATUSES = ("new", "accepted", "in_progress", "replied", "transferred", "escalated", "reopened")
 
 
 @dataclass(frozen=True)

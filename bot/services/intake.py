@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..models import OutboundPush, Ticket, Voter
-from . import assignment, notify, texts
+from . import assignment, duplicates, notify, texts
 from .classify import Classification, classify
 from .tickets import open_ticket
 
@@ -26,6 +26,15 @@ def submit_opinion(session: Session, voter: Voter, text: str, now: datetime,
     chosen = assignment.choose(session, voter)
     ticket = open_ticket(session, voter=voter, text=text, classification=found, assignment=chosen, now=now,
                          urgent=found.urgent, needs_triage=found.needs_triage)
+    primary = duplicates.find_similar(session, voter, text, found.category)
+    if primary is not None:  # the same problem, already reported in this village
+        pushes = list(duplicates.link(session, ticket, primary, now))
+        deputy = f"{primary.deputy.name} 代表" if primary.deputy else "联络站"
+        reply = texts.RECEIVED_DUPLICATE.format(number=ticket.number, primary=primary.number, deputy=deputy)
+        if found.urgent:
+            pushes += notify.urgent_to_staff(session, ticket, staff_openids, now)
+            reply += texts.URGENT_ADVICE
+        return Submitted(ticket, [p for p in pushes if p is not None], reply)
     pushes = [notify.ticket_assigned(session, ticket, now)]
     if found.urgent:  # danger always reaches a person at once: the station staff too
         pushes += notify.urgent_to_staff(session, ticket, staff_openids, now)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..messages import Outgoing, SendResult
 from ..models import OutboundPush, Ticket
-from . import texts
+from . import texts, windows
 from .voters import display_name
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def urgent_to_staff(session: Session, ticket: Ticket, staff_openids: tuple[str, 
 
 
 # -- delivery, called by the task in three short transactions ----------------
-def claim(session: Session, push_id: int, now: datetime) -> Outgoing | None:
+def claim(session: Session, push_id: int, now: datetime, window_budget: int = 20) -> Outgoing | None:
     """Mark a pending push as being sent. None if it is not pending (already
     sent, being sent, or given up): the caller must not send."""
     claimed = session.execute(
@@ -87,13 +87,15 @@ def claim(session: Session, push_id: int, now: datetime) -> Outgoing | None:
     payload = push.payload or {}
     return Outgoing(openid=push.recipient_openid, text=payload.get("text", ""),
                     title=payload.get("title", ""),
-                    fields=tuple(tuple(f) for f in payload.get("fields", [])))
+                    fields=tuple(tuple(f) for f in payload.get("fields", [])),
+                    channel=windows.channel(session, push.recipient_openid, now, window_budget))
 
 
-def mark_sent(session: Session, push_id: int, result: SendResult, now: datetime) -> None:
+def mark_sent(session: Session, push_id: int, result: SendResult, now: datetime, window_budget: int = 20) -> None:
     push = session.get(OutboundPush, push_id)
     push.status, push.channel, push.wechat_msgid, push.sent_at = "sent", result.channel, result.msgid, now
     push.last_error = None
+    windows.sent(session, push.recipient_openid, result.channel, now, window_budget)
 
 
 def release_for_retry(session: Session, push_id: int, reason: str, due_at: datetime) -> int:

@@ -76,3 +76,66 @@ STATUS_NAMES = {
     "escalated": "已上报", "resolved": "已办结", "rated": "已评价", "closed": "已关闭", "reopened": "重新办理",
     "merged": "已合并", "rejected": "已退回",
 }
+
+# -- the ticket lifecycle: deputies' commands ---------------------------------
+RATING_ASK = "请为本次办理评价：1 很不满意 2 不满意 3 基本满意 4 满意 5 很满意（可以在数字后面写一句话）。"
+VOTER_ACCEPTED = "您反映的意见 {number} 已由 {deputy} 代表受理，办理结果会告诉您。"
+VOTER_REPLIED = "{deputy} 代表回复您反映的 {number}：{text}"
+VOTER_TRANSFERRED = "您反映的意见 {number} 已转 {office} 办理，{deputy} 代表会跟进结果。"
+VOTER_ESCALATED = "您反映的意见 {number} 超出乡里的职权，已上报{body}，并请 {upper} 代表跟进。办理结果会告诉您。"
+VOTER_RESOLVED = "您反映的意见 {number} 已办结：{result}\n" + RATING_ASK + "如果问题没有解决，{days}天内回复“没解决”。"
+VOTER_REJECTED = "您反映的 {number} 没有作为意见受理：{reason}。如有疑问，请联系联络站工作人员。"
+BODY_NAMES = {"county": "县人大常委会", "city": "市人大常委会"}
+
+DEPUTY_HELP = ("代表可用的指令（编号写 123 或 2026-000123 都可以）：\n"
+               "受理 123\n回复 123 答复内容\n转办 123 站所名称\n上报 123 上报原因\n"
+               "办结 123 办理结果\n退回 123 退回原因（不是意见、不该由我办）\n我的工单\n帮助")
+DEPUTY_USAGE = "格式不对。{usage}\n发送“帮助”查看全部指令。"
+DEPUTY_USAGES = {
+    "受理": "请发送：受理 123", "回复": "请发送：回复 123 答复内容", "转办": "请发送：转办 123 站所名称",
+    "上报": "请发送：上报 123 上报原因", "办结": "请发送：办结 123 办理结果", "退回": "请发送：退回 123 退回原因",
+}
+DEPUTY_NO_TICKET = "没有找到编号为 {number} 的工单，请核对编号。"
+DEPUTY_NOT_YOURS = "{number} 不是分派给您或上报给您的工单，不能办理。如有疑问请联系联络站工作人员。"
+DEPUTY_BAD_STATE = "{number} 目前是“{status}”，不能{verb}。"
+DEPUTY_ACCEPT_FIRST = "{number} 还没有受理，请先发送：受理 {short}"
+DEPUTY_ACCEPTED = "已受理 {number}，已告知群众。办结后请发送：办结 {short} 办理结果"
+DEPUTY_REPLIED = "已把您的答复发给 {number} 的群众。"
+DEPUTY_TRANSFERRED = "{number} 已转 {office} 办理，已告知群众。"
+DEPUTY_UNKNOWN_OFFICE = "没有叫“{office}”的站所。可以转办的站所：{offices}"
+DEPUTY_ESCALATED = "{number} 已上报{body}和 {upper} 代表，已告知群众。"
+DEPUTY_NO_UPPER = "{number} 找不到联系您的上级代表，已上报{body}。"
+DEPUTY_TOP = "{number} 已经上报到市级，不能再上报，请联系联络站工作人员。"
+DEPUTY_RESOLVED = "{number} 已办结，已告知群众并请其评价。"
+DEPUTY_RETURNED = "{number} 已退回联络站重新分派。"
+DEPUTY_MINE_NONE = "您目前没有待办的工单。"
+DEPUTY_MINE_HEAD = "您的待办工单（{count} 件，最早的在前）："
+DEPUTY_MINE_LINE = "{number} {status}（{when}）{text}"
+DEPUTY_ESCALATED_IN = "上报 {number} [{category}] {village} {who}：{text}\n上报原因：{reason}（{deputy} 代表）"
+DEPUTY_ESCALATED_IN_TITLE = "有一条群众意见上报给您"
+STAFF_RETURNED = "退回 {number} [{category}] {village}：{text}\n退回原因：{reason}（{deputy} 代表），请重新分派。"
+STAFF_RETURNED_TITLE = "有一条工单被退回"
+
+# -- the voter side: ratings and reopening ------------------------------------
+RATING_THANKS_COMMENT = "感谢您对 {number} 办理结果的评价！您的留言已转告代表。"
+DEPUTY_RATED = "{number} 群众评价：{score} 分 {comment}"
+REOPENED = "已重新办理 {number}，已告知 {deputy} 代表。"
+REOPENED_TRIAGE = "已重新办理 {number}，联络站工作人员会尽快安排。"
+REOPEN_TOO_LATE = "{number} 办结已超过{days}天，不能重新办理。请把现在的情况再说一遍，我们会作为新的意见转给代表。"
+DEPUTY_REOPENED = "重新办理 {number}：群众说问题没有解决。{text}"
+DEPUTY_REOPENED_TITLE = "有一条工单需要重新办理"
+
+# -- SLA ----------------------------------------------------------------------
+SLA_ACK_REMINDER = "提醒：{number} [{category}] {village} 已经{days}个工作日没有受理，请尽快处理：受理 {short}"
+SLA_REMINDER_TITLE = "工单待受理提醒"
+SLA_BREACH = "超期：{number} [{category}] {village} 分派给 {deputy} 代表，已超过{days}个工作日没有办结（目前：{status}）。请督促办理。"
+SLA_BREACH_TITLE = "工单超期提醒"
+VOTER_UPDATE_TITLE = "您反映的意见有了新进展"
+VOTER_ESCALATED_BODY = "您反映的意见 {number} 超出乡里的职权，已上报{body}。办理结果会告诉您。"
+DEPUTY_MINE_MORE = "……另有 {count} 件"
+ATTACHED = "已补充到 {number}（{what}）。"
+DEPUTY_ATTACHED = "补充 {number}：群众发来{what}{note}"
+RECEIVED_DUPLICATE = ("已收到您的意见（编号 {number}）。同村已有群众反映了类似问题（{primary}），将一并办理，"
+                      "{deputy}办理结果会告诉您。")
+DEPUTY_DUPLICATE = "另有 {n} 位群众反映类似问题（并入 {number}）[{category}] {village} {who}：{text}"
+DEPUTY_MINE_DUPLICATES = "，另有 {n} 位群众反映类似问题"

@@ -42,6 +42,7 @@ def open_ticket(session: Session, *, voter: Voter, text: str, classification: Cl
         needs_triage=needs_triage or assignment.deputy is None,
         voter_id=voter.id, deputy_id=assignment.deputy.id if assignment.deputy else None,
         site_id=assignment.site_id, village_id=voter.village_id, created_at=now, updated_at=now,
+        sla_started_at=now,
     )
     session.add(ticket)
     session.flush()

@@ -16,6 +16,8 @@ from ..extensions import Liaison, current
 from ..handlers import Context, Result
 from ..messages import Inbound
 from ..models import InboundMessage
+from ..services import windows
+from ..services.station import Station
 from ..wechat import WebhookError, render_text_reply
 
 log = logging.getLogger(__name__)
@@ -76,8 +78,11 @@ def _handle(ext: Liaison, msg: Inbound) -> Result:
         session.add(row)
         try:
             session.flush()
+            if windows.opens_window(msg.msg_type, msg.event):
+                windows.touch(session, msg.openid, ext.now())  # their 48-hour window opens
             ctx = Context(session, ext.now(), limiter=RedisLimiter(ext.redis), phones=ext.phones,
-                          staff_openids=ext.settings["STAFF_OPENIDS"])
+                          staff_openids=ext.settings["STAFF_OPENIDS"],
+                          station=Station.from_settings(ext.settings))
             result = router.dispatch(ctx, msg)
             row.reply, row.ticket_id = result.reply, result.ticket_id
             session.commit()

@@ -1,0 +1,80 @@
+"""Bursts: a voter often sends one matter as several messages in a row (text,
+voice, a photo, their location). Messages within a short window that are not
+a new topic extend the open ticket instead of opening new ones."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..messages import Inbound
+from ..models import OPEN_STATUSES, OutboundPush, Ticket, TicketEvent, Voter
+from . import notify, texts
+from .classify import OTHER, Classification
+from .tickets import record
+
+
+DOWNLOADED = ("image", "video", "shortvideo")  # fetched by a task and kept with the ticket
+
+
+@dataclass(frozen=True)
+class Attached:
+    ticket: Ticket
+    push: OutboundPush | None
+    reply: str
+
+
+def open_in_burst(session: Session, voter: Voter, now: datetime, seconds: int) -> Ticket | None:
+    """The voter's open ticket they last wrote to within `seconds`, if any."""
+    if seconds <= 0:
+        return None
+    ticket = session.scalar(select(Ticket).where(Ticket.voter_id == voter.id, Ticket.status.in_(OPEN_STATUSES))
+                            .order_by(Ticket.id.desc()).limit(1))
+    if ticket is None:
+        return None
+    last = session.scalar(select(func.max(TicketEvent.created_at)).where(
+        TicketEvent.ticket_id == ticket.id, TicketEvent.actor == f"voter:{voter.id}"))
+    if last is None:
+        return None
+    last = last if last.tzinfo else last.replace(tzinfo=timezone.utc)  # SQLite
+    return ticket if now - last <= timedelta(seconds=seconds) else None
+
+
+def new_topic(ticket: Ticket, found: Classification) -> bool:
+    """A confident opinion of another category is a new matter; anything else adds to this one."""
+    return (found.intent == "opinion" and not found.needs_triage and found.category != OTHER
+            and found.category != ticket.category)
+
+
+def attach(session: Session, ticket: Ticket, msg: Inbound, now: datetime) -> Attached:
+    """An image, video or location sent during a burst: kept with the ticket.
+    Images and videos keep WeChat's media id; a location becomes the ticket's place."""
+    what = texts.MEDIA_NAMES.get(msg.msg_type, "消息")
+    if msg.msg_type == "location":
+        f = msg.fields
+        ticket.place = f"{f.get('Label') or ''}（{f.get('Location_X')},{f.get('Location_Y')}）".strip()
+        note = ticket.place
+        kind = "place"
+    else:
+        note = f"{msg.msg_type}:{msg.media_id or msg.fields.get('Url') or ''}"
+        kind = "attachment"
+    event = record(session, ticket, kind, f"voter:{ticket.voter_id}", now, note)
+    session.flush()
+    push = None
+    deputy = ticket.deputy
+    if deputy is not None and deputy.openid and deputy.subscribed:
+        push = notify.queue(session, key=f"ticket:{ticket.id}:{kind}:{event.id}:{deputy.openid}",
+                            openid=deputy.openid, kind=f"ticket_{kind}",
+                            text=texts.DEPUTY_ATTACHED.format(number=ticket.number, what=what,
+                                                              note=note if kind == "place" else ""),
+                            title=texts.DEPUTY_NEW_TICKET_TITLE, ticket_id=ticket.id, now=now)
+    return Attached(ticket, push, texts.ATTACHED.format(number=ticket.number, what=what))
+
+
+def media_saved(session: Session, ticket_id: int, media_id: str, path: str, now: datetime) -> None:
+    """A downloaded image or video is stored: its place is kept in the ticket's history."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is not None:
+        record(session, ticket, "media_saved", "system", now, f"{media_id} -> {path}")

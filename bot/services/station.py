@@ -1,0 +1,28 @@
+"""The station's standing configuration that the rules need: who hears about
+urgent, escalated and overdue matters, which offices exist, the SLA."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class Station:
+    staff_openids: tuple[str, ...] = ()
+    county_office_openids: tuple[str, ...] = ()
+    city_office_openids: tuple[str, ...] = ()
+    offices: tuple[str, ...] = ()
+    ack_days: int = 2
+    resolve_days: int = 15
+    reopen_days: int = 7
+    burst_seconds: int = 180
+
+    @classmethod
+    def from_settings(cls, s: Mapping[str, Any]) -> "Station":
+        return cls(staff_openids=tuple(s.get("STAFF_OPENIDS") or ()),
+                   county_office_openids=tuple(s.get("COUNTY_OFFICE_OPENIDS") or ()),
+                   city_office_openids=tuple(s.get("CITY_OFFICE_OPENIDS") or ()),
+                   offices=tuple(s.get("TOWNSHIP_OFFICES") or ()),
+                   ack_days=int(s.get("SLA_ACK_DAYS") or 2), resolve_days=int(s.get("SLA_RESOLVE_DAYS") or 15),
+                   reopen_days=int(s.get("REOPEN_DAYS") or 7),
+                   burst_seconds=int(s.get("BURST_SECONDS") if s.get("BURST_SECONDS") is not None else 180))

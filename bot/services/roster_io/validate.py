@@ -22,6 +22,9 @@ class Known:
     deputy_levels: dict[str, set[str]] = field(default_factory=dict)
     constituency_level: dict[str, str] = field(default_factory=dict)
     natural_village_parent: dict[str, str] = field(default_factory=dict)
+    # Bound WeChat accounts: openid -> the deputy's code / the voter's code (None: WeChat-only).
+    deputy_openids: dict[str, str] = field(default_factory=dict)
+    voter_openids: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -82,6 +85,8 @@ def check(raw: Raw, known: Known) -> Checked:
     _deputies(out, known)
     _links(out, known)
     _natural_villages(out, known)
+    _openids(out, "deputy", known.deputy_openids, "代表")
+    _openids(out, "voter", known.voter_openids, "选民")
     out.problems.sort(key=lambda p: ([s.title for s in SHEETS].index(p.sheet)
                                      if p.sheet in [s.title for s in SHEETS] else -1, p.row))
     return out
@@ -171,3 +176,23 @@ def _natural_villages(out: Checked, known: Known) -> None:
         nv, village = rec["natural_village"], rec["village"]
         if nv and village and parent.get(str(nv)) not in (None, village):
             out.problems.append(Problem(sheet.title, number, "自然村", f"“{nv}”不属于行政村“{village}”"))
+
+
+def _openids(out: Checked, sheet_name: str, bound: dict[str, str | None], who: str) -> None:
+    """One WeChat account is one deputy and one voter: within the file and against the
+    database (a blank OpenID cell keeps a binding, so it still counts as taken)."""
+    sheet = BY_NAME[sheet_name]
+    owner: dict[str, tuple[str, int]] = {}  # openid -> (code, row) in this file
+    for number, rec in out.records.get(sheet_name, []):
+        openid, code = rec["openid"], str(rec["code"])
+        if not openid:
+            continue
+        if openid in owner and owner[openid][0] != code:
+            out.problems.append(Problem(sheet.title, number, "微信OpenID",
+                                        f"与第 {owner[openid][1]} 行（{owner[openid][0]}）的微信OpenID相同"))
+            continue
+        owner.setdefault(str(openid), (code, number))
+        if openid in bound and bound[openid] != code:
+            other = bound[openid]
+            out.problems.append(Problem(sheet.title, number, "微信OpenID",
+                                        f"已绑定到{who}“{other}”" if other else "已绑定到一位微信用户"))

@@ -1,0 +1,69 @@
+"""The roster import refuses what would break the database or leak phones, and the
+export cannot be turned against the staff who open it."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from bot.models import Deputy, Voter
+from bot.services.roster_io.importer import import_roster
+from roster_book import mini, write_book
+
+NOW = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def load(ext, db, tmp_path):
+    """Import a workbook (dict of sheets, or a path) and commit when it is clean."""
+    def run(book, name="roster.xlsx"):
+        path = book if not isinstance(book, dict) else write_book(tmp_path / name, book)
+        summary = import_roster(db, path, ext.phones, NOW)
+        if summary.problems:
+            db.rollback()
+        else:
+            db.commit()
+        return summary
+    return run
+
+
+def problems(summary) -> list[str]:
+    return [str(p) for p in summary.problems]
+
+
+def test_a_new_deputy_with_an_openid_bound_to_another_deputy_is_a_named_row_error(load, db):
+    book = mini()
+    book["代表"][0][8] = "oTaken"  # D1
+    assert not load(book).problems
+    book["代表"][0][8] = ""  # a blank cell keeps D1's binding
+    book["代表"].append(["D9", "新代表", "", "乡", "X1", "", "", "是", "oTaken"])
+    book["联系"].append(["D2", "D9"])
+    assert problems(load(book)) == ["代表 表第 6 行，微信OpenID：已绑定到代表“D1”"]
+    assert db.scalar(select(Deputy).where(Deputy.code == "D9")) is None
+
+
+def test_two_rows_of_a_file_with_one_openid_are_named(load, db):
+    book = mini()
+    book["选民"][0][6] = "oSame"
+    book["选民"][1][6] = "oSame"
+    book["代表"][0][8] = "oDep"
+    book["代表"][3][8] = "oDep"
+    assert problems(load(book)) == ["代表 表第 5 行，微信OpenID：与第 2 行（D1）的微信OpenID相同",
+                                    "选民 表第 3 行，微信OpenID：与第 2 行（P1）的微信OpenID相同"]
+    assert db.scalar(select(Voter).where(Voter.code == "P1")) is None
+
+
+def test_one_deputy_may_repeat_the_openid_on_each_mandate_row(load, db):
+    book = mini()
+    book["代表"][1][8] = book["代表"][2][8] = "oD2"
+    assert not load(book).problems
+    assert db.scalar(select(Deputy.openid).where(Deputy.code == "D2")) == "oD2"
+
+
+def test_an_openid_of_a_wechat_only_voter_is_refused(load, db):
+    db.add(Voter(openid="oWeChatOnly", subscribed=True))
+    db.commit()
+    book = mini()
+    book["选民"][0][6] = "oWeChatOnly"
+    assert problems(load(book)) == ["选民 表第 2 行，微信OpenID：已绑定到一位微信用户"]

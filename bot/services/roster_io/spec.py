@@ -1,6 +1,7 @@
 """Sheets and columns of the roster workbook. Titles are what staff see."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 LEVEL_NAMES = {"市": "city", "县": "county", "乡": "township"}
@@ -106,8 +107,22 @@ class Problem:
     sheet: str  # sheet title
     row: int  # 1-based, as Excel shows it
     column: str  # column title, "" for the whole row
-    reason: str  # Chinese
+    reason: str  # Chinese; long digit runs (a phone in the wrong column) are masked
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", mask_digits(self.reason))
 
     def __str__(self) -> str:
         where = f"{self.sheet} 表第 {self.row} 行"
         return f"{where}，{self.column}：{self.reason}" if self.column else f"{where}：{self.reason}"
+
+
+LONG_DIGITS = re.compile(r"\d{7,}")
+
+
+def mask_digits(text: str) -> str:
+    """138****0001: problems echo cell text, which may be a phone when columns shifted."""
+    def mask(m: re.Match) -> str:
+        d = m.group()
+        return d[:3] + "****" + d[-4:] if len(d) >= 11 else "*" * len(d)
+    return LONG_DIGITS.sub(mask, text)

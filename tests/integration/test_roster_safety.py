@@ -111,3 +111,27 @@ def test_problems_never_echo_a_phone_number_pasted_into_the_wrong_column(load):
         "选民 表第 2 行，行政村：“139****1234”在行政村表和已有名册中都找不到",
         "选民 表第 3 行，编码：“+861****5678”不是有效编码（只能用字母、数字、- 和 _，最多 32 位）",
     ]
+
+
+def test_a_blank_active_cell_keeps_a_revoked_group_revoked_and_a_retired_deputy_retired(load, db):
+    from bot.models import VoterGroup
+    from bot.services.binding import revoke_group
+
+    book = mini()
+    book["联系选民群"][0][4] = ""  # staff usually leave 启用 blank
+    assert not load(book).problems
+    group = db.scalar(select(VoterGroup).where(VoterGroup.code == "G1"))
+    assert group.active  # a new group with a blank cell is on
+    revoke_group(db, "G1", NOW)
+    db.scalar(select(Deputy).where(Deputy.code == "D3")).active = False
+    db.commit()
+    again = load(book)  # the same file again
+    assert not again.changed
+    db.expire_all()
+    group = db.scalar(select(VoterGroup).where(VoterGroup.code == "G1"))
+    assert (group.active, group.revoked_at is not None) == (False, True)
+    assert db.scalar(select(Deputy.active).where(Deputy.code == "D3")) is False
+    book["联系选民群"][0][4] = "是"  # saying so turns it back on
+    assert load(book).changes == ["联系选民群 G1：启用"]
+    db.expire_all()
+    assert db.scalar(select(VoterGroup.revoked_at).where(VoterGroup.code == "G1")) is None

@@ -74,7 +74,7 @@ SHEETS: tuple[Sheet, ...] = (
         Column("选区", "constituency", False, "ref", ref="constituency"),
         Column("驻站站点", "site", False, "ref", ref="site", note="在联络站（点）接待选民的代表填写"),
         Column("活动小组", "activity_group", False, "ref", ref="activity_group"),
-        Column("在职", "active", False, "bool", _choice(YES_NO), note="是 / 否，空为 是"),
+        Column("在职", "active", False, "bool", _choice(YES_NO), note="是 / 否；留空：新代表为 是，已有代表不变"),
         Column("微信OpenID", "openid", False, note="通常留空，由代表扫码绑定；导出时填写"),
     ), key=("code", "level")),
     Sheet("link", "联系", (
@@ -85,7 +85,7 @@ SHEETS: tuple[Sheet, ...] = (
         CODE, Column("名称", "name", True),
         Column("代表", "deputy", True, "ref", ref="deputy"),
         Column("站点", "site", False, "ref", ref="site"),
-        Column("启用", "active", False, "bool", _choice(YES_NO), note="否 = 二维码作废，成员保留"),
+        Column("启用", "active", False, "bool", _choice(YES_NO), note="否 = 二维码作废，成员保留；留空：新群为 是，已有的群不变"),
     )),
     Sheet("voter", "选民", (
         CODE, Column("姓名", "name", True),

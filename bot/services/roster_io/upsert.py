@@ -70,6 +70,13 @@ class _Writer:
     def id_of(self, sheet: str, code: object) -> int | None:
         return self.rows[sheet][code].id if code is not None else None
 
+    def flag(self, sheet: str, code: str, value: object) -> bool:
+        """A blank 启用/在职 keeps an existing row's value (a revoked QR stays revoked); new rows: yes."""
+        if value is not None:
+            return bool(value)
+        row = self.rows[sheet].get(code)
+        return bool(row.active) if row is not None else True
+
     def put(self, sheet: str, code: str, values: dict[str, object], phone: object = ...) -> tuple[object, bool]:
         """Create or update one row; returns (row, created)."""
         spec = BY_NAME[sheet]
@@ -127,7 +134,7 @@ def apply(session: Session, checked: Checked, box: PhoneBox, now: datetime) -> S
     session.flush()
     _links(w, recs.get("link", []))
     for _, r in recs.get("group", []):
-        active = r["active"] is not False
+        active = w.flag("group", r["code"], r["active"])
         group, _ = w.put("group", r["code"], {"name": r["name"], "deputy_id": w.id_of("deputy", r["deputy"]),
                                               "site_id": w.id_of("site", r["site"]), "active": active})
         group.revoked_at = None if active else (group.revoked_at or now)
@@ -150,7 +157,7 @@ def _deputies(w: _Writer, rows: list) -> None:
         deputy, created = w.put("deputy", code, {
             "name": first["name"], "site_id": w.id_of("site", first["site"]),
             "activity_group_id": w.id_of("activity_group", first["activity_group"]),
-            "active": first["active"] is not False, "openid": first["openid"]}, phone=first["phone"])
+            "active": w.flag("deputy", code, first["active"]), "openid": first["openid"]}, phone=first["phone"])
         if created:
             deputy.bind_token = secrets.token_urlsafe(12)
             deputy.subscribed = True

@@ -74,6 +74,19 @@ def test_a_file_over_the_size_limit_is_not_opened(tmp_path, monkeypatch):
     assert len(read_workbook(tmp_path / "big.xlsx").problems) == 1
 
 
+def test_a_workbook_that_expands_past_the_limit_is_not_opened(tmp_path, monkeypatch):
+    monkeypatch.setattr(reading, "MAX_UNZIPPED", 64 * 1024)
+    book = Workbook()
+    book.active.title = "选民"
+    book.active.append([c.title for c in BY_TITLE["选民"].columns])
+    for i in range(2000):
+        book.active.append([f"P{i}", "某" * 20])
+    book.save(tmp_path / "big.xlsx")
+    assert (tmp_path / "big.xlsx").stat().st_size < 64 * 1024
+    assert messages(read_workbook(tmp_path / "big.xlsx")) == \
+        ["big.xlsx 表第 1 行：文件太大（超过 20 MB），请拆分后分别导入"]
+
+
 def test_a_csv_with_a_huge_field_is_a_problem_not_a_traceback(tmp_path):
     (tmp_path / "v.csv").write_text("编码,姓名\nP1," + "x" * 200_000 + "\n", encoding="utf-8")
     assert messages(read_voter_csv(tmp_path / "v.csv")) == \

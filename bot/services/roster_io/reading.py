@@ -12,6 +12,7 @@ Rows = dict[str, list[tuple[int, dict[str, str]]]]  # sheet name -> [(row number
 # A township's roster is far below these; a file past them is a mistake or an attack
 # (a 6 KB workbook with one cell at XFD1048576 claims a billion cells).
 MAX_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED = 200 * 1024 * 1024  # an .xlsx is a zip: what it expands to counts too
 MAX_ROWS = 50_000  # per sheet, blank rows included
 MAX_COLUMNS = 64  # the header is looked for in these; cells further right are ignored
 CSV_BROKEN = "CSV 格式有误（可能有过长的内容或不成对的引号），请用 Excel 另存后再导入"
@@ -58,11 +59,21 @@ def _too_big(path: str | Path, raw: Raw) -> bool:
     except OSError as exc:
         raw.problems.append(Problem(Path(path).name, 1, "", f"无法读取文件（{type(exc).__name__}）"))
         return True
-    if size > MAX_BYTES:
+    if size > MAX_BYTES or _unzipped(path) > MAX_UNZIPPED:
         raw.problems.append(Problem(Path(path).name, 1, "",
                                     f"文件太大（超过 {MAX_BYTES // 1024 // 1024} MB），请拆分后分别导入"))
         return True
     return False
+
+
+def _unzipped(path: str | Path) -> int:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0  # not a zip: the reader says what is wrong with it
 
 
 def _take_safely(sheet: Sheet, where: str, header: list, body, raw: Raw) -> None:

@@ -21,11 +21,15 @@ log = logging.getLogger(__name__)
 
 
 class Limiter(Protocol):
-    """Counts failures per key (see bot/ratelimit.py)."""
+    """Counts attempts per key in a window (see bot/ratelimit.py)."""
 
-    def blocked(self, key: str) -> bool: ...
-    def failed(self, key: str) -> None: ...
-    def clear(self, key: str) -> None: ...
+    limit: int
+
+    def hit(self, key: str, limit: int | None = None) -> bool: ...
+
+
+# Attempts per WeChat user, and (from all users together) per claimed name, per window.
+PER_TARGET = 4  # times the per-user limit: one person's guesses cannot lock out the rightful owner
 
 
 @dataclass(frozen=True)
@@ -141,29 +145,33 @@ def rotate_deputy_token(session: Session, code: str) -> Deputy | None:
 def claim(session: Session, openid: str, name: str, digits: str, now: datetime,
           box: PhoneBox, limiter: Limiter) -> BindResult:
     """"绑定 张三 1234": join this WeChat user to the roster voter with that name
-    and phone ending. Wrong guesses count; past the limit even a right one is refused."""
+    and phone ending. Every attempt counts, right or wrong, per user and per name;
+    past the limit even a right one is refused. A wrong guess and a roster entry that
+    is someone else's get the same answer, so the reply never confirms a guess."""
     try:
-        if limiter.blocked(openid):
-            return BindResult("refused", False, texts.CLAIM_BLOCKED)
+        allowed = limiter.hit(openid)
+        if allowed:
+            allowed = limiter.hit("claim-name:" + name, PER_TARGET * limiter.limit)
     except Exception as exc:  # no counter, no guessing: refuse rather than allow unlimited tries
-        log.warning("identity claim refused, failure counter unavailable: %s", type(exc).__name__)
+        log.warning("identity claim refused, attempt counter unavailable: %s", type(exc).__name__)
         return BindResult("refused", False, texts.CLAIM_UNAVAILABLE)
+    if not allowed:
+        return BindResult("refused", False, texts.CLAIM_BLOCKED)
     matches = list(session.scalars(select(Voter).where(
         Voter.name == name, Voter.code.is_not(None), Voter.phone_tail == box.tail(digits))))
-    if len(matches) != 1:  # none, or ambiguous: never guess between two people
-        try:
-            limiter.failed(openid)
-        except Exception as exc:
-            log.warning("could not count a failed identity claim: %s", type(exc).__name__)
-        log.info("identity claim without a unique match (%d candidates)", len(matches))
+    target = matches[0] if len(matches) == 1 else None  # ambiguous: never guess between two people
+    mine = session.scalar(select(Voter).where(Voter.openid == openid))
+    if mine is not None and mine.code is not None and (target is None or target.id != mine.id):
+        # Already a roster voter: the roster is staff's to change, and the answer must not
+        # depend on whether the guess was right.
+        log.info("identity claim by an already bound roster voter refused")
+        return BindResult("refused", False, texts.CLAIM_ALREADY_BOUND.format(name=mine.name))
+    if target is None or (target.openid and target.openid != openid):
+        log.info("identity claim without a free unique match (%d candidates)", len(matches))
         return BindResult("refused", False, texts.CLAIM_NO_MATCH.format(name=name[:20]))
-    target = matches[0]
-    if target.openid and target.openid != openid:
-        return BindResult("refused", False, texts.CLAIM_TAKEN)
-    limiter.clear(openid)
     changed = target.openid != openid
     if changed:
-        _merge_into(session, openid, target, now)
+        _merge_into(session, openid, mine, target, now)
     joined = ""
     if target.group is not None:
         joined = texts.CLAIM_JOINED.format(deputy=target.group.deputy.name)
@@ -172,10 +180,12 @@ def claim(session: Session, openid: str, name: str, digits: str, now: datetime,
     return BindResult("claimed", changed, texts.CLAIM_DONE.format(name=target.name, joined=joined) + line)
 
 
-def _merge_into(session: Session, openid: str, target: Voter, now: datetime) -> None:
-    """The WeChat-only row of this openid (if any) folds into the roster row."""
-    stray = session.scalar(select(Voter).where(Voter.openid == openid))
+def _merge_into(session: Session, openid: str, stray: Voter | None, target: Voter, now: datetime) -> None:
+    """The WeChat-only row of this openid (if any) folds into the roster row.
+    A roster row is never folded away: claim() refuses before that."""
     if stray is not None and stray.id != target.id:
+        if stray.code is not None:
+            raise ValueError("a roster voter is never merged into another")
         session.execute(update(Ticket).where(Ticket.voter_id == stray.id).values(voter_id=target.id))
         target.site_id = target.site_id or stray.site_id
         target.group_id = target.group_id or stray.group_id

@@ -39,7 +39,8 @@ def content_for(session: Session, scene: str, create: CreateQr | None) -> str:
 
 
 def posters(session: Session, site_codes: tuple[str, ...] = (), deputies: bool = False) -> list[Poster]:
-    """One poster per site and per active fixed-voter group; with `deputies`, also
+    """One poster per site and per active fixed-voter group (groups without a site
+    come after the sites, unless only some sites are asked for); with `deputies`, also
     each active deputy's private binding card (hand it to the deputy only)."""
     query = select(Site).order_by(Site.id)
     if site_codes:
@@ -50,6 +51,10 @@ def posters(session: Session, site_codes: tuple[str, ...] = (), deputies: bool =
         for group in session.scalars(select(VoterGroup).where(VoterGroup.site_id == site.id,
                                                               VoterGroup.active.is_(True)).order_by(VoterGroup.id)):
             out.append(Poster("group", group.code, scene_for("group", group.code), site, group))
+    if not site_codes:  # a group tied to no site still needs its QR (the poster has no site line)
+        for group in session.scalars(select(VoterGroup).where(VoterGroup.site_id.is_(None),
+                                                              VoterGroup.active.is_(True)).order_by(VoterGroup.id)):
+            out.append(Poster("group", group.code, scene_for("group", group.code), None, group))
     if deputies:
         query = select(Deputy).where(Deputy.active.is_(True)).order_by(Deputy.code)
         if site_codes:

@@ -184,30 +184,25 @@ def test_the_lockout_ends_when_the_window_does(ext):
     from bot.ratelimit import RedisLimiter
 
     limiter = RedisLimiter(ext.redis, limit=2, window=1)
-    limiter.failed("oX")
-    limiter.failed("oX")
-    assert limiter.blocked("oX")
+    assert limiter.hit("oX") and limiter.hit("oX")
+    assert not limiter.hit("oX")
     assert ext.redis.ttl("liaison:fails:oX") in (0, 1)
     ext.redis.delete("liaison:fails:oX")  # what expiry does
-    assert not limiter.blocked("oX")
+    assert limiter.hit("oX")
 
 
 def test_a_roster_entry_already_on_another_wechat_is_not_taken_over(app, db, roster_voter):
     Phone(app, "oFirst").says("绑定 邓淑珍 5678")
-    assert Phone(app, "oSecond").says("绑定 邓淑珍 5678").text.startswith("这条登记信息已经绑定了另一个微信号")
+    assert Phone(app, "oSecond").says("绑定 邓淑珍 5678").text.startswith("没有找到与“邓淑珍”")
     assert voter(db, "oSecond").code is None
 
 
 class BrokenCounter:
     """A failure counter whose store is down."""
 
-    def blocked(self, key):
-        raise ConnectionError("redis down")
+    limit = 5
 
-    def failed(self, key):
-        raise ConnectionError("redis down")
-
-    def clear(self, key):
+    def hit(self, key, limit=None):
         raise ConnectionError("redis down")
 
 
@@ -217,3 +212,80 @@ def test_no_failure_counter_means_no_guessing(ext, db, roster_voter):
     done = claim(db, "oAnyone", "邓淑珍", "5678", ext.now(), ext.phones, BrokenCounter())
     assert (done.kind, done.reply) == ("refused", "暂时无法核对登记信息，请稍后再试。")
     assert db.scalar(select(Voter.openid).where(Voter.code == "R001")) is None
+
+
+@pytest.fixture
+def two_roster_voters(ext, db, roster_voter):
+    """邓淑珍 (R001, …5678) and 王强 (R002, …9999), both fixed voters of G02."""
+    neighbour = Voter(code="R002", name="王强", group_id=roster_voter.group_id, subscribed=True)
+    ext.phones.store(neighbour, "13700009999")
+    db.add(neighbour)
+    db.commit()
+    return roster_voter, neighbour
+
+
+LOCKED = "核对失败次数太多，请一小时后再试，或联系联络站工作人员。"
+
+
+def test_a_right_claim_of_yourself_does_not_buy_more_guesses_at_someone_else(app, db, two_roster_voters):
+    me = Phone(app, "oAttacker")
+    assert me.says("绑定 王强 9999").text.startswith("王强，您好")
+    for guess in ("0000", "1111", "2222"):
+        assert not me.says(f"绑定 邓淑珍 {guess}").text.startswith("邓淑珍")
+    assert me.says("绑定 王强 9999").text.startswith("王强，您好")  # the fifth attempt this hour
+    assert me.says("绑定 邓淑珍 3333").text == LOCKED
+    assert me.says("绑定 王强 9999").text == LOCKED
+
+
+def test_a_roster_entry_on_another_wechat_answers_like_a_wrong_guess_and_costs_an_attempt(
+        app, ext, db, roster_voter):
+    Phone(app, "oVictim").says("绑定 邓淑珍 5678")
+    spy = Phone(app, "oSpy")
+    wrong = spy.says("绑定 邓淑珍 1111").text
+    assert spy.says("绑定 邓淑珍 5678").text == wrong.replace("1111", "5678") == \
+        "没有找到与“邓淑珍”和这四位号码相符的登记信息，请核对后再试，或联系联络站工作人员。"
+    assert int(ext.redis.get("liaison:fails:oSpy")) == 2
+    for _ in range(3):
+        spy.says("绑定 邓淑珍 5678")
+    assert spy.says("绑定 邓淑珍 5678").text == LOCKED
+
+
+def test_many_wechat_users_together_get_a_bounded_number_of_guesses_at_one_name(app, db, roster_voter):
+    for n in range(20):  # four users' worth, spread over twenty accounts
+        assert Phone(app, f"oSock{n}").says(f"绑定 邓淑珍 {n:04d}").text.startswith("没有找到")
+    assert Phone(app, "oSock99").says("绑定 邓淑珍 5678").text == LOCKED
+    assert voter(db, "oSock99").code is None
+
+
+def test_a_roster_voter_cannot_claim_a_second_roster_identity(app, db, two_roster_voters):
+    granny, neighbour = two_roster_voters
+    me = Phone(app, "oHousehold")
+    assert me.says("绑定 王强 9999").text.startswith("王强，您好")
+    me.says("村口的桥坏了")
+    refused = me.says("绑定 邓淑珍 5678").text
+    assert refused == "您的微信已经绑定了登记信息“王强”，不能再绑定其他人的登记信息。如需更改，请联系联络站工作人员。"
+    assert me.says("绑定 邓淑珍 1234").text == refused  # right or wrong: the same answer
+    db.expire_all()
+    from bot.models import Ticket
+    assert db.get(Voter, neighbour.id).openid == "oHousehold"  # both roster rows stay
+    assert db.get(Voter, granny.id).openid is None
+    assert db.get(Voter, db.scalar(select(Ticket)).voter_id).code == "R002"
+
+
+def test_concurrent_attempts_each_count_so_the_limit_holds(ext):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.ratelimit import RedisLimiter
+
+    limiter = RedisLimiter(ext.redis, limit=5, window=60)
+    with ThreadPoolExecutor(8) as pool:
+        allowed = list(pool.map(lambda _: limiter.hit("oRacer"), range(24)))
+    assert allowed.count(True) == 5
+
+
+def test_a_counter_left_without_expiry_gets_one_and_the_lockout_ends(ext):
+    from bot.ratelimit import RedisLimiter
+
+    ext.redis.set("liaison:fails:oStuck", 99)  # a crash between INCR and EXPIRE, by older code
+    assert not RedisLimiter(ext.redis, window=60).hit("oStuck")
+    assert 0 < ext.redis.ttl("liaison:fails:oStuck") <= 60

@@ -94,3 +94,13 @@ def test_revoke_a_group_code(cli, db):
     assert cli("qr", "revoke", "group:G02").exit_code == 0
     assert cli("qr", "revoke", "group:G99").exit_code != 0
     assert cli("roster", "check").exit_code != 0  # the group's deputy now has no active fixed voters
+
+
+def test_an_active_group_without_a_site_still_gets_a_poster(cli, db, tmp_path):
+    book = mini()
+    book["联系选民群"][0][3] = ""  # G1 has no 站点
+    assert cli("roster", "import", str(write_book(tmp_path / "r.xlsx", book))).exit_code == 0
+    result = cli("qr", "posters", str(tmp_path / "p"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["group-G1.png", "site-S0.png", "site-S1.png"]
+    assert "group-G1.png  李秀兰代表联系选民群" in result.output

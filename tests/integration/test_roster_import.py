@@ -186,7 +186,16 @@ def test_the_voter_sheet_alone_imports_from_csv(load, db, tmp_path):
     assert problems(load(bad)) == ["选民 表第 2 行，行政村：“V404”在行政村表和已有名册中都找不到"]
 
 
-def test_export_then_reimport_of_the_demo_township_gives_identical_stats(make_app, tmp_path):
+def exported_rows(path) -> dict[str, list[tuple]]:
+    book = load_workbook(path, read_only=True)
+    try:
+        return {ws.title: [r for r in ws.iter_rows(min_row=2, values_only=True) if any(r)]
+                for ws in book.worksheets if ws.title != "说明"}
+    finally:
+        book.close()
+
+
+def test_export_then_reimport_of_the_demo_township_gives_identical_stats_and_rows(make_app, tmp_path):
     from bot.services.demo import seed
 
     first = make_app()
@@ -206,6 +215,13 @@ def test_export_then_reimport_of_the_demo_township_gives_identical_stats(make_ap
         assert not summary.problems, [str(p) for p in summary.problems][:5]
         session.commit()
         assert stats(session) == expected
+        write_export(session, tmp_path / "again.xlsx", ext.phones)
+        before, after = exported_rows(tmp_path / "demo.xlsx"), exported_rows(tmp_path / "again.xlsx")
+        assert after == before  # names, codes, OpenIDs, decrypted phones: row for row
+        voters = before["选民"]
+        assert len(voters) > 100 and all(v[0] and v[1] for v in voters)
+        assert sum(1 for v in voters if v[2] and len(v[2]) == 11) > 100  # phones survive, decrypted
+        assert sum(1 for v in voters if v[6]) > 100 and all(d[8] for d in before["代表"])  # bindings
         again = import_roster(session, tmp_path / "demo.xlsx", ext.phones, NOW)
         assert not again.changed
         session.rollback()

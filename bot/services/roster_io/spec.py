@@ -1,12 +1,15 @@
 """Sheets and columns of the roster workbook. Titles are what staff see."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 LEVEL_NAMES = {"市": "city", "县": "county", "乡": "township"}
 LEVEL_TITLES = {v: k for k, v in LEVEL_NAMES.items()}
 SITE_KIND_NAMES = {"联络站": "station", "联络点": "point"}
 YES_NO = {"是": True, "否": False}
+# Spreadsheets run text that starts like this as a formula (CSV/formula injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ SHEETS: tuple[Sheet, ...] = (
         Column("选区", "constituency", False, "ref", ref="constituency"),
         Column("驻站站点", "site", False, "ref", ref="site", note="在联络站（点）接待选民的代表填写"),
         Column("活动小组", "activity_group", False, "ref", ref="activity_group"),
-        Column("在职", "active", False, "bool", _choice(YES_NO), note="是 / 否，空为 是"),
+        Column("在职", "active", False, "bool", _choice(YES_NO), note="是 / 否；留空：新代表为 是，已有代表不变"),
         Column("微信OpenID", "openid", False, note="通常留空，由代表扫码绑定；导出时填写"),
     ), key=("code", "level")),
     Sheet("link", "联系", (
@@ -82,7 +85,7 @@ SHEETS: tuple[Sheet, ...] = (
         CODE, Column("名称", "name", True),
         Column("代表", "deputy", True, "ref", ref="deputy"),
         Column("站点", "site", False, "ref", ref="site"),
-        Column("启用", "active", False, "bool", _choice(YES_NO), note="否 = 二维码作废，成员保留"),
+        Column("启用", "active", False, "bool", _choice(YES_NO), note="否 = 二维码作废，成员保留；留空：新群为 是，已有的群不变"),
     )),
     Sheet("voter", "选民", (
         CODE, Column("姓名", "name", True),
@@ -104,8 +107,22 @@ class Problem:
     sheet: str  # sheet title
     row: int  # 1-based, as Excel shows it
     column: str  # column title, "" for the whole row
-    reason: str  # Chinese
+    reason: str  # Chinese; long digit runs (a phone in the wrong column) are masked
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", mask_digits(self.reason))
 
     def __str__(self) -> str:
         where = f"{self.sheet} 表第 {self.row} 行"
         return f"{where}，{self.column}：{self.reason}" if self.column else f"{where}：{self.reason}"
+
+
+LONG_DIGITS = re.compile(r"\d{7,}")
+
+
+def mask_digits(text: str) -> str:
+    """138****0001: problems echo cell text, which may be a phone when columns shifted."""
+    def mask(m: re.Match) -> str:
+        d = m.group()
+        return d[:3] + "****" + d[-4:] if len(d) >= 11 else "*" * len(d)
+    return LONG_DIGITS.sub(mask, text)

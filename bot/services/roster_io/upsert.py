@@ -53,6 +53,10 @@ def load_known(session: Session) -> Known:
     known.constituency_level = dict(session.execute(select(Constituency.code, Constituency.level)).all())
     known.natural_village_parent = dict(session.execute(
         select(NaturalVillage.code, Village.code).join(Village, NaturalVillage.village_id == Village.id)).all())
+    known.deputy_openids = dict(session.execute(
+        select(Deputy.openid, Deputy.code).where(Deputy.openid.is_not(None))).all())
+    known.voter_openids = dict(session.execute(
+        select(Voter.openid, Voter.code).where(Voter.openid.is_not(None))).all())
     return known
 
 
@@ -65,6 +69,13 @@ class _Writer:
 
     def id_of(self, sheet: str, code: object) -> int | None:
         return self.rows[sheet][code].id if code is not None else None
+
+    def flag(self, sheet: str, code: str, value: object) -> bool:
+        """A blank 启用/在职 keeps an existing row's value (a revoked QR stays revoked); new rows: yes."""
+        if value is not None:
+            return bool(value)
+        row = self.rows[sheet].get(code)
+        return bool(row.active) if row is not None else True
 
     def put(self, sheet: str, code: str, values: dict[str, object], phone: object = ...) -> tuple[object, bool]:
         """Create or update one row; returns (row, created)."""
@@ -123,7 +134,7 @@ def apply(session: Session, checked: Checked, box: PhoneBox, now: datetime) -> S
     session.flush()
     _links(w, recs.get("link", []))
     for _, r in recs.get("group", []):
-        active = r["active"] is not False
+        active = w.flag("group", r["code"], r["active"])
         group, _ = w.put("group", r["code"], {"name": r["name"], "deputy_id": w.id_of("deputy", r["deputy"]),
                                               "site_id": w.id_of("site", r["site"]), "active": active})
         group.revoked_at = None if active else (group.revoked_at or now)
@@ -135,25 +146,18 @@ def apply(session: Session, checked: Checked, box: PhoneBox, now: datetime) -> S
 
 def _deputies(w: _Writer, rows: list) -> None:
     people: dict[str, list[dict]] = {}
-    first_row: dict[str, int] = {}
-    for number, r in rows:
+    for _, r in rows:
         people.setdefault(r["code"], []).append(r)
-        first_row.setdefault(r["code"], number)
-    taken = {d.openid: d.code for d in w.rows["deputy"].values() if d.openid}
     counts = w.summary.count("代表·职务")
     for code, mandates in people.items():
         first = next(({k: m[k] for k in m} for m in mandates), {})
         for m in mandates[1:]:  # person fields may be filled on any of their rows
             for k, v in m.items():
                 first[k] = first[k] if first[k] is not None else v
-        if first["openid"] and taken.get(first["openid"], code) != code:
-            w.summary.problems.append(Problem("代表", first_row[code], "微信OpenID",
-                                              f"已绑定到代表“{taken[first['openid']]}”"))
-            continue
         deputy, created = w.put("deputy", code, {
             "name": first["name"], "site_id": w.id_of("site", first["site"]),
             "activity_group_id": w.id_of("activity_group", first["activity_group"]),
-            "active": first["active"] is not False, "openid": first["openid"]}, phone=first["phone"])
+            "active": w.flag("deputy", code, first["active"]), "openid": first["openid"]}, phone=first["phone"])
         if created:
             deputy.bind_token = secrets.token_urlsafe(12)
             deputy.subscribed = True
@@ -200,12 +204,7 @@ def _links(w: _Writer, rows: list) -> None:
 
 
 def _voters(w: _Writer, rows: list) -> None:
-    taken = dict(w.session.execute(select(Voter.openid, Voter.code).where(Voter.openid.is_not(None))).all())
-    for number, r in rows:
-        if r["openid"] and taken.get(r["openid"], r["code"]) != r["code"]:
-            other = taken[r["openid"]] or "一位微信用户"
-            w.summary.problems.append(Problem("选民", number, "微信OpenID", f"已绑定到选民“{other}”"))
-            continue
+    for _, r in rows:
         values = {"name": r["name"], "village_id": w.id_of("village", r["village"]),
                   "natural_village_id": w.id_of("natural_village", r["natural_village"]),
                   "group_id": w.id_of("group", r["group"]), "openid": r["openid"]}

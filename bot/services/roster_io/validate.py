@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .. import phones
 from .reading import Raw
-from .spec import BY_NAME, LEVEL_TITLES, SHEETS, Column, Problem, Sheet
+from .spec import BY_NAME, FORMULA_START, LEVEL_TITLES, SHEETS, Column, Problem, Sheet
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # goes into QR scenes (64 bytes at most)
 Record = dict[str, object]
@@ -22,6 +22,9 @@ class Known:
     deputy_levels: dict[str, set[str]] = field(default_factory=dict)
     constituency_level: dict[str, str] = field(default_factory=dict)
     natural_village_parent: dict[str, str] = field(default_factory=dict)
+    # Bound WeChat accounts: openid -> the deputy's code / the voter's code (None: WeChat-only).
+    deputy_openids: dict[str, str] = field(default_factory=dict)
+    voter_openids: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,6 +59,8 @@ def _cell(col: Column, text: str) -> tuple[object, str | None]:
         return value, None
     if len(text) > 100:
         return None, "内容太长（最多 100 个字）"
+    if text.startswith(FORMULA_START):
+        return None, "不能以 = + - @ 开头（表格软件会把它当作公式）"
     return text, None
 
 
@@ -82,6 +87,8 @@ def check(raw: Raw, known: Known) -> Checked:
     _deputies(out, known)
     _links(out, known)
     _natural_villages(out, known)
+    _openids(out, "deputy", known.deputy_openids, "代表")
+    _openids(out, "voter", known.voter_openids, "选民")
     out.problems.sort(key=lambda p: ([s.title for s in SHEETS].index(p.sheet)
                                      if p.sheet in [s.title for s in SHEETS] else -1, p.row))
     return out
@@ -171,3 +178,23 @@ def _natural_villages(out: Checked, known: Known) -> None:
         nv, village = rec["natural_village"], rec["village"]
         if nv and village and parent.get(str(nv)) not in (None, village):
             out.problems.append(Problem(sheet.title, number, "自然村", f"“{nv}”不属于行政村“{village}”"))
+
+
+def _openids(out: Checked, sheet_name: str, bound: dict[str, str | None], who: str) -> None:
+    """One WeChat account is one deputy and one voter: within the file and against the
+    database (a blank OpenID cell keeps a binding, so it still counts as taken)."""
+    sheet = BY_NAME[sheet_name]
+    owner: dict[str, tuple[str, int]] = {}  # openid -> (code, row) in this file
+    for number, rec in out.records.get(sheet_name, []):
+        openid, code = rec["openid"], str(rec["code"])
+        if not openid:
+            continue
+        if openid in owner and owner[openid][0] != code:
+            out.problems.append(Problem(sheet.title, number, "微信OpenID",
+                                        f"与第 {owner[openid][1]} 行（{owner[openid][0]}）的微信OpenID相同"))
+            continue
+        owner.setdefault(str(openid), (code, number))
+        if openid in bound and bound[openid] != code:
+            other = bound[openid]
+            out.problems.append(Problem(sheet.title, number, "微信OpenID",
+                                        f"已绑定到{who}“{other}”" if other else "已绑定到一位微信用户"))

@@ -12,8 +12,10 @@ def on_media(ctx: Context, msg: Inbound) -> Result:
     voter = ensure_voter(ctx.session, msg.openid, ctx.now)
     ticket = bursts.open_in_burst(ctx.session, voter, ctx.now, ctx.station.burst_seconds)
     if ticket is not None:  # a photo or the place of the matter they just told us about
-        done = bursts.attach(ctx.session, ticket, msg, ctx.now)
-        result = Result(reply=done.reply, ticket_id=ticket.id).push(done.push.id if done.push else None)
+        done = bursts.attach(ctx.session, ticket, msg, ctx.now, by=voter)
+        result = Result(reply=done.reply, ticket_id=ticket.id)
+        for push in done.pushes:
+            result.push(push.id)
         if msg.media_id and msg.msg_type in bursts.DOWNLOADED:  # WeChat keeps media only 3 days
             result.follow_ups.append((FETCH_MEDIA, (ticket.id, msg.media_id)))
         return result

@@ -31,6 +31,9 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Result:
     text = (msg.content or "").strip()[:MAX_TEXT]
     if not text:
         return Result(reply=if_empty)
+    found = classify(text)
+    if found.urgent:  # danger first: never a rating, a reopen or an add-on, always its own alert
+        return _open(ctx, voter, text, found)
     if text.replace(" ", "") in PROGRESS_WORDS:
         return Result(reply=answers.progress(ctx.session, voter))
     if ratings.says_unsolved(text):
@@ -40,14 +43,11 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Result:
     parsed = ratings.leading_score(text)
     if parsed is not None and ratings.awaiting_rating(ctx.session, voter) is not None:
         return _said(ratings.rate(ctx.session, voter, text, ctx.now, parsed))
-    found = classify(text)
-    if found.urgent:  # danger always opens its own ticket and alerts people at once
-        return _open(ctx, voter, text, found)
     if found.intent in ("opinion", "followup"):
         burst = bursts.open_in_burst(ctx.session, voter, ctx.now, ctx.station.burst_seconds)
         if burst is not None and not bursts.new_topic(burst, found):
-            added = followup.add(ctx.session, burst, text, ctx.now)
-            return Result(reply=added.reply, ticket_id=burst.id).push(added.push.id if added.push else None)
+            added = followup.add(ctx.session, burst, text, ctx.now, by=voter)
+            return _pushed(Result(reply=added.reply, ticket_id=burst.id), added.pushes)
     if found.intent == "greeting":
         return Result(reply=texts.THANKS if _is_thanks(text) else texts.GREETING)
     if found.intent == "question":
@@ -57,16 +57,15 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Result:
         opened = _open(ctx, voter, text, found)  # a question with a complaint in it: answer and file it
         opened.reply = f"{answer}\n{opened.reply}"
         return opened
-    if found.intent == "rating":
-        said = ratings.rate(ctx.session, voter, text, ctx.now)
-        if said.ticket_id is not None or ratings.is_bare(text):
-            return _said(said)
-        # "对村里垃圾处理很不满意" with nothing to rate is a complaint: file it.
+    if found.intent == "rating" and ratings.is_bare(text):
+        return _said(ratings.rate(ctx.session, voter, text, ctx.now))
+    # A longer text the model calls a rating ("低保评定不公平，我很不满意") is a
+    # complaint: it is filed, never taken as a score for some older ticket.
     if found.intent == "followup":
         ticket = followup.latest_open(ctx.session, voter)
         if ticket is not None:
-            added = followup.add(ctx.session, ticket, text, ctx.now)
-            return Result(reply=added.reply, ticket_id=ticket.id).push(added.push.id if added.push else None)
+            added = followup.add(ctx.session, ticket, text, ctx.now, by=voter)
+            return _pushed(Result(reply=added.reply, ticket_id=ticket.id), added.pushes)
     return _open(ctx, voter, text, found)
 
 
@@ -74,6 +73,12 @@ def _open(ctx: Context, voter, text: str, found) -> Result:
     done = intake.submit_opinion(ctx.session, voter, text, ctx.now, found, ctx.staff_openids)
     result = Result(reply=done.reply, ticket_id=done.ticket.id)
     for push in done.pushes:
+        result.push(push.id)
+    return result
+
+
+def _pushed(result: Result, pushes) -> Result:
+    for push in pushes:
         result.push(push.id)
     return result
 

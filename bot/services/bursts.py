@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..messages import Inbound
 from ..models import OPEN_STATUSES, OutboundPush, Ticket, TicketEvent, Voter
-from . import notify, texts
+from . import followup, texts
 from .classify import OTHER, Classification
 from .tickets import record
 
@@ -22,7 +22,7 @@ DOWNLOADED = ("image", "video", "shortvideo")  # fetched by a task and kept with
 @dataclass(frozen=True)
 class Attached:
     ticket: Ticket
-    push: OutboundPush | None
+    pushes: list[OutboundPush]
     reply: str
 
 
@@ -30,12 +30,17 @@ def open_in_burst(session: Session, voter: Voter, now: datetime, seconds: int) -
     """The voter's open ticket they last wrote to within `seconds`, if any."""
     if seconds <= 0:
         return None
-    ticket = session.scalar(select(Ticket).where(Ticket.voter_id == voter.id, Ticket.status.in_(OPEN_STATUSES))
-                            .order_by(Ticket.id.desc()).limit(1))
-    if ticket is None:
+    own = session.scalar(select(Ticket).where(Ticket.voter_id == voter.id,
+                                              Ticket.status.in_(tuple(OPEN_STATUSES) + ("merged",)))
+                         .order_by(Ticket.id.desc()).limit(1))
+    if own is None:
         return None
     last = session.scalar(select(func.max(TicketEvent.created_at)).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.actor == f"voter:{voter.id}"))
+        TicketEvent.ticket_id == own.id, TicketEvent.actor == f"voter:{voter.id}"))
+    # A report merged into a neighbour's ticket goes on there.
+    ticket = followup.latest_open(session, voter) if own.status == "merged" else own
+    if ticket is None:
+        return None
     if last is None:
         return None
     last = last if last.tzinfo else last.replace(tzinfo=timezone.utc)  # SQLite
@@ -48,7 +53,7 @@ def new_topic(ticket: Ticket, found: Classification) -> bool:
             and found.category != ticket.category)
 
 
-def attach(session: Session, ticket: Ticket, msg: Inbound, now: datetime) -> Attached:
+def attach(session: Session, ticket: Ticket, msg: Inbound, now: datetime, by: Voter | None = None) -> Attached:
     """An image, video or location sent during a burst: kept with the ticket.
     Images and videos keep WeChat's media id; a location becomes the ticket's place."""
     what = texts.MEDIA_NAMES.get(msg.msg_type, "消息")
@@ -60,17 +65,11 @@ def attach(session: Session, ticket: Ticket, msg: Inbound, now: datetime) -> Att
     else:
         note = f"{msg.msg_type}:{msg.media_id or msg.fields.get('Url') or ''}"
         kind = "attachment"
-    event = record(session, ticket, kind, f"voter:{ticket.voter_id}", now, note)
+    event = record(session, ticket, kind, f"voter:{by.id if by else ticket.voter_id}", now, note)
     session.flush()
-    push = None
-    deputy = ticket.deputy
-    if deputy is not None and deputy.openid and deputy.subscribed:
-        push = notify.queue(session, key=f"ticket:{ticket.id}:{kind}:{event.id}:{deputy.openid}",
-                            openid=deputy.openid, kind=f"ticket_{kind}",
-                            text=texts.DEPUTY_ATTACHED.format(number=ticket.number, what=what,
-                                                              note=note if kind == "place" else ""),
-                            title=texts.DEPUTY_NEW_TICKET_TITLE, ticket_id=ticket.id, now=now)
-    return Attached(ticket, push, texts.ATTACHED.format(number=ticket.number, what=what))
+    text = texts.DEPUTY_ATTACHED.format(number=ticket.number, what=what, note=note if kind == "place" else "")
+    pushes = followup.tell_holders(session, ticket, kind, event.id, text, now)
+    return Attached(ticket, pushes, texts.ATTACHED.format(number=ticket.number, what=what))
 
 
 def media_saved(session: Session, ticket_id: int, media_id: str, path: str, now: datetime) -> None:

@@ -15,23 +15,30 @@ from . import texts
 from .lifecycle import deputy_openid, move, to_people
 from .voters import display_name
 
-SIMILAR = 0.3  # Jaccard similarity of character bigrams
+SIMILAR = 0.5  # share of the shorter text's content bigrams found in the other
+MIN_SHARED = 2  # and at least this many shared content bigrams
+# A family's own case is never "the same problem" as a neighbour's, however alike the words.
+PERSONAL = frozenset({"民政", "劳动和社会保障", "政法", "纪检监察", "卫生计生"})
 _NOISE = re.compile(r"[\W_]+")
+# Words every report shares; they say nothing about which problem it is.
+_GENERIC = re.compile(r"我们|我家|家里|门口|村里|村口|村民|一直|还是|还没|没有|好几|现在|已经|问题|反映|希望|请|了|的|也|都|很|啊|呀|吧")
 
 
 def bigrams(text: str) -> set[str]:
-    text = _NOISE.sub("", text or "")
+    text = _GENERIC.sub("", _NOISE.sub("", text or ""))
     return {text[i:i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
 
 
 def similarity(a: str, b: str) -> float:
     x, y = bigrams(a), bigrams(b)
-    return len(x & y) / len(x | y) if x and y else 0.0
+    shared = len(x & y)
+    return shared / min(len(x), len(y)) if x and y and shared >= MIN_SHARED else 0.0
 
 
 def find_similar(session: Session, voter: Voter, text: str, category: str) -> Ticket | None:
-    """The oldest open ticket of another voter in the same village and category with similar text."""
-    if voter.village_id is None:
+    """The oldest open ticket of another voter in the same village and category with similar text.
+    Personal cases (benefits, wages, disputes...) are never merged."""
+    if voter.village_id is None or category in PERSONAL:
         return None
     rows = session.scalars(select(Ticket).where(
         Ticket.village_id == voter.village_id, Ticket.category == category, Ticket.voter_id != voter.id,

@@ -26,7 +26,8 @@ def submit_opinion(session: Session, voter: Voter, text: str, now: datetime,
     chosen = assignment.choose(session, voter)
     ticket = open_ticket(session, voter=voter, text=text, classification=found, assignment=chosen, now=now,
                          urgent=found.urgent, needs_triage=found.needs_triage)
-    primary = duplicates.find_similar(session, voter, text, found.category)
+    # An urgent report stands alone: merging it would hide the danger behind an older ticket.
+    primary = None if found.urgent else duplicates.find_similar(session, voter, text, found.category)
     if primary is not None:  # the same problem, already reported in this village
         pushes = list(duplicates.link(session, ticket, primary, now))
         deputy = f"{primary.deputy.name} 代表" if primary.deputy else "联络站"

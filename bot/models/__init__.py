@@ -1,7 +1,9 @@
 """SQLAlchemy models. Imports nothing from the rest of the app."""
 from .base import Base, utcnow
 from .inbound import InboundMessage
+from .broadcast import BROADCAST_STATUSES, DELIVERY_STATUSES, TARGET_KINDS, Broadcast, BroadcastDelivery
 from .outbox import PUSH_STATUSES, OutboundPush
+from .reception import HOLIDAY_POLICIES, HolidayDay, Reception, ReceptionBooking, ReceptionDuty, ReceptionRule
 from .roster import (LEVELS, LINK_LAYERS, SITE_KINDS, ActivityGroup, Constituency, ContactLink,
                      Deputy, Mandate, NaturalVillage, QrCode, Site, Township, Village, Voter,
                      VoterGroup)
@@ -10,5 +12,7 @@ from .tickets import TICKET_STATUSES, LabelledExample, Ticket, TicketCounter, Ti
 __all__ = [
     "Base", "utcnow", "InboundMessage", "OutboundPush", "PUSH_STATUSES", "LEVELS", "LINK_LAYERS",
     "SITE_KINDS", "ActivityGroup", "NaturalVillage", "QrCode", "Township", "Constituency", "ContactLink", "Deputy", "Mandate", "Site", "Village", "Voter",
-    "VoterGroup", "TICKET_STATUSES", "LabelledExample", "Ticket", "TicketCounter", "TicketEvent",
+    "VoterGroup", "BROADCAST_STATUSES", "DELIVERY_STATUSES", "TARGET_KINDS", "Broadcast", "BroadcastDelivery",
+    "HOLIDAY_POLICIES", "HolidayDay", "Reception", "ReceptionBooking", "ReceptionDuty", "ReceptionRule",
+    "TICKET_STATUSES", "LabelledExample", "Ticket", "TicketCounter", "TicketEvent",
 ]

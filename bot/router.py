@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .handlers import Context, Result, claim, events, media, text
+from .handlers import Context, Result, claim, events, media, reception, text
 from .messages import Inbound
 
 Handler = Callable[[Context, Inbound], Result]
 
 ROUTES: list[tuple[str, str | Callable[[Inbound], bool] | None, Handler]] = [
     ("text", claim.is_claim, claim.on_claim),  # "绑定 张三 1234", before opinions
+    ("text", reception.is_command, reception.on_command),  # 预约, 取消预约, 值班代表, 预约名单
     ("text", None, text.on_text),
     ("voice", None, text.on_voice),
     ("image", None, media.on_media),

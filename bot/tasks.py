@@ -3,7 +3,7 @@ that opens sessions, calls services and commits; tests call the functions."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from celery import shared_task
@@ -71,6 +71,22 @@ def sweep(ext: Liaison) -> dict[str, int]:
     return {"requeued": len(pending), "unknown": len(stuck)}
 
 
+def remind_receptions(ext: Liaison, today: date | None = None) -> dict[str, int]:
+    """The daily reception reminders (T-N to voters and deputies on duty, day-of
+    to deputies); safe to run twice: the outbox keys keep one push per person."""
+    from .services import reminders
+    from .services.reception import beijing_today
+
+    today = today or beijing_today(ext.now())
+    with ext.Session() as s:
+        ids = reminders.remind(s, today, ext.now(), days_before=ext.settings["REMIND_DAYS_BEFORE"])
+        s.commit()
+    for push_id in ids:
+        ext.enqueue(DELIVER_PUSH, push_id)
+    log.info("reception reminders for %s: %d queued", today, len(ids))
+    return {"queued": len(ids)}
+
+
 @shared_task(name=DELIVER_PUSH, bind=True, acks_late=True)
 def deliver_push(self: Any, push_id: int) -> None:
     delay = deliver(current(), push_id)
@@ -81,3 +97,8 @@ def deliver_push(self: Any, push_id: int) -> None:
 @shared_task(name="liaison.sweep_outbox")
 def sweep_outbox() -> dict[str, int]:
     return sweep(current())
+
+
+@shared_task(name="liaison.remind_receptions")
+def remind_receptions_task() -> dict[str, int]:
+    return remind_receptions(current())

@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from celery.schedules import crontab
+
 
 def celery_settings(broker_url: str) -> dict[str, Any]:
     return {
@@ -25,5 +27,7 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
         "enable_utc": True,
         "beat_schedule": {
             "sweep-outbox": {"task": "liaison.sweep_outbox", "schedule": timedelta(seconds=60)},
+            # Reception reminders, every morning in Beijing time; the job is idempotent.
+            "remind-receptions": {"task": "liaison.remind_receptions", "schedule": crontab(hour=8, minute=0)},
         },
     }

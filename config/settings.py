@@ -32,6 +32,12 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     # Pending pushes older than this are re-enqueued by the outbox sweep.
     "OUTBOX_SWEEP_AFTER": (60, int),
     "LOG_LEVEL": ("INFO", str),
+    # Reception notices go out this many days ahead (T-3).
+    "REMIND_DAYS_BEFORE": (3, int),
+    # Broadcasts: pushes per second per worker, batch size, attempts per recipient.
+    "BROADCAST_RATE": (400.0, float),
+    "BROADCAST_BATCH": (500, int),
+    "BROADCAST_MAX_ATTEMPTS": (4, int),
     # Comma-separated openids of station staff: urgent opinions are pushed to them.
     "STAFF_OPENIDS": ("", str),
 }

@@ -102,3 +102,48 @@ def sweep_outbox() -> dict[str, int]:
 @shared_task(name="liaison.remind_receptions")
 def remind_receptions_task() -> dict[str, int]:
     return remind_receptions(current())
+
+
+SEND_BROADCAST = "liaison.send_broadcast"
+
+
+@shared_task(name=SEND_BROADCAST, bind=True, acks_late=True)
+def send_broadcast(self: Any, broadcast_id: int) -> str:
+    """acks_late: a killed worker's run is delivered again; the journal settles its rows."""
+    from . import sender
+
+    return sender.run(current(), broadcast_id)
+
+
+def dispatch(ext: Liaison) -> list[int]:
+    """Start due scheduled broadcasts, and restart sending ones no live run holds."""
+    from .journal import RedisJournal
+    from .services import broadcast
+
+    with ext.Session() as s:
+        ids = broadcast.due(s, ext.now())
+    journal = RedisJournal(ext.redis, lease=ext.settings["BROADCAST_LEASE"])
+    started = [i for i in ids if not journal.running(i)]
+    for broadcast_id in started:
+        ext.enqueue(SEND_BROADCAST, broadcast_id)
+    return started
+
+
+@shared_task(name="liaison.dispatch_broadcasts")
+def dispatch_broadcasts() -> list[int]:
+    return dispatch(current())
+
+
+def prefill(ext: Liaison, year: int | None = None) -> list[int]:
+    from .services import campaigns
+
+    with ext.Session() as s:
+        year = year or ext.now().year
+        made = campaigns.prefill(s, year, ext.now()) + campaigns.prefill(s, year + 1, ext.now())
+        s.commit()
+        return [b.id for b in made]
+
+
+@shared_task(name="liaison.prefill_campaigns")
+def prefill_campaigns() -> list[int]:
+    return prefill(current())

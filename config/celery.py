@@ -28,6 +28,8 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
         "beat_schedule": {
             "sweep-outbox": {"task": "liaison.sweep_outbox", "schedule": timedelta(seconds=60)},
             # Reception reminders, every morning in Beijing time; the job is idempotent.
+            "dispatch-broadcasts": {"task": "liaison.dispatch_broadcasts", "schedule": timedelta(seconds=30)},
+            "prefill-campaigns": {"task": "liaison.prefill_campaigns", "schedule": crontab(hour=7, minute=0)},
             "remind-receptions": {"task": "liaison.remind_receptions", "schedule": crontab(hour=8, minute=0)},
         },
     }

@@ -38,6 +38,10 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     "BROADCAST_RATE": (400.0, float),
     "BROADCAST_BATCH": (500, int),
     "BROADCAST_MAX_ATTEMPTS": (4, int),
+    "BROADCAST_THREADS": (8, int),
+    # Seconds: first retry delay (doubling), and how long a silent sender run counts as alive.
+    "BROADCAST_BACKOFF": (5.0, float),
+    "BROADCAST_LEASE": (30.0, float),
     # Comma-separated openids of station staff: urgent opinions are pushed to them.
     "STAFF_OPENIDS": ("", str),
 }

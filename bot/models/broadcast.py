@@ -55,5 +55,7 @@ class BroadcastDelivery(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     attempts: Mapped[int] = mapped_column(default=0)
     due_at: Mapped[datetime | None]
+    # The sender run that claimed the row; its journal says what became of it.
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]

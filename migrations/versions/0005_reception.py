@@ -102,6 +102,7 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=32), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('due_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('claimed_by', sa.String(length=32), nullable=True),
     sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['broadcast_id'], ['broadcasts.id'], name=op.f('fk_broadcast_deliveries_broadcast_id_broadcasts')),
@@ -123,7 +124,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['reception_id'], ['receptions.id'], name=op.f('fk_reception_bookings_reception_id_receptions')),
     sa.ForeignKeyConstraint(['voter_id'], ['voters.id'], name=op.f('fk_reception_bookings_voter_id_voters')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reception_bookings')),
-    sa.UniqueConstraint('reception_id', 'number', name=op.f('uq_reception_bookings_number')),
+    sa.UniqueConstraint('reception_id', 'number', name='uq_reception_bookings_number'),
     sa.UniqueConstraint('reception_id', 'voter_id', name=op.f('uq_reception_bookings_reception_id'))
     )
     with op.batch_alter_table('reception_bookings', schema=None) as batch_op:

@@ -66,10 +66,13 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
         notifier = ext.notifier_for(b.template_id)
     pacer = Pacer(s["BROADCAST_RATE"])
     last_beat = [time.monotonic()]
+    quota_spent = threading.Event()  # WeChat refuses every call today: send no more of the batch
 
     def send_one(row: tuple[int, str, int]) -> service.Result:
         delivery_id, openid, attempts = row
         pacer.wait()
+        if quota_spent.is_set():
+            return service.Result(delivery_id, "quota", "not sent: daily quota reached")
         if time.monotonic() - last_beat[0] > journal.lease / 3:
             last_beat[0] = time.monotonic()
             journal.beat(token, broadcast_id)
@@ -83,6 +86,8 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
             log.exception("broadcast %s delivery %s: unexpected error", broadcast_id, delivery_id)
             out = service.judge(delivery_id, DeliveryError(type(exc).__name__, retryable=True), attempts,
                                 s["BROADCAST_MAX_ATTEMPTS"])
+        if out.status == "quota":
+            quota_spent.set()
         journal.done(token, delivery_id, f"{out.status}|{out.channel or out.reason or ''}")
         return out
 

@@ -285,7 +285,7 @@ def record(session: Session, broadcast_id: int, results: Iterable[Result], now: 
     if quota is not None:
         b = session.get(Broadcast, broadcast_id)
         if b.status == "sending":
-            b.status, b.pause_reason = "paused", f"WeChat daily quota reached: {quota}"
+            b.status, b.pause_reason = "paused", "WeChat daily quota reached (45009)"
             log.error("broadcast %s paused: WeChat daily API quota reached (45009); resume it tomorrow", b.id)
 
 

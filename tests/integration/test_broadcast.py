@@ -263,3 +263,28 @@ def test_staff_command_line(wx, fake_wechat, demo, db):
     assert set(received(fake_wechat)) == deputies
     assert '"sent": 51' in cli("broadcast", "status", str(bid), "--json").output
     assert cli("broadcast", "pause", str(bid)).exit_code != 0  # done is done
+
+
+def test_outside_the_48_hour_window_the_broadcasts_template_is_used(wx, fake_wechat, db):
+    app = wx()
+    voters(db, 2)
+    fake_wechat.script["custom"] = [45015, 45015]
+    bid = new(db, template_id="TPL_NOTICE")
+    with app.app_context():
+        assert sender.run(app.extensions["liaison"], bid) == "done"
+    assert [m["kind"] for m in fake_wechat.sent] == ["template", "template"]
+    assert {m["template_id"] for m in fake_wechat.sent} == {"TPL_NOTICE"}
+    assert fake_wechat.sent[0]["data"]["first"]["value"] == "会议通知"
+    assert {r.channel for r in rows(db, bid)} == {"template"}
+
+
+def test_without_a_template_closed_windows_fail_loudly(wx, fake_wechat, db, caplog):
+    app = wx()
+    voters(db, 1)
+    fake_wechat.script["custom"] = [45015]
+    bid = new(db)
+    with app.app_context(), caplog.at_level("ERROR"):
+        assert sender.run(app.extensions["liaison"], bid) == "done"
+    (row,) = rows(db, bid)
+    assert row.status == "failed" and row.reason == "window closed, no template configured"
+    assert "LIAISON_WECHAT_TEMPLATE_ID" in caplog.text

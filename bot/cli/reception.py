@@ -60,6 +60,50 @@ def plan(start: str, months: int, sites: tuple[str, ...], as_json: bool) -> None
         click.echo(f"注意：{w}", err=True)
 
 
+@reception.command("rule")
+@click.argument("site")
+@click.option("--day", type=click.IntRange(1, 31), help="Day of the month.")
+@click.option("--starts", help="HH:MM")
+@click.option("--ends", help="HH:MM")
+@click.option("--place", help="Where voters are received (default: the site's address).")
+@click.option("--capacity", type=click.IntRange(1, 1000), help="Bookings per reception.")
+@click.option("--duty", "duty_count", type=click.IntRange(1, 20), help="Deputies on duty per reception.")
+@click.option("--policy", type=click.Choice(["next_workday", "previous_workday", "keep"]),
+              help="On a statutory holiday (weekends are kept).")
+@click.option("--off", is_flag=True, help="The site stops receiving voters on a monthly rhythm.")
+@with_appcontext
+@needs_db
+def rule(site: str, off: bool, **changes) -> None:
+    """Show or change SITE's reception rule."""
+    import re
+
+    from sqlalchemy import select
+
+    from ..models import ReceptionRule, Site
+    from ..services.reception import rule_for
+
+    for key in ("starts", "ends"):
+        if changes[key] and not re.fullmatch(r"[0-2]\d:[0-5]\d", changes[key]):
+            raise click.BadParameter(f"{changes[key]!r} is not HH:MM", param_hint=f"--{key}")
+    with current().Session() as session:
+        found = session.scalar(select(Site).where(Site.code == site))
+        if found is None:
+            raise click.ClickException(f"no site with code {site!r}")
+        r = rule_for(session, found)
+        if r.id is None and (off or any(v is not None for v in changes.values())):
+            session.add(r)
+        for key, value in changes.items():
+            if value is not None:
+                setattr(r, "day_of_month" if key == "day" else key, value)
+        if off:
+            r.active = False
+        if r in session:  # a stored rule, or one just created by these options
+            session.commit()
+        click.echo(f"{found.name}: 每月{r.day_of_month}日 {r.starts}–{r.ends} {r.place or found.address}，"
+                   f"容量 {r.capacity}，值班 {r.duty_count} 人，节假日 {r.holiday_policy}"
+                   + ("" if r.active else "（停用）"))
+
+
 @reception.command("remind")
 @click.option("--today", "today", default=None, help="Run the job as on this day (YYYY-MM-DD); default: today.")
 @with_appcontext

@@ -98,3 +98,14 @@ def test_staff_enter_holidays_from_the_command_line(cli, demo, db):
     data = json.loads(cli("reception", "plan", "--from", "2027-02", "--months", "1", "--json").stdout)
     assert data["missing_holiday_years"] == []
     assert {r["site"]: r["date"] for r in data["receptions"]}["shanfu"] == "2027-02-15"
+
+
+def test_staff_set_a_sites_rule_from_the_command_line(cli, demo, db):
+    assert "每月10日 09:00–12:00 善福村商业街，容量 20" in cli("reception", "rule", "shanfu").output
+    result = cli("reception", "rule", "shanfu", "--day", "15", "--starts", "14:30", "--ends", "17:00",
+                 "--place", "善福村文化广场", "--capacity", "30")
+    assert result.exit_code == 0 and "每月15日 14:30–17:00 善福村文化广场，容量 30" in result.output
+    data = json.loads(cli("reception", "plan", "--from", "2026-12", "--months", "1", "--json", "--site", "shanfu").stdout)
+    (only,) = data["receptions"]
+    assert (only["date"], only["starts"], only["place"]) == ("2026-12-15", "14:30", "善福村文化广场")
+    assert cli("reception", "rule", "shanfu", "--starts", "2pm").exit_code != 0

@@ -140,7 +140,8 @@ def main() -> None:
                    LIAISON_INSTANCE_PATH=tempfile.mkdtemp(), LIAISON_WECHAT_APP_ID="wxfake",
                    LIAISON_WECHAT_APP_SECRET="fakesecret", LIAISON_WECHAT_TOKEN="bench",
                    LIAISON_WECHAT_API_BASE=f"http://127.0.0.1:{port}", LIAISON_WECHAT_TEMPLATE_ID="TPL_BENCH",
-                   LIAISON_BROADCAST_RATE=str(args.rate), LIAISON_BROADCAST_THREADS=str(args.threads),
+                   LIAISON_BROADCAST_RATE=str(args.rate), LIAISON_BROADCAST_ACCOUNT_RATE=str(int(args.rate * args.workers)),
+                   LIAISON_BROADCAST_THREADS=str(args.threads),
                    LIAISON_BROADCAST_BATCH="500", LIAISON_LOG_LEVEL="WARNING")
         time.sleep(1.0)  # the fake's port
         small = run_one(args.database_url, env, {"kind": "villages", "codes": ["SMALL"]}, args.workers,

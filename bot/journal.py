@@ -44,3 +44,28 @@ class RedisJournal:
     def forget(self, token: str, ids: list[int]) -> None:
         if ids:
             self.redis.hdel(f"{PREFIX}log:{token}", *[str(i) for i in ids])
+
+
+class SharedRate:
+    """At most `rate` sends per second across every worker of the account
+    (WeChat's limits are per account): a Redis counter per second."""
+
+    def __init__(self, redis: Any, rate: float, key: str = "all", sleep: Any = None, clock: Any = None):
+        import time
+
+        self.redis, self.rate, self.key = redis, int(rate), key
+        self.sleep, self.clock = sleep or time.sleep, clock or time.time
+
+    def wait(self) -> None:
+        if self.rate <= 0:
+            return
+        while True:
+            now = self.clock()
+            second = int(now)
+            name = f"{PREFIX}rate:{self.key}:{second}"
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.incr(name)
+            pipe.expire(name, 5)
+            if pipe.execute()[0] <= self.rate:
+                return
+            self.sleep(max(0.001, second + 1 - now))

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from .extensions import Liaison
-from .journal import RedisJournal
+from .journal import RedisJournal, SharedRate
 from .messages import DeliveryError
 from .models import Broadcast
 from .services import broadcast as service
@@ -64,13 +64,15 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
         b = ses.get(Broadcast, broadcast_id)
         msg = service.message(b, ext.now())
         notifier = ext.notifier_for(b.template_id)
-    pacer = Pacer(s["BROADCAST_RATE"])
+    pacer = Pacer(s["BROADCAST_RATE"])  # smooth within this worker
+    account = SharedRate(ext.redis, s["BROADCAST_ACCOUNT_RATE"])  # the cap across all workers
     last_beat = [time.monotonic()]
     quota_spent = threading.Event()  # WeChat refuses every call today: send no more of the batch
 
     def send_one(row: tuple[int, str, int]) -> service.Result:
         delivery_id, openid, attempts = row
         pacer.wait()
+        account.wait()
         if quota_spent.is_set():
             return service.Result(delivery_id, "quota", "not sent: daily quota reached")
         if time.monotonic() - last_beat[0] > journal.lease / 3:

@@ -36,6 +36,8 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     "REMIND_DAYS_BEFORE": (3, int),
     # Broadcasts: pushes per second per worker, batch size, attempts per recipient.
     "BROADCAST_RATE": (400.0, float),
+    # Pushes per second for the whole account, over all workers (0: no shared cap).
+    "BROADCAST_ACCOUNT_RATE": (1000, int),
     "BROADCAST_BATCH": (500, int),
     "BROADCAST_MAX_ATTEMPTS": (4, int),
     "BROADCAST_THREADS": (8, int),

@@ -31,7 +31,8 @@ def wx(make_app, fake_wechat):
     def build(**extra):
         config = {"WECHAT_APP_ID": "wxtestapp", "WECHAT_APP_SECRET": "s3cret", "WECHAT_TOKEN": "tok",
                   "WECHAT_API_BASE": fake_wechat.base, "WECHAT_TIMEOUT": 5.0, "BROADCAST_RATE": 0.0,
-                  "BROADCAST_BATCH": 200, "BROADCAST_BACKOFF": 0.05, "BROADCAST_LEASE": 1.0}
+                  "BROADCAST_BATCH": 200, "BROADCAST_BACKOFF": 0.05, "BROADCAST_LEASE": 1.0,
+                  "BROADCAST_ACCOUNT_RATE": 0}
         config.update(extra)
         return make_app(**config)
     return build
@@ -288,3 +289,26 @@ def test_without_a_template_closed_windows_fail_loudly(wx, fake_wechat, db, capl
     (row,) = rows(db, bid)
     assert row.status == "failed" and row.reason == "window closed, no template configured"
     assert "LIAISON_WECHAT_TEMPLATE_ID" in caplog.text
+
+
+def test_two_workers_together_keep_to_the_accounts_rate(wx, fake_wechat, db):
+    app = wx(BROADCAST_ACCOUNT_RATE=40, BROADCAST_THREADS=4, BROADCAST_BATCH=20)
+    voters(db, 160)
+    bid = new(db)
+    ext = app.extensions["liaison"]
+    states = []
+
+    def work():
+        with app.app_context():
+            states.append(sender.run(ext, bid))
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(30)
+    took = time.monotonic() - started
+    assert states == ["done", "done"] and len(received(fake_wechat)) == 160
+    assert max(received(fake_wechat).values()) == 1
+    assert took >= 2.0  # 40 per second for both together: 160 pushes span 4 one-second windows

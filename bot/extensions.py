@@ -109,6 +109,15 @@ class Liaison:
                 self._notifier = WeChatNotifier(self.api, self.settings.get("WECHAT_TEMPLATE_ID"))
         return self._notifier
 
+    def notifier_for(self, template_id: str | None) -> Any:
+        """The notifier, with a broadcast's own template for closed 48-hour windows."""
+        if template_id and self._notifier is None and not self.sandbox:
+            return WeChatNotifier(self.api, template_id)
+        if self._notifier is None and not self.sandbox and not self.settings.get("WECHAT_TEMPLATE_ID"):
+            log.error("no template message configured (LIAISON_WECHAT_TEMPLATE_ID or the broadcast's template): "
+                      "recipients outside the 48-hour window will fail")
+        return self.notifier
+
     def enqueue(self, name: str, *args: Any) -> None:
         """Hand a follow-up to the workers. Never raises: a follow-up that could
         not be enqueued stays pending in the outbox and the sweep sends it."""

@@ -75,6 +75,22 @@ def sweep(ext: Liaison) -> dict[str, int]:
     return {"requeued": len(pending), "unknown": len(stuck)}
 
 
+def remind_receptions(ext: Liaison, today: date | None = None) -> dict[str, int]:
+    """The daily reception reminders (T-N to voters and deputies on duty, day-of
+    to deputies); safe to run twice: the outbox keys keep one push per person."""
+    from .services import reminders
+    from .services.reception import beijing_today
+
+    today = today or beijing_today(ext.now())
+    with ext.Session() as s:
+        ids = reminders.remind(s, today, ext.now(), days_before=ext.settings["REMIND_DAYS_BEFORE"])
+        s.commit()
+    for push_id in ids:
+        ext.enqueue(DELIVER_PUSH, push_id)
+    log.info("reception reminders for %s: %d queued", today, len(ids))
+    return {"queued": len(ids)}
+
+
 @shared_task(name=DELIVER_PUSH, bind=True, acks_late=True)
 def deliver_push(self: Any, push_id: int) -> None:
     delay = deliver(current(), push_id)
@@ -136,3 +152,51 @@ def fetch_media_task(self: Any, ticket_id: int, media_id: str) -> None:
     except Exception as exc:  # network or WeChat refusing: a few short retries, then logged
         log.warning("media %s of ticket %s: %s", media_id, ticket_id, type(exc).__name__)
         raise self.retry(countdown=30, exc=exc)
+@shared_task(name="liaison.remind_receptions")
+def remind_receptions_task() -> dict[str, int]:
+    return remind_receptions(current())
+
+
+SEND_BROADCAST = "liaison.send_broadcast"
+
+
+@shared_task(name=SEND_BROADCAST, bind=True, acks_late=True)
+def send_broadcast(self: Any, broadcast_id: int) -> str:
+    """acks_late: a killed worker's run is delivered again; the journal settles its rows."""
+    from . import sender
+
+    return sender.run(current(), broadcast_id)
+
+
+def dispatch(ext: Liaison) -> list[int]:
+    """Start due scheduled broadcasts, and restart sending ones no live run holds."""
+    from .journal import RedisJournal
+    from .services import broadcast
+
+    with ext.Session() as s:
+        ids = broadcast.due(s, ext.now())
+    journal = RedisJournal(ext.redis, lease=ext.settings["BROADCAST_LEASE"])
+    started = [i for i in ids if not journal.running(i)]
+    for broadcast_id in started:
+        ext.enqueue(SEND_BROADCAST, broadcast_id)
+    return started
+
+
+@shared_task(name="liaison.dispatch_broadcasts")
+def dispatch_broadcasts() -> list[int]:
+    return dispatch(current())
+
+
+def prefill(ext: Liaison, year: int | None = None) -> list[int]:
+    from .services import campaigns
+
+    with ext.Session() as s:
+        year = year or ext.now().year
+        made = campaigns.prefill(s, year, ext.now()) + campaigns.prefill(s, year + 1, ext.now())
+        s.commit()
+        return [b.id for b in made]
+
+
+@shared_task(name="liaison.prefill_campaigns")
+def prefill_campaigns() -> list[int]:
+    return prefill(current())

@@ -30,5 +30,10 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
             # SLA reminders and escalation, read from the database once a working
             # morning (Beijing time); a re-run the same day sends nothing twice.
             "sla-daily": {"task": "liaison.sla_daily", "schedule": crontab(minute=30, hour=8)},
+            # Scheduled broadcasts start when due; publicity-day drafts are prefilled yearly.
+            "dispatch-broadcasts": {"task": "liaison.dispatch_broadcasts", "schedule": timedelta(seconds=30)},
+            "prefill-campaigns": {"task": "liaison.prefill_campaigns", "schedule": crontab(hour=7, minute=0)},
+            # Reception reminders, every morning in Beijing time; the job is idempotent.
+            "remind-receptions": {"task": "liaison.remind_receptions", "schedule": crontab(hour=8, minute=0)},
         },
     }

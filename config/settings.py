@@ -34,6 +34,18 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     # Customer-service messages per user within one 48-hour window; beyond it, templates.
     "CS_WINDOW_BUDGET": (20, int),
     "LOG_LEVEL": ("INFO", str),
+    # Reception notices go out this many days ahead (T-3).
+    "REMIND_DAYS_BEFORE": (3, int),
+    # Broadcasts: pushes per second per worker, batch size, attempts per recipient.
+    "BROADCAST_RATE": (400.0, float),
+    # Pushes per second for the whole account, over all workers (0: no shared cap).
+    "BROADCAST_ACCOUNT_RATE": (1000, int),
+    "BROADCAST_BATCH": (500, int),
+    "BROADCAST_MAX_ATTEMPTS": (4, int),
+    "BROADCAST_THREADS": (8, int),
+    # Seconds: first retry delay (doubling), and how long a silent sender run counts as alive.
+    "BROADCAST_BACKOFF": (5.0, float),
+    "BROADCAST_LEASE": (30.0, float),
     # Comma-separated openids of station staff: urgent opinions are pushed to them.
     "STAFF_OPENIDS": ("", str),
     # Comma-separated openids of the county (and city) People's Congress office:

@@ -19,7 +19,7 @@ def main() -> None:
 
 def _register() -> None:
     from ..nlp import cli as nlp_cli
-    from . import data, roster, serve, simulate, triage
+    from . import broadcast, data, reception, roster, serve, simulate, triage
 
     nlp_cli.corrections_source = triage.db_corrections
     main.add_command(nlp_cli.nlp)
@@ -32,6 +32,8 @@ def _register() -> None:
     main.add_command(data.tickets)
     main.add_command(data.qr)
     main.add_command(roster.roster)
+    main.add_command(reception.reception)
+    main.add_command(broadcast.broadcast)
     main.add_command(data.sandbox)
     main.add_command(simulate.simulate)
     main.add_command(simulate.fake_wechat)

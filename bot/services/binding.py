@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..models import Deputy, Site, Ticket, Voter, VoterGroup
 from . import texts
 from .phones import PhoneBox
-from .reception import describe, next_reception
+from .reception import Calendar, beijing_today, describe, rule_for
 from .voters import deputy_by_openid, ensure_voter
 
 log = logging.getLogger(__name__)
@@ -43,10 +43,11 @@ def scene_for(kind: str, key: str) -> str:
     return f"{kind}:{key}"
 
 
-def reception_line(site: Site | None, now: datetime) -> str:
+def reception_line(session: Session, site: Site | None, now: datetime) -> str:
     if site is None:
         return ""
-    return texts.NEXT_RECEPTION.format(date=describe(next_reception(site.reception_day, now)), site=site.name)
+    occ = Calendar(session).next_for(site.id, beijing_today(now))
+    return texts.NEXT_RECEPTION.format(date=describe(occ.date), site=site.name) if occ else ""
 
 
 def bind(session: Session, openid: str, scene: str | None, now: datetime) -> BindResult:
@@ -84,7 +85,7 @@ def _bind_group(session: Session, openid: str, code: str, now: datetime) -> Bind
         voter.bound_at = now
     site = session.get(Site, group.site_id) if group.site_id else None
     reply = texts.WELCOME_GROUP.format(deputy=group.deputy.name, site=site.name if site else "联络站")
-    return BindResult("group", changed, reply + reception_line(site, now))
+    return BindResult("group", changed, reply + reception_line(session, site, now))
 
 
 def _bind_site(session: Session, openid: str, code: str, now: datetime) -> BindResult:
@@ -97,8 +98,8 @@ def _bind_site(session: Session, openid: str, code: str, now: datetime) -> BindR
     if changed:
         voter.site_id = site.id
         voter.bound_at = voter.bound_at or now
-    reply = texts.WELCOME_SITE.format(site=site.name, day=site.reception_day)
-    return BindResult("site", changed, reply + reception_line(site, now))
+    reply = texts.WELCOME_SITE.format(site=site.name, day=rule_for(session, site).day_of_month)
+    return BindResult("site", changed, reply + reception_line(session, site, now))
 
 
 def _bind_deputy(session: Session, openid: str, token: str) -> BindResult:
@@ -176,7 +177,7 @@ def claim(session: Session, openid: str, name: str, digits: str, now: datetime,
     if target.group is not None:
         joined = texts.CLAIM_JOINED.format(deputy=target.group.deputy.name)
     site = target.group.site_id if target.group is not None else target.site_id
-    line = reception_line(session.get(Site, site) if site else None, now)
+    line = reception_line(session, session.get(Site, site) if site else None, now)
     return BindResult("claimed", changed, texts.CLAIM_DONE.format(name=target.name, joined=joined) + line)
 
 

@@ -139,3 +139,31 @@ RECEIVED_DUPLICATE = ("已收到您的意见（编号 {number}）。同村已有
                       "{deputy}办理结果会告诉您。")
 DEPUTY_DUPLICATE = "另有 {n} 位群众反映类似问题（并入 {number}）[{category}] {village} {who}：{text}"
 DEPUTY_MINE_DUPLICATES = "，另有 {n} 位群众反映类似问题"
+RECEPTION_NOTICE = "{date}{starts}–{ends} {site}接待选民，接待代表：{deputies}。地址：{place}。回复“预约”可预约。"
+RECEPTION_NOTICE_TITLE = "接待选民日通知"
+DUTY_REMINDER = "{deputies} 代表：请您于{date}{hours}在{site}（{place}）接待选民。回复“预约名单”可查看已预约的选民。"
+DUTY_REMINDER_TITLE = "接待选民值班提醒"
+DUTY_TODAY = "今天{hours}您在{site}（{place}）值班接待选民。已预约 {count} 人：{names}。"
+RECEPTION_MOVED = "{site}原定{old}的接待选民日改到{new}，{hours}，地址：{place}。{note}"
+RECEPTION_CANCELLED = "{site}原定{date}的接待选民日取消。{note}"
+RECEPTION_CHANGE_TITLE = "接待选民日变更"
+RECEPTION_YOUR_DEPUTY = "您的联系代表：{name}。"
+DUTY_ANSWER = "{date}{site}值班代表：{names}。"
+DUTY_NONE = "近期没有安排接待选民。"
+BOOKED = "已为您预约{date}{site}的接待，您是第 {number} 号。{hours}，地址：{place}。如不能来，请回复“取消预约”。"
+BOOKED_ALREADY = "您已预约{date}{site}的接待，是第 {number} 号。如不能来，请回复“取消预约”。"
+BOOKING_FULL = "{date}{site}的接待预约已满（{capacity} 人）。您也可以直接发文字或语音反映意见，我们会转给代表。"
+BOOKING_CANCELLED = "已取消您{date}在{site}的预约。"
+BOOKING_NONE = "您还没有预约下次的接待。回复“预约”可预约。"
+BOOKING_NO_SITE = "请先扫描您所在联络点或联系选民群的二维码，我们才能为您预约。"
+BOOKING_LIST = "{date}{site}已预约 {count} 人：{names}"
+BOOKING_LIST_NONE = "您近期没有接待选民的值班安排。"
+BROADCAST_TITLE = "乡人大代表联络站通知"
+PUBLICITY = {
+    "environment": ("6月5日环境日", "今天是六五环境日。保护生态环境，人人有责：垃圾分类投放，不焚烧秸秆，节约用水用电。"
+                                     "对村里环境问题有意见建议，直接发给我们，我们转给人大代表。"),
+    "land": ("6月25日全国土地日", "今天是全国土地日。节约集约用地，严守耕地红线：不乱占耕地建房，不违法买卖土地。"
+                                   "土地方面的问题可以直接发给我们，我们转给人大代表。"),
+    "constitution": ("12月4日国家宪法日", "今天是国家宪法日。尊崇宪法、学习宪法、遵守宪法、维护宪法。"
+                                           "有意见建议，直接发文字或语音给我们，人大代表听您说。"),
+}

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from ..models import OPEN_STATUSES, ContactLink, Deputy, OutboundPush, Ticket, TicketEvent
 from . import duplicates, texts
 from .assignment import reachable
-from .lifecycle import WORKING, allowed, deputy_openid, move, to_people, to_voter
+from .lifecycle import WORKING, allowed, deputy_openid, move, release_duplicates, to_people, to_voter
 from .reception import BEIJING
 from .station import Station
 from .tickets import by_number, record
@@ -265,6 +265,7 @@ def _resolve(session, deputy, ticket, cmd, now, station) -> Outcome:
 def _return(session, deputy, ticket, cmd, now, station) -> Outcome:
     event = move(session, ticket, "return", _actor(deputy), now, cmd.arg)
     ticket.deputy_id, ticket.needs_triage, ticket.accepted_at = None, True, None
+    ticket.escalated_to_id = None  # the county deputy it went up to loses access with it
     village = ticket.village.name if ticket.village else "未登记村"
     text = texts.STAFF_RETURNED.format(number=ticket.number, category=ticket.category, village=village,
                                        text=ticket.text, reason=cmd.arg, deputy=deputy.name)
@@ -273,6 +274,7 @@ def _return(session, deputy, ticket, cmd, now, station) -> Outcome:
     out = Outcome(texts.DEPUTY_RETURNED.format(number=ticket.number))
     out.pushes += to_people(session, ticket, event, list(station.staff_openids), "ticket_returned", text,
                             texts.STAFF_RETURNED_TITLE, now)
+    out.pushes += release_duplicates(session, ticket, _actor(deputy), now)
     return out
 
 

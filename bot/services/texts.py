@@ -110,6 +110,7 @@ DEPUTY_ESCALATE_NOBODY = ("{number} 暂时无法上报：找不到能联系上�
 DEPUTY_ESCALATED_STAFF = "{number} 找不到能联系上的上级代表，已交联络站工作人员转报{body}，已告知群众。"
 STAFF_FORWARD_ESCALATION = "\n没有能联系上的上级代表，{body}也没有配置微信，请工作人员转报。"
 VOTER_ESCALATED_STAFF = "您反映的意见 {number} 超出乡里的职权，已交联络站工作人员上报{body}。办理结果会告诉您。"
+VOTER_UNMERGED = "您反映的意见 {number} 原与 {primary} 一并办理，现改为单独办理，联络站工作人员会尽快安排代表处理。"
 DEPUTY_TOP = "{number} 已经上报到市级，不能再上报，请联系联络站工作人员。"
 DEPUTY_RESOLVED = "{number} 已办结，已告知群众并请其评价。"
 DEPUTY_RETURNED = "{number} 已退回联络站重新分派。"
@@ -120,6 +121,12 @@ DEPUTY_ESCALATED_IN = "上报 {number} [{category}] {village} {who}：{text}\n�
 DEPUTY_ESCALATED_IN_TITLE = "有一条群众意见上报给您"
 STAFF_RETURNED = "退回 {number} [{category}] {village}：{text}\n退回原因：{reason}（{deputy} 代表），请重新分派。"
 STAFF_RETURNED_TITLE = "有一条工单被退回"
+ASSIGN_NOT_FOUND = "没有代码为 {code} 的代表"
+ASSIGN_NOT_REACHABLE = "{deputy} 代表未启用、未绑定微信或已取消关注，收不到工单"
+ASSIGN_NOT_TOWNSHIP = "{deputy} 不是乡人大代表，不能直接分派乡里的工单"
+ASSIGN_NOT_IN_TRIAGE = "{number} 不在待分派队列里（目前：{status}）"
+ASSIGN_OWN_TICKET = "{number} 是 {deputy} 代表本人反映的意见，不能分派给本人"
+ASSIGN_NEEDS_BY = "请写明是谁分派的（--by）"
 
 # -- the voter side: ratings and reopening ------------------------------------
 RATING_THANKS_COMMENT = "感谢您对 {number} 办理结果的评价！您的留言已转告代表。"

@@ -121,6 +121,7 @@ DEPUTY_ESCALATED_IN = "上报 {number} [{category}] {village} {who}：{text}\n�
 DEPUTY_ESCALATED_IN_TITLE = "有一条群众意见上报给您"
 STAFF_RETURNED = "退回 {number} [{category}] {village}：{text}\n退回原因：{reason}（{deputy} 代表），请重新分派。"
 STAFF_RETURNED_TITLE = "有一条工单被退回"
+DEPUTY_NOT_ACTIVE = "您的代表账号目前未启用，不能办理工单。如有疑问请联系联络站工作人员。"
 ASSIGN_NOT_FOUND = "没有代码为 {code} 的代表"
 ASSIGN_NOT_REACHABLE = "{deputy} 代表未启用、未绑定微信或已取消关注，收不到工单"
 ASSIGN_NOT_TOWNSHIP = "{deputy} 不是乡人大代表，不能直接分派乡里的工单"

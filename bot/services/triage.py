@@ -67,9 +67,9 @@ def assign(session: Session, ticket: Ticket, deputy_code: str, by: str, now: dat
     ticket.deputy_id, ticket.needs_triage, ticket.updated_at = deputy.id, False, now
     session.flush()
     session.refresh(ticket, ["deputy"])
-    record(session, ticket, "assigned", f"staff:{by}", now, f"{deputy.code} {deputy.name}")
+    event = record(session, ticket, "assigned", f"staff:{by}", now, f"{deputy.code} {deputy.name}")
     session.flush()
-    return notify.ticket_assigned(session, ticket, now)
+    return notify.ticket_assigned(session, ticket, now, event_id=event.id)
 
 
 def corrections(session: Session) -> list[dict[str, str]]:

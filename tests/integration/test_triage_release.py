@@ -106,3 +106,13 @@ def test_assign_refuses_what_it_cannot_do(app, ext, demo, db):
         done = cli(app, "tickets", "assign", *args, "--by", "李干事")
         assert done.exit_code != 0 and says in done.output, (args, done.output)
     assert ticket(db, second).deputy_id is None
+
+
+def test_a_ticket_assigned_back_to_the_deputy_who_returned_it_reaches_them_again(app, demo, db):
+    inbox = Inbox(app, db)
+    deputy = deputy_of(db, VOTER)
+    number = number_in(Phone(app, VOTER).says("村里自来水停了三天了").text)
+    Phone(app, deputy.openid).says(f"退回 {number} 先核实一下")
+    done = cli(app, "tickets", "assign", number, deputy.code, "--by", "李干事")  # checked: it is theirs after all
+    assert done.exit_code == 0, done.output
+    assert len([t for t in inbox(deputy.openid) if t.startswith(f"新意见 {number} [")]) == 2

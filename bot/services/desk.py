@@ -208,8 +208,8 @@ def escalations(ticket: Ticket) -> int:
 
 
 def _escalate(session, deputy, ticket, cmd, now, station) -> Outcome:
-    ups = escalations(ticket)
-    if ups >= 2 or ticket.level == "city":
+    ups = escalations(ticket)  # not ticket.level: that stays "city" after a return
+    if ups >= 2:
         return Outcome(texts.DEPUTY_TOP.format(number=ticket.number))
     if ups == 0 and ticket.deputy_id == deputy.id:
         layer, body, offices = "county_township", "county", station.county_office_openids

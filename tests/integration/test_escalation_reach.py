@@ -91,3 +91,31 @@ def test_an_unbound_county_deputy_without_an_office_falls_back_to_staff(make_app
         texts.DEPUTY_ESCALATED_STAFF.format(number=number, body="县人大常委会")
     assert inbox.last(STAFF).startswith(f"上报 {number} [")
     assert county.name not in inbox.last(VOTER)
+
+
+def test_after_a_return_the_ticket_may_go_up_again_from_the_township(make_app, demo, db):
+    from datetime import timedelta
+
+    from flask.cli import ScriptInfo
+
+    from bot.cli import main
+
+    app = build(make_app)
+    deputy, number = _accepted_ticket(app, db)
+    county = county_contact(db, deputy)
+    city = db.scalar(select(ContactLink.from_deputy_id).where(ContactLink.layer == "city_county",
+                                                              ContactLink.to_deputy_id == county.id))
+    Phone(app, deputy.openid).says(f"上报 {number} 县医院收费问题")
+    Phone(app, county.openid).says(f"上报 {number} 涉及市级医保政策")
+    city_desk = Phone(app, db.get(type(deputy), city).openid)
+    city_desk.says(f"办结 {number} 已转市医保局")
+    app.extensions["liaison"].clock.value += timedelta(days=1).total_seconds()
+    Phone(app, VOTER).says("没解决，还是乱收费")
+    Phone(app, deputy.openid).says(f"退回 {number} 请换一位代表跟进")
+    done = app.test_cli_runner().invoke(main, ["tickets", "assign", number, deputy.code, "--by", "李干事"],
+                                        obj=ScriptInfo(create_app=lambda: app))
+    assert done.exit_code == 0, done.output
+    Phone(app, deputy.openid).says(f"受理 {number}")
+    assert Phone(app, deputy.openid).says(f"上报 {number} 还是县里的事").text == \
+        f"{number} 已上报县人大常委会和 {county.name} 代表，已告知群众。"
+    assert (ticket(db, number).level, ticket(db, number).escalated_to_id) == ("county", county.id)

@@ -126,13 +126,26 @@ def tickets_reject(number: str, reason: str, by: str) -> None:
         if ticket is None:
             raise click.ClickException(f"没有编号为 {number} 的工单")
         try:
-            push = lifecycle.reject(session, ticket, reason, by, ext.now())
+            push_ids = [p.id for p in lifecycle.reject(session, ticket, reason, by, ext.now())]
         except (lifecycle.NotAllowed, ValueError) as exc:
             raise click.ClickException(f"{number} 不能退回：{exc}") from None
         session.commit()
-    if push is not None:
-        ext.enqueue(DELIVER_PUSH, push.id)
+    for push_id in push_ids:  # only after the commit
+        ext.enqueue(DELIVER_PUSH, push_id)
     click.echo(f"{number} → rejected")
+
+
+@tickets.command("assign")
+@click.argument("number")
+@click.argument("deputy_code")
+@click.option("--by", required=True, help="Who assigns (kept in the ticket's history).")
+@with_appcontext
+@needs_db
+def tickets_assign(number: str, deputy_code: str, by: str) -> None:
+    """Assign ticket NUMBER from the triage queue to deputy DEPUTY_CODE (who is told on WeChat)."""
+    from .triage import assign_command
+
+    assign_command(number, deputy_code, by)
 
 
 @click.group()

@@ -57,6 +57,28 @@ def triage_correct(number: str, category: str, by: str) -> None:
     click.echo(f"{number} → {category}")
 
 
+def assign_command(number: str, deputy_code: str, by: str) -> None:
+    """Assign ticket NUMBER, waiting in the triage queue, to the deputy DEPUTY_CODE."""
+    from ..handlers import DELIVER_PUSH
+    from ..services import tickets, triage as service
+
+    ext = current()
+    with ext.Session() as session:
+        ticket = tickets.by_number(session, number.strip())
+        if ticket is None:
+            raise click.ClickException(f"没有编号为 {number} 的工单")
+        try:
+            push = service.assign(session, ticket, deputy_code, by, ext.now())
+        except service.TriageError as exc:
+            raise click.ClickException(str(exc)) from None
+        name = ticket.deputy.name
+        push_id = push.id if push is not None else None
+        session.commit()
+    if push_id is not None:  # only after the commit
+        ext.enqueue(DELIVER_PUSH, push_id)
+    click.echo(f"{number} → {deputy_code.strip()} {name}")
+
+
 def db_corrections() -> list[dict[str, str]]:
     """Staff corrections from the app's database, for `nlp train --include-corrections`."""
     from ..migrate import ensure_current

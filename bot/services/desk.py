@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from ..models import OPEN_STATUSES, ContactLink, Deputy, OutboundPush, Ticket, TicketEvent
 from . import duplicates, texts
-from .lifecycle import WORKING, allowed, deputy_openid, move, to_people, to_voter
+from .assignment import reachable
+from .lifecycle import WORKING, allowed, deputy_openid, move, release_duplicates, to_people, to_voter
 from .reception import BEIJING
 from .station import Station
 from .tickets import by_number, record
@@ -189,43 +190,68 @@ def _transfer(session, deputy, ticket, cmd, now, station) -> Outcome:
 
 
 def upper_deputy(session: Session, layer: str, lower_id: int) -> Deputy | None:
-    """The deputy who contacts `lower_id` under "3+10" (county for a township deputy, city for a county one)."""
-    return session.scalar(select(Deputy).join(ContactLink, ContactLink.from_deputy_id == Deputy.id)
-                          .where(ContactLink.layer == layer, ContactLink.to_deputy_id == lower_id)
-                          .order_by(ContactLink.id).limit(1))
+    """The deputy who contacts `lower_id` under "3+10" (county for a township
+    deputy, city for a county one) and can be reached: active, bound to WeChat
+    and following us. An unreachable one does not count: nobody would hear."""
+    rows = session.scalars(select(Deputy).join(ContactLink, ContactLink.from_deputy_id == Deputy.id)
+                           .where(ContactLink.layer == layer, ContactLink.to_deputy_id == lower_id)
+                           .order_by(ContactLink.id)).all()
+    return next((d for d in rows if reachable(d)), None)
+
+
+def escalations(ticket: Ticket) -> int:
+    """How many times the ticket went up since it was last returned to triage."""
+    n = 0
+    for e in ticket.events:
+        n = 0 if e.kind == "returned" else n + (e.kind == "escalated")
+    return n
 
 
 def _escalate(session, deputy, ticket, cmd, now, station) -> Outcome:
-    if ticket.escalated_to_id is None and ticket.level != "city":
-        layer, body, offices = "county_township", "county", station.county_office_openids
-    elif ticket.escalated_to_id == deputy.id and ticket.level != "city":
-        layer, body, offices = "city_county", "city", station.city_office_openids
-    elif ticket.level == "city":
+    ups = escalations(ticket)  # not ticket.level: that stays "city" after a return
+    if ups >= 2:
         return Outcome(texts.DEPUTY_TOP.format(number=ticket.number))
-    else:  # the original deputy, after it went up already
+    if ups == 0 and ticket.deputy_id == deputy.id:
+        layer, body, offices = "county_township", "county", station.county_office_openids
+    elif ups == 1 and ticket.escalated_to_id == deputy.id:
+        layer, body, offices = "city_county", "city", station.city_office_openids
+    else:  # it went up from this level already: never twice at the same level
         return Outcome(texts.DEPUTY_BAD_STATE.format(number=ticket.number, verb=cmd.verb,
                                                      status=texts.STATUS_NAMES["escalated"]))
     upper = upper_deputy(session, layer, deputy.id)
     body_name = texts.BODY_NAMES[body]
+    staff = () if upper or offices else tuple(station.staff_openids)
+    if not (upper or offices or staff):
+        log.error("ticket %s: %s refused, nobody can receive it (no reachable upper deputy, no "
+                  "LIAISON_%s_OFFICE_OPENIDS, no LIAISON_STAFF_OPENIDS)", ticket.number, cmd.verb, body.upper())
+        return Outcome(texts.DEPUTY_ESCALATE_NOBODY.format(number=ticket.number, body=body_name))
     if not offices:
         log.error("ticket %s escalated to the %s People's Congress: no office WeChat configured "
-                  "(LIAISON_%s_OFFICE_OPENIDS)", ticket.number, body, body.upper())
+                  "(LIAISON_%s_OFFICE_OPENIDS)%s", ticket.number, body, body.upper(),
+                  "" if upper else ": sent to the station staff to forward")
     ticket.level = body
-    if upper is not None:
-        ticket.escalated_to_id = upper.id
-    event = move(session, ticket, "escalate", _actor(deputy), now,
-                 f"{body_name}{'、' + upper.name if upper else ''}：{cmd.arg}")
+    ticket.escalated_to_id = upper.id if upper is not None else None
+    who = f"{'、' + upper.name if upper else ''}{'（交工作人员转报）' if staff else ''}"
+    event = move(session, ticket, "escalate", _actor(deputy), now, f"{body_name}{who}：{cmd.arg}")
     village = ticket.village.name if ticket.village else "未登记村"
     text = texts.DEPUTY_ESCALATED_IN.format(number=ticket.number, category=ticket.category, village=village,
                                             who=display_name(ticket.voter.name), text=ticket.text,
                                             reason=cmd.arg, deputy=deputy.name)
-    out = Outcome(texts.DEPUTY_ESCALATED.format(number=ticket.number, body=body_name, upper=upper.name)
-                  if upper else texts.DEPUTY_NO_UPPER.format(number=ticket.number, body=body_name))
-    out.pushes += to_people(session, ticket, event, [deputy_openid(upper), *offices], "ticket_escalated", text,
-                            texts.DEPUTY_ESCALATED_IN_TITLE, now)
+    if staff:
+        text += texts.STAFF_FORWARD_ESCALATION.format(body=body_name)
+    if upper:
+        reply = texts.DEPUTY_ESCALATED.format(number=ticket.number, body=body_name, upper=upper.name)
+        out = Outcome(reply, say=lambda t: texts.VOTER_ESCALATED.format(number=t.number, body=body_name,
+                                                                        upper=upper.name))
+    elif offices:
+        out = Outcome(texts.DEPUTY_NO_UPPER.format(number=ticket.number, body=body_name),
+                      say=lambda t: texts.VOTER_ESCALATED_BODY.format(number=t.number, body=body_name))
+    else:
+        out = Outcome(texts.DEPUTY_ESCALATED_STAFF.format(number=ticket.number, body=body_name),
+                      say=lambda t: texts.VOTER_ESCALATED_STAFF.format(number=t.number, body=body_name))
+    out.pushes += to_people(session, ticket, event, [deputy_openid(upper), *offices, *staff], "ticket_escalated",
+                            text, texts.DEPUTY_ESCALATED_IN_TITLE, now)
     out.event = event
-    out.say = (lambda t: texts.VOTER_ESCALATED.format(number=t.number, body=body_name, upper=upper.name)) if upper \
-        else (lambda t: texts.VOTER_ESCALATED_BODY.format(number=t.number, body=body_name))
     return out
 
 
@@ -239,6 +265,7 @@ def _resolve(session, deputy, ticket, cmd, now, station) -> Outcome:
 def _return(session, deputy, ticket, cmd, now, station) -> Outcome:
     event = move(session, ticket, "return", _actor(deputy), now, cmd.arg)
     ticket.deputy_id, ticket.needs_triage, ticket.accepted_at = None, True, None
+    ticket.escalated_to_id = None  # the county deputy it went up to loses access with it
     village = ticket.village.name if ticket.village else "未登记村"
     text = texts.STAFF_RETURNED.format(number=ticket.number, category=ticket.category, village=village,
                                        text=ticket.text, reason=cmd.arg, deputy=deputy.name)
@@ -247,6 +274,7 @@ def _return(session, deputy, ticket, cmd, now, station) -> Outcome:
     out = Outcome(texts.DEPUTY_RETURNED.format(number=ticket.number))
     out.pushes += to_people(session, ticket, event, list(station.staff_openids), "ticket_returned", text,
                             texts.STAFF_RETURNED_TITLE, now)
+    out.pushes += release_duplicates(session, ticket, _actor(deputy), now)
     return out
 
 

@@ -7,12 +7,14 @@ voter should know, a push to the voter in plain Chinese.
      │              └──────────────办结─────────────┴──> resolved ──评价──> rated
      └─退回─> new (back to the staff triage queue)       │    └──没解决──> reopened ──受理──> accepted
     staff: rejected (not an opinion, the voter hears why); closed; merged
+    merged ──its primary rejected or returned──> new (in the triage queue, the voter told)
 """
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Deputy, OutboundPush, Ticket, TicketEvent
@@ -37,10 +39,13 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "merge": (frozenset({"new", "accepted", "reopened"}), "merged"),
     # A duplicate is resolved when the ticket it was merged into is.
     "resolve_linked": (frozenset({"merged"}), "resolved"),
+    # ... and back on its own, in the triage queue, when that ticket is rejected or returned.
+    "unmerge": (frozenset({"merged"}), "new"),
 }
 EVENT_KINDS = {"accept": "accepted", "reply": "replied", "transfer": "transferred", "escalate": "escalated",
                "resolve": "resolved", "return": "returned", "reject": "rejected", "rate": "rated",
-               "reopen": "reopened", "close": "closed", "merge": "merged", "resolve_linked": "resolved"}
+               "reopen": "reopened", "close": "closed", "merge": "merged", "resolve_linked": "resolved",
+               "unmerge": "unmerged"}
 
 
 class NotAllowed(Exception):
@@ -100,12 +105,34 @@ def deputy_openid(deputy: Deputy | None) -> str | None:
     return deputy.openid
 
 
-def reject(session: Session, ticket: Ticket, reason: str, by: str, now: datetime) -> OutboundPush | None:
+def reject(session: Session, ticket: Ticket, reason: str, by: str, now: datetime) -> list[OutboundPush]:
     """Staff: not an opinion (an advert, a test, a private quarrel): rejected,
-    and the voter is told why. Raises NotAllowed once it is being handled."""
+    and the voter is told why. Raises NotAllowed once it is being handled.
+    Tickets merged into it go back to the triage queue on their own."""
     reason = reason.strip()
     if not reason:
         raise ValueError("a rejection needs a reason the voter can read")
     event = move(session, ticket, "reject", f"staff:{by}", now, reason)
     ticket.needs_triage = False
-    return to_voter(session, ticket, event, texts.VOTER_REJECTED.format(number=ticket.number, reason=reason), now)
+    push = to_voter(session, ticket, event, texts.VOTER_REJECTED.format(number=ticket.number, reason=reason), now)
+    return [p for p in (push, *release_duplicates(session, ticket, f"staff:{by}", now)) if p is not None]
+
+
+def release_duplicates(session: Session, primary: Ticket, actor: str, now: datetime) -> list[OutboundPush]:
+    """Tickets merged into `primary` (rejected or returned) become new tickets
+    of their own in the staff triage queue, their SLA clock started now, and
+    each voter is told. Returns the pushes to deliver."""
+    rows = session.scalars(select(Ticket).where(Ticket.duplicate_of_id == primary.id, Ticket.status == "merged")
+                           .order_by(Ticket.id)).all()
+    out = []
+    for dup in rows:
+        event = move(session, dup, "unmerge", actor, now, primary.number)
+        dup.duplicate_of_id = dup.deputy_id = dup.escalated_to_id = None
+        dup.needs_triage, dup.sla_started_at, dup.accepted_at = True, now, None
+        session.flush()
+        log.info("ticket %s released from %s (%s) to the triage queue", dup.number, primary.number, primary.status)
+        push = to_voter(session, dup, event, texts.VOTER_UNMERGED.format(number=dup.number, primary=primary.number),
+                        now)
+        if push is not None:
+            out.append(push)
+    return out

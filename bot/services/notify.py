@@ -40,8 +40,10 @@ def queue(session: Session, *, key: str, openid: str, kind: str, text: str, titl
     return push
 
 
-def ticket_assigned(session: Session, ticket: Ticket, now: datetime) -> OutboundPush | None:
-    """Tell the assigned deputy about a new ticket."""
+def ticket_assigned(session: Session, ticket: Ticket, now: datetime,
+                    event_id: int | None = None) -> OutboundPush | None:
+    """Tell the assigned deputy about a new ticket; `event_id` (a staff
+    assignment) makes each assignment its own push, even to the same deputy."""
     deputy = ticket.deputy
     if deputy is None or not deputy.openid or not deputy.subscribed:
         return None
@@ -53,7 +55,9 @@ def ticket_assigned(session: Session, ticket: Ticket, now: datetime) -> Outbound
         text = texts.URGENT_PREFIX + text
     fields = (("keyword1", ticket.number), ("keyword2", ticket.category),
               ("keyword3", village), ("keyword4", ticket.text[:20]))
-    return queue(session, key=f"ticket:{ticket.id}:assigned:{deputy.openid}", openid=deputy.openid,
+    key = f"ticket:{ticket.id}:assigned:{deputy.openid}" if event_id is None \
+        else f"ticket:{ticket.id}:assigned:{event_id}:{deputy.openid}"
+    return queue(session, key=key, openid=deputy.openid,
                  kind="ticket_assigned", text=text, title=texts.DEPUTY_NEW_TICKET_TITLE,
                  fields=fields, ticket_id=ticket.id, now=now)
 

@@ -7,8 +7,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import LabelledExample, Ticket
+from ..models import Deputy, LabelledExample, OutboundPush, Ticket
 from ..nlp.routing import route
+from . import notify, texts
+from .assignment import reachable
 from .classify import categories
 from .tickets import record
 
@@ -40,6 +42,34 @@ def correct(session: Session, ticket: Ticket, category: str, by: str, now: datet
         ticket.needs_triage = False
     session.flush()
     return example
+
+
+def assign(session: Session, ticket: Ticket, deputy_code: str, by: str, now: datetime) -> OutboundPush | None:
+    """Staff: give a ticket waiting in the triage queue (new or reopened, no
+    deputy) to a reachable township deputy, who gets the usual new-ticket push.
+    Raises TriageError with a message for staff."""
+    by = by.strip()[:100]
+    if not by:
+        raise TriageError(texts.ASSIGN_NEEDS_BY)
+    deputy = session.scalar(select(Deputy).where(Deputy.code == deputy_code.strip()))
+    if deputy is None:
+        raise TriageError(texts.ASSIGN_NOT_FOUND.format(code=deputy_code))
+    if not reachable(deputy):
+        raise TriageError(texts.ASSIGN_NOT_REACHABLE.format(deputy=deputy.name))
+    if "township" not in {m.level for m in deputy.mandates}:
+        raise TriageError(texts.ASSIGN_NOT_TOWNSHIP.format(deputy=deputy.name))
+    session.refresh(ticket, with_for_update=True)
+    if not ticket.needs_triage or ticket.deputy_id is not None or ticket.status not in ("new", "reopened"):
+        raise TriageError(texts.ASSIGN_NOT_IN_TRIAGE.format(
+            number=ticket.number, status=texts.STATUS_NAMES.get(ticket.status, ticket.status)))
+    if ticket.voter.openid and ticket.voter.openid == deputy.openid:
+        raise TriageError(texts.ASSIGN_OWN_TICKET.format(number=ticket.number, deputy=deputy.name))
+    ticket.deputy_id, ticket.needs_triage, ticket.updated_at = deputy.id, False, now
+    session.flush()
+    session.refresh(ticket, ["deputy"])
+    event = record(session, ticket, "assigned", f"staff:{by}", now, f"{deputy.code} {deputy.name}")
+    session.flush()
+    return notify.ticket_assigned(session, ticket, now, event_id=event.id)
 
 
 def corrections(session: Session) -> list[dict[str, str]]:

@@ -87,3 +87,28 @@ def test_an_absent_group_deputy_hands_over_to_a_colleague_on_duty_at_the_groups_
     chosen = assignment.choose(db, v)
     assert chosen.reason == "site" and chosen.deputy.site_id == v.group.site_id
     assert chosen.deputy.id != v.group.deputy_id
+
+
+def test_a_deputy_who_is_also_a_voter_in_their_own_group_is_not_given_their_own_opinion(demo, db):
+    v = fixed_voter(db)
+    own = v.group.deputy  # joins their own group with the WeChat they bound as a deputy
+    me = Voter(openid=own.openid, subscribed=True, group_id=v.group_id, site_id=v.site_id,
+               village_id=v.village_id, created_at=NOW)
+    db.add(me)
+    db.flush()
+    chosen = assignment.choose(db, me)
+    assert chosen.deputy != own
+    assert chosen.reason in ("site", "triage")
+
+
+def test_a_deputy_is_not_given_their_own_opinion_at_their_own_site(demo, db):
+    v = fixed_voter(db)
+    on_duty = site_deputies(db, v.group.site_id)
+    v.group.deputy.openid = None  # the group falls through to the site
+    for d in on_duty[1:]:
+        d.subscribed = False  # only one deputy on duty is reachable: the sender
+    me = Voter(openid=on_duty[0].openid, subscribed=True, site_id=v.group.site_id, created_at=NOW)
+    db.add(me)
+    db.flush()
+    chosen = assignment.choose(db, me)
+    assert (chosen.deputy, chosen.reason) == (None, "triage")

@@ -1,7 +1,7 @@
 """The deputy's desk: commands a deputy sends from WeChat, the rules of who
 may act on which ticket, and what each command does.
 
-    受理 123 | 回复 123 <text> | 转办 123 <office> | 上报 123 <reason>
+    受理 123 | 办理 123 <progress> | 回复 123 <text> | 转办 123 <office> | 上报 123 <reason>
     办结 123 <result> | 退回 123 <reason> | 我的工单 | 帮助
 
 Forgiving about spaces, full-width characters and the number form (123 or
@@ -31,12 +31,12 @@ from .voters import display_name
 
 log = logging.getLogger(__name__)
 
-VERBS = ("受理", "回复", "转办", "上报", "办结", "退回")
-ACTIONS = {"受理": "accept", "回复": "reply", "转办": "transfer", "上报": "escalate", "办结": "resolve",
-           "退回": "return"}
-NEEDS_TEXT = {"回复", "转办", "上报", "办结", "退回"}
+VERBS = ("受理", "办理", "回复", "转办", "上报", "办结", "退回")
+ACTIONS = {"受理": "accept", "办理": "progress", "回复": "reply", "转办": "transfer", "上报": "escalate",
+           "办结": "resolve", "退回": "return"}
+NEEDS_TEXT = {"办理", "回复", "转办", "上报", "办结", "退回"}
 LISTS = ("我的工单", "帮助")
-_COMMAND = re.compile(r"^(受理|回复|转办|上报|办结|退回)\s*[:：]?\s*(?:(\d{4})\s*-\s*)?(\d{1,6})(?!\d)"
+_COMMAND = re.compile(r"^(受理|办理|回复|转办|上报|办结|退回)\s*[:：]?\s*(?:(\d{4})\s*-\s*)?(\d{1,6})(?!\d)"
                       r"\s*[:：,，。]?\s*(.*)$", re.S)
 _TRAILING = "。.！!，,；; "
 
@@ -164,6 +164,13 @@ def _accept(session, deputy, ticket, cmd, now, station) -> Outcome:
                    say=lambda t: texts.VOTER_ACCEPTED.format(number=t.number, deputy=deputy.name))
 
 
+def _progress(session, deputy, ticket, cmd, now, station) -> Outcome:
+    """"办理 123 已约水务站明天来看": the matter is being worked on; the voter hears how."""
+    event = move(session, ticket, "progress", _actor(deputy), now, cmd.arg)
+    return Outcome(texts.DEPUTY_PROGRESS.format(number=ticket.number), event=event,
+                   say=lambda t: texts.VOTER_PROGRESS.format(number=t.number, deputy=deputy.name, text=cmd.arg))
+
+
 def _reply(session, deputy, ticket, cmd, now, station) -> Outcome:
     event = move(session, ticket, "reply", _actor(deputy), now, cmd.arg)
     return Outcome(texts.DEPUTY_REPLIED.format(number=ticket.number), event=event,
@@ -278,7 +285,7 @@ def _return(session, deputy, ticket, cmd, now, station) -> Outcome:
     return out
 
 
-_DO = {"accept": _accept, "reply": _reply, "transfer": _transfer, "escalate": _escalate, "resolve": _resolve,
+_DO = {"accept": _accept, "progress": _progress, "reply": _reply, "transfer": _transfer, "escalate": _escalate, "resolve": _resolve,
        "return": _return}
 
 

@@ -2,7 +2,7 @@
 follow it. Every move is a ticket event (who, when, what, note); where the
 voter should know, a push to the voter in plain Chinese.
 
-    new ──受理──> accepted ──回复/转办/上报──> replied / transferred / escalated
+    new ──受理──> accepted ──办理──> in_progress ──回复/转办/上报──> replied / transferred / escalated
      │              │                               │
      │              └──────────────办结─────────────┴──> resolved ──评价──> rated
      └─退回─> new (back to the staff triage queue)       │    └──没解决──> reopened ──受理──> accepted
@@ -27,6 +27,7 @@ WORKING = frozenset({"accepted", "in_progress", "replied", "transferred", "escal
 # action -> (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "accept": (frozenset({"new", "reopened"}), "accepted"),
+    "progress": (frozenset({"accepted", "in_progress"}), "in_progress"),
     "reply": (WORKING, "replied"),
     "transfer": (WORKING, "transferred"),
     "escalate": (WORKING, "escalated"),
@@ -42,7 +43,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     # ... and back on its own, in the triage queue, when that ticket is rejected or returned.
     "unmerge": (frozenset({"merged"}), "new"),
 }
-EVENT_KINDS = {"accept": "accepted", "reply": "replied", "transfer": "transferred", "escalate": "escalated",
+EVENT_KINDS = {"accept": "accepted", "progress": "in_progress", "reply": "replied", "transfer": "transferred", "escalate": "escalated",
                "resolve": "resolved", "return": "returned", "reject": "rejected", "rate": "rated",
                "reopen": "reopened", "close": "closed", "merge": "merged", "resolve_linked": "resolved",
                "unmerge": "unmerged"}

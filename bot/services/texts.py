@@ -81,6 +81,7 @@ STATUS_NAMES = {
 RATING_ASK = "请为本次办理评价：1 很不满意 2 不满意 3 基本满意 4 满意 5 很满意（可以在数字后面写一句话）。"
 VOTER_ACCEPTED = "您反映的意见 {number} 已由 {deputy} 代表受理，办理结果会告诉您。"
 VOTER_REPLIED = "{deputy} 代表回复您反映的 {number}：{text}"
+VOTER_PROGRESS = "您反映的意见 {number} 正在办理：{text}（{deputy} 代表）"
 VOTER_TRANSFERRED = "您反映的意见 {number} 已转 {office} 办理，{deputy} 代表会跟进结果。"
 VOTER_ESCALATED = "您反映的意见 {number} 超出乡里的职权，已上报{body}，并请 {upper} 代表跟进。办理结果会告诉您。"
 VOTER_RESOLVED = "您反映的意见 {number} 已办结：{result}\n" + RATING_ASK + "如果问题没有解决，{days}天内回复“没解决”。"
@@ -88,11 +89,11 @@ VOTER_REJECTED = "您反映的 {number} 没有作为意见受理：{reason}。�
 BODY_NAMES = {"county": "县人大常委会", "city": "市人大常委会"}
 
 DEPUTY_HELP = ("代表可用的指令（编号写 123 或 2026-000123 都可以）：\n"
-               "受理 123\n回复 123 答复内容\n转办 123 站所名称\n上报 123 上报原因\n"
+               "受理 123\n办理 123 办理进展\n回复 123 答复内容\n转办 123 站所名称\n上报 123 上报原因\n"
                "办结 123 办理结果\n退回 123 退回原因（不是意见、不该由我办）\n我的工单\n帮助")
 DEPUTY_USAGE = "格式不对。{usage}\n发送“帮助”查看全部指令。"
 DEPUTY_USAGES = {
-    "受理": "请发送：受理 123", "回复": "请发送：回复 123 答复内容", "转办": "请发送：转办 123 站所名称",
+    "受理": "请发送：受理 123", "办理": "请发送：办理 123 办理进展", "回复": "请发送：回复 123 答复内容", "转办": "请发送：转办 123 站所名称",
     "上报": "请发送：上报 123 上报原因", "办结": "请发送：办结 123 办理结果", "退回": "请发送：退回 123 退回原因",
 }
 DEPUTY_NO_TICKET = "没有找到编号为 {number} 的工单，请核对编号。"
@@ -101,6 +102,7 @@ DEPUTY_BAD_STATE = "{number} 目前是“{status}”，不能{verb}。"
 DEPUTY_ACCEPT_FIRST = "{number} 还没有受理，请先发送：受理 {short}"
 DEPUTY_ACCEPTED = "已受理 {number}，已告知群众。办结后请发送：办结 {short} 办理结果"
 DEPUTY_REPLIED = "已把您的答复发给 {number} 的群众。"
+DEPUTY_PROGRESS = "{number} 已记为办理中，已把进展告诉群众。"
 DEPUTY_TRANSFERRED = "{number} 已转 {office} 办理，已告知群众。"
 DEPUTY_UNKNOWN_OFFICE = "没有叫“{office}”的站所。可以转办的站所：{offices}"
 DEPUTY_ESCALATED = "{number} 已上报{body}和 {upper} 代表，已告知群众。"

@@ -269,3 +269,16 @@ def test_staff_reject_a_message_that_is_not_an_opinion_and_the_voter_hears_why(a
     assert again.exit_code != 0 and "不能退回" in again.output
     deputy = deputy_of(db, VOTER)
     assert Phone(app, deputy.openid).says(f"受理 {number}").text == f"{number} 目前是“已退回”，不能受理。"
+
+
+def test_a_progress_note_marks_the_ticket_in_progress_and_tells_the_voter(app, demo, db, inbox):
+    deputy = deputy_of(db, VOTER)
+    desk = Phone(app, deputy.openid)
+    number = number_in(Phone(app, VOTER).says("村里自来水停了三天了").text)
+    assert desk.says(f"办理 {number} 已约水务站明天来看").text.startswith(f"{number} 还没有受理")
+    desk.says(f"受理 {number}")
+    assert desk.says(f"办理 {number} 已约水务站明天来看").text == f"{number} 已记为办理中，已把进展告诉群众。"
+    assert inbox.last(VOTER) == f"您反映的意见 {number} 正在办理：已约水务站明天来看（{deputy.name} 代表）"
+    assert ticket(db, number).status == "in_progress"
+    assert desk.says(f"办结 {number} 已修复通水").text.startswith(f"{number} 已办结")
+    assert ticket(db, number).status == "resolved"

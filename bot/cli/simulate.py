@@ -8,7 +8,7 @@ import time
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import current
 from .data import needs_db
@@ -30,6 +30,8 @@ def simulate(text: str, openid: str, url: str, wait: float) -> None:
     from ..wechat.simulator import read_reply, signed_request, text_xml
 
     ext = current()
+    with ext.Session() as session:  # show only the pushes this message caused
+        before = session.scalar(select(func.max(OutboundPush.id))) or 0
     now = int(time.time())
     msg_id = secrets.randbelow(2**62)
     query, body = signed_request(ext.gate, text_xml(openid, text, msg_id, now), now)
@@ -47,7 +49,8 @@ def simulate(text: str, openid: str, url: str, wait: float) -> None:
         with ext.Session() as session:
             ticket_id = session.scalar(select(InboundMessage.ticket_id)
                                        .where(InboundMessage.dedupe_key == f"{openid}:{msg_id}"))
-            pushes = session.scalars(select(OutboundPush).where(OutboundPush.ticket_id == ticket_id)
+            pushes = session.scalars(select(OutboundPush).where(OutboundPush.ticket_id == ticket_id,
+                                                                OutboundPush.id > before)
                                      .order_by(OutboundPush.id)).all() if ticket_id else []
         waiting = [p for p in pushes if p.status in ("pending", "sending")]
         if not waiting or time.monotonic() > deadline:

@@ -95,7 +95,7 @@ def rate(session: Session, voter: Voter, text: str, now: datetime,
                 else texts.RATING_THANKS.format(number=ticket.number), ticket.id)
     for deputy in dict.fromkeys(d for d in (ticket.deputy, ticket.escalated_to) if d is not None):
         said.pushes += to_people(session, ticket, event, [deputy_openid(deputy)], "ticket_rated",
-                                 texts.DEPUTY_RATED.format(number=ticket.number, score=value, comment=comment),
+                                 texts.DEPUTY_RATED.format(number=ticket.number, score=value, comment=comment).rstrip(),
                                  texts.DEPUTY_NEW_TICKET_TITLE, now)
     return said
 

@@ -108,3 +108,28 @@ def test_simulate_in_safe_mode_encrypts_and_reads_the_reply(make_app, live):
 
         from bot.models import InboundMessage
         assert s.scalar(select(InboundMessage.content)) == "路灯坏了"
+
+
+def test_simulate_prints_only_the_pushes_that_message_caused(app, cli, live):
+    from bot.services.demo import seed
+
+    ext = app.extensions["liaison"]
+    with ext.Session() as s:
+        seed(s, 5)
+        s.commit()
+    server = live(app)
+
+    class DrainingQueue:
+        def put(self, name, args):
+            from bot import tasks
+            with app.app_context():
+                tasks.deliver(ext, *args)
+
+    ext.queue = DrainingQueue()
+    first = cli("simulate", "村里自来水停了三天了", "--url", server.url, "--wait", "5").output
+    number = first.split("编号 ")[1].split("）")[0]
+    deputy = first.splitlines()[1].split("→ ")[1].split(" ")[0]
+    accepted = cli("simulate", f"受理 {number}", "--as", deputy, "--url", server.url, "--wait", "5").output
+    lines = accepted.splitlines()
+    assert lines[0].startswith(f"回复: 已受理 {number}")
+    assert len(lines) == 2 and lines[1].startswith("推送 → oDEMO_voter_01_01") and "受理" in lines[1]

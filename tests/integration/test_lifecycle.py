@@ -52,7 +52,7 @@ def test_the_whole_happy_path(app, ext, demo, db, inbox):
     assert voter.says("5").text == f"感谢您对 {number} 办理结果的评价！"
     done = ticket(db, number)
     assert (done.status, done.rating) == ("rated", 5)
-    assert inbox.last(deputy.openid) == f"{number} 群众评价：5 分 "
+    assert inbox.last(deputy.openid) == f"{number} 群众评价：5 分"
 
     events = db.scalars(select(TicketEvent).where(TicketEvent.ticket_id == done.id).order_by(TicketEvent.id)).all()
     assert [e.kind for e in events] == ["created", "assigned", "accepted", "replied", "resolved", "rated"]

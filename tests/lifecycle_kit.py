@@ -62,3 +62,17 @@ class Inbox:
 def ticket(db, number: str) -> Ticket:
     db.expire_all()
     return db.scalar(select(Ticket).where(Ticket.number == number))
+
+
+def sla(app, today: str) -> dict:
+    """`liaison tickets sla --today TODAY`, as the beat job runs it; its JSON summary."""
+    import json
+
+    from flask.cli import ScriptInfo
+
+    from bot.cli import main
+
+    result = app.test_cli_runner().invoke(main, ["tickets", "sla", "--today", today],
+                                          obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)

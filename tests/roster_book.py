@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import copy
+from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 
 from bot.services.roster_io.spec import BY_TITLE
@@ -44,3 +46,26 @@ def write_book(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
             ws.append(row)
     book.save(path)
     return path
+
+
+NOW = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def load(ext, db, tmp_path):
+    """Import a workbook (dict of sheets, or a path) and commit when it is clean."""
+    from bot.services.roster_io.importer import import_roster
+
+    def run(book, name="roster.xlsx"):
+        path = book if not isinstance(book, dict) else write_book(tmp_path / name, book)
+        summary = import_roster(db, path, ext.phones, NOW)
+        if summary.problems:
+            db.rollback()
+        else:
+            db.commit()
+        return summary
+    return run
+
+
+def problems(summary) -> list[str]:
+    return [str(p) for p in summary.problems]

@@ -16,12 +16,12 @@ BEIJING_HELP = "Beijing time, 'YYYY-MM-DD HH:MM'"
 
 
 def _when(value: str | None) -> datetime | None:
-    from zoneinfo import ZoneInfo
+    from ..services.local_time import BEIJING
 
     if not value:
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+        return datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not {BEIJING_HELP}") from None
 

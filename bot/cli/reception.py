@@ -79,7 +79,7 @@ def rule(site: str, off: bool, **changes) -> None:
 
     from sqlalchemy import select
 
-    from ..models import ReceptionRule, Site
+    from ..models import Site
     from ..services.reception import rule_for
 
     for key in ("starts", "ends"):

@@ -3,7 +3,6 @@ to edit and schedule: 5 June environment, 25 June land, 4 December constitution.
 from __future__ import annotations
 
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,8 +10,8 @@ from sqlalchemy.orm import Session
 from ..models import Broadcast
 from . import texts
 from .broadcast import create
+from .local_time import BEIJING
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 DAYS = (("environment", 6, 5), ("land", 6, 25), ("constitution", 12, 4))
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,8 +18,8 @@ from sqlalchemy.orm import Session
 from ..models import Reception, ReceptionDuty, ReceptionRule, Site
 from . import duty
 from .holidays import Holidays
+from .local_time import BEIJING
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 WEEKDAYS = "一二三四五六日"
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -11,9 +10,7 @@ from sqlalchemy.orm import Session
 from ..models import Ticket, TicketCounter, TicketEvent, Voter
 from .assignment import Assignment
 from .classify import Classification
-
-
-LOCAL = ZoneInfo("Asia/Shanghai")  # numbering years follow Beijing time
+from .local_time import BEIJING
 
 
 def next_number(session: Session, year: int) -> str:
@@ -36,7 +33,7 @@ def open_ticket(session: Session, *, voter: Voter, text: str, classification: Cl
                 assignment: Assignment, now: datetime, urgent: bool = False,
                 needs_triage: bool = False) -> Ticket:
     ticket = Ticket(
-        number=next_number(session, now.astimezone(LOCAL).year), text=text, category=classification.category,
+        number=next_number(session, now.astimezone(BEIJING).year), text=text, category=classification.category,
         confidence=classification.confidence, office=classification.office, level=classification.level,
         status="new", urgent=urgent,
         needs_triage=needs_triage or assignment.deputy is None,

@@ -2,38 +2,16 @@
 every bad row named."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select, text
 
-from bot.models import ContactLink, Deputy, Mandate, Site, Voter, VoterGroup
+from bot.models import ContactLink, Deputy, Site, Voter
 from bot.services.roster_io.export import write_export, write_template
 from bot.services.roster_io.importer import import_roster
 from bot.services.roster_io.spec import SHEETS
 from bot.services.roster_report import stats
-from roster_book import mini, write_book
-
-NOW = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def load(ext, db, tmp_path):
-    """Import a workbook (dict of sheets, or a path) and commit when it is clean."""
-    def run(book, name="roster.xlsx"):
-        path = book if not isinstance(book, dict) else write_book(tmp_path / name, book)
-        summary = import_roster(db, path, ext.phones, NOW)
-        if summary.problems:
-            db.rollback()
-        else:
-            db.commit()
-        return summary
-    return run
-
-
-def problems(summary) -> list[str]:
-    return [str(p) for p in summary.problems]
+from roster_book import NOW, load, mini, problems, write_book  # noqa: F401 (load is a fixture)
 
 
 def test_the_template_has_every_sheet_and_column_in_chinese(tmp_path):

@@ -2,34 +2,10 @@
 export cannot be turned against the staff who open it."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-import pytest
 from sqlalchemy import select
 
 from bot.models import Deputy, Voter
-from bot.services.roster_io.importer import import_roster
-from roster_book import mini, write_book
-
-NOW = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def load(ext, db, tmp_path):
-    """Import a workbook (dict of sheets, or a path) and commit when it is clean."""
-    def run(book, name="roster.xlsx"):
-        path = book if not isinstance(book, dict) else write_book(tmp_path / name, book)
-        summary = import_roster(db, path, ext.phones, NOW)
-        if summary.problems:
-            db.rollback()
-        else:
-            db.commit()
-        return summary
-    return run
-
-
-def problems(summary) -> list[str]:
-    return [str(p) for p in summary.problems]
+from roster_book import NOW, load, mini, problems, write_book  # noqa: F401 (load is a fixture)
 
 
 def test_a_new_deputy_with_an_openid_bound_to_another_deputy_is_a_named_row_error(load, db):

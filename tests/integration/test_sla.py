@@ -2,18 +2,15 @@
 daily job does (`liaison tickets sla --today YYYY-MM-DD`)."""
 from __future__ import annotations
 
-import json
 import logging
 from datetime import date, datetime, timezone
 
 import pytest
-from flask.cli import ScriptInfo
 
 from bot import tasks
-from bot.cli import main
 from bot.services import texts
 from bot.services.workdays import add_workdays, is_workday
-from lifecycle_kit import STAFF, VOTER, Inbox, build, county_contact, deputy_of, number_in, ticket
+from lifecycle_kit import STAFF, VOTER, Inbox, build, county_contact, deputy_of, number_in, sla, ticket
 from wechat_user import Phone
 
 
@@ -25,13 +22,6 @@ def app(make_app):
 @pytest.fixture
 def inbox(app, db):
     return Inbox(app, db)
-
-
-def sla(app, today: str) -> dict:
-    result = app.test_cli_runner().invoke(main, ["tickets", "sla", "--today", today],
-                                          obj=ScriptInfo(create_app=lambda: app))
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)
 
 
 def test_a_silent_deputy_is_reminded_after_two_working_days(app, demo, db, inbox):

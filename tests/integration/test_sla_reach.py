@@ -3,18 +3,17 @@ be reached, the deputy and office a ticket was escalated to, and only once
 even when the beat job and `liaison tickets sla` run at the same time."""
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timezone
 
 import pytest
-from flask.cli import ScriptInfo
 from sqlalchemy import select
 
-from bot.cli import main
 from bot.models import ContactLink, Deputy
-from bot.services import sla as sla_service, texts
+from bot.services import sla as sla_service
+from bot.services import texts
 from bot.services.station import Station
-from lifecycle_kit import CITY_OFFICE, STAFF, VOTER, Inbox, build, county_contact, deputy_of, number_in, ticket
+from lifecycle_kit import (CITY_OFFICE, STAFF, VOTER, Inbox, build, county_contact, deputy_of, number_in, sla,
+                           ticket)
 from wechat_user import Phone
 
 
@@ -26,13 +25,6 @@ def app(make_app):
 @pytest.fixture
 def inbox(app, db):
     return Inbox(app, db)
-
-
-def sla(app, today: str) -> dict:
-    result = app.test_cli_runner().invoke(main, ["tickets", "sla", "--today", today],
-                                          obj=ScriptInfo(create_app=lambda: app))
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)
 
 
 def test_an_unreachable_deputys_reminder_goes_to_the_staff(app, demo, db, inbox):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.models import OutboundPush, Ticket
 from bot.services import texts
-from lifecycle_kit import STAFF, VOTER, Inbox, build, deputy_of, number_in, ticket
+from lifecycle_kit import STAFF, VOTER, build, deputy_of, number_in, ticket
 from wechat_user import Phone
 
 SAME_VILLAGE = "oDEMO_voter_12_04"

@@ -78,7 +78,6 @@ def test_wecom_echostr_verification_vector():
 
 def test_every_message_sample_parses_like_wechatpy_says():
     expected = json.loads((VECTORS / "messages" / "expected_parse.json").read_text(encoding="utf-8"))
-    gate = Gate("t", "wx")
     checked = 0
     for name, want in expected.items():
         if not name.startswith("oa/"):

@@ -90,7 +90,8 @@ class Liaison:
         if self._api is None:
             s = self.settings
             self._api = WeChatApi(s["WECHAT_APP_ID"], s["WECHAT_APP_SECRET"] or "", s["WECHAT_API_BASE"],
-                                  self.redis, timeout=s["WECHAT_TIMEOUT"])
+                                  self.redis, timeout=s["WECHAT_TIMEOUT"],
+                                  pool=max(16, s["BROADCAST_THREADS"]))
         return self._api
 
     @property

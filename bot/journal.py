@@ -29,11 +29,16 @@ class RedisJournal:
     def stop(self, token: str, broadcast_id: int) -> None:
         self.redis.delete(f"{PREFIX}live:{token}", f"{PREFIX}running:{broadcast_id}")
 
-    def begin(self, token: str, delivery_id: int) -> None:
-        self.redis.hset(f"{PREFIX}log:{token}", str(delivery_id), "begin")
+    def begin(self, token: str, delivery_id: int, settled: dict[int, str] | None = None) -> None:
+        """Mark a row as about to be sent (must be stored before the send), and
+        write the outcomes of earlier sends in the same command."""
+        marks = {str(k): v[:300] for k, v in (settled or {}).items()}
+        marks[str(delivery_id)] = "begin"
+        self.redis.hset(f"{PREFIX}log:{token}", mapping=marks)
 
-    def done(self, token: str, delivery_id: int, outcome: str) -> None:
-        self.redis.hset(f"{PREFIX}log:{token}", str(delivery_id), outcome[:300])
+    def done(self, token: str, outcomes: dict[int, str]) -> None:
+        if outcomes:
+            self.redis.hset(f"{PREFIX}log:{token}", mapping={str(k): v[:300] for k, v in outcomes.items()})
 
     def outcomes(self, token: str, ids: list[int]) -> dict[int, str]:
         if not ids:
@@ -48,24 +53,41 @@ class RedisJournal:
 
 class SharedRate:
     """At most `rate` sends per second across every worker of the account
-    (WeChat's limits are per account): a Redis counter per second."""
+    (WeChat's limits are per account): a Redis counter per second. A process
+    takes its permits in blocks (a twentieth of the rate) to spare round
+    trips; permits left over when the second ends are dropped, never carried."""
 
-    def __init__(self, redis: Any, rate: float, key: str = "all", sleep: Any = None, clock: Any = None):
+    def __init__(self, redis: Any, rate: float, key: str = "all", sleep: Any = None, clock: Any = None,
+                 block: int | None = None):
+        import threading
         import time
 
         self.redis, self.rate, self.key = redis, int(rate), key
         self.sleep, self.clock = sleep or time.sleep, clock or time.time
+        self.block = block or max(1, min(50, self.rate // 20))
+        self.lock = threading.Lock()
+        self.second, self.left = -1, 0  # permits this process holds for `second`
 
     def wait(self) -> None:
         if self.rate <= 0:
             return
         while True:
-            now = self.clock()
-            second = int(now)
-            name = f"{PREFIX}rate:{self.key}:{second}"
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.incr(name)
-            pipe.expire(name, 5)
-            if pipe.execute()[0] <= self.rate:
-                return
+            with self.lock:
+                now = self.clock()
+                second = int(now)
+                if second != self.second:
+                    self.second, self.left = second, 0
+                if self.left == 0:  # no permit in hand: ask for a block (-1: this second is spent)
+                    self.left = self._take(second) or -1
+                if self.left > 0:
+                    self.left -= 1
+                    return
             self.sleep(max(0.001, second + 1 - now))
+
+    def _take(self, second: int) -> int:
+        name = f"{PREFIX}rate:{self.key}:{second}"
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.incrby(name, self.block)
+        pipe.expire(name, 5)
+        total = pipe.execute()[0]
+        return max(0, min(self.block, self.rate - (total - self.block)))

@@ -19,6 +19,7 @@ from .models import Broadcast
 from .services import broadcast as service
 
 log = logging.getLogger(__name__)
+STAGE_CHUNKS = 10  # batches staged per transaction
 
 
 class Pacer:
@@ -40,6 +41,44 @@ class Pacer:
             time.sleep(slot - now)
 
 
+class Settled:
+    """Outcomes not yet in the journal: each rides along with the next "begin"
+    (one Redis command per push, not two). A kill loses at most one outcome
+    per sending thread; those rows are settled as unknown, never resent."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.marks: dict[int, str] = {}
+
+    def add(self, delivery_id: int, outcome: str) -> None:
+        with self.lock:
+            self.marks[delivery_id] = outcome
+
+    def take(self) -> dict[int, str]:
+        with self.lock:
+            marks, self.marks = self.marks, {}
+        return marks
+
+
+def send_all(pool: ThreadPoolExecutor, send_one: Any, rows: list, threads: int) -> list:
+    """Each pool thread takes rows from one shared iterator until none are
+    left: a future per thread, not per push (that bookkeeping cost a tenth
+    of a broadcast's CPU)."""
+    todo = iter(rows)
+    lock = threading.Lock()
+
+    def drain() -> list:
+        out = []
+        while True:
+            with lock:
+                row = next(todo, None)
+            if row is None:
+                return out
+            out.append(send_one(row))
+
+    return [r for part in [f.result() for f in [pool.submit(drain) for _ in range(threads)]] for r in part]
+
+
 def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | None = None,
         max_seconds: float | None = None) -> str:
     """Send a broadcast as far as it goes; returns its status (done, paused,
@@ -57,7 +96,9 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
     more = True
     while more:
         with ext.Session() as ses:
-            more = service.stage(ses, broadcast_id, s["BROADCAST_BATCH"])
+            # INSERT ... SELECT in the database: a bigger chunk costs no memory
+            # here, and staging 100k rows takes half the time it did in 500s.
+            more = service.stage(ses, broadcast_id, STAGE_CHUNKS * s["BROADCAST_BATCH"])
             ses.commit()
         journal.beat(token, broadcast_id)
     with ext.Session() as ses:
@@ -68,6 +109,7 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
     account = SharedRate(ext.redis, s["BROADCAST_ACCOUNT_RATE"])  # the cap across all workers
     last_beat = [time.monotonic()]
     quota_spent = threading.Event()  # WeChat refuses every call today: send no more of the batch
+    settled = Settled()
 
     def send_one(row: tuple[int, str, int]) -> service.Result:
         delivery_id, openid, attempts = row
@@ -78,7 +120,7 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
         if time.monotonic() - last_beat[0] > journal.lease / 3:
             last_beat[0] = time.monotonic()
             journal.beat(token, broadcast_id)
-        journal.begin(token, delivery_id)
+        journal.begin(token, delivery_id, settled.take())
         try:
             res = notifier.send(replace(msg, openid=openid))
             out = service.Result(delivery_id, "sent", channel=res.channel)
@@ -90,7 +132,7 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
                                 s["BROADCAST_MAX_ATTEMPTS"])
         if out.status == "quota":
             quota_spent.set()
-        journal.done(token, delivery_id, f"{out.status}|{out.channel or out.reason or ''}")
+        settled.add(delivery_id, f"{out.status}|{out.channel or out.reason or ''}")
         return out
 
     with ThreadPoolExecutor(max_workers=s["BROADCAST_THREADS"]) as pool:
@@ -121,9 +163,10 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
                 time.sleep(min(1.0, max(0.01, wait)))
                 continue
             journal.beat(token, broadcast_id)
-            results = list(pool.map(send_one, rows))
+            results = send_all(pool, send_one, rows, s["BROADCAST_THREADS"])
+            journal.done(token, settled.take())
             with ext.Session() as ses:
-                service.record(ses, broadcast_id, results, ext.now(), s["BROADCAST_BACKOFF"])
+                service.record(ses, broadcast_id, results, ext.now(), s["BROADCAST_BACKOFF"], token=token)
                 ses.commit()
             journal.forget(token, [r[0] for r in rows])
             if max_seconds is not None and time.monotonic() - started > max_seconds:

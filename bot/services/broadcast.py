@@ -11,6 +11,7 @@ in flight at the kill (unknown: never resent, shown to staff).
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Protocol
@@ -224,15 +225,17 @@ def claim(session: Session, broadcast_id: int, token: str, now: datetime, size: 
         .order_by(BroadcastDelivery.id).limit(size))
     if session.bind.dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
-    ids = list(session.scalars(pick))
-    if not ids:
-        return []
-    session.execute(update(BroadcastDelivery).where(BroadcastDelivery.id.in_(ids),
-                                                    BroadcastDelivery.status == "pending")
-                    .values(status="sending", claimed_by=token, claimed_at=now,
-                            attempts=BroadcastDelivery.attempts + 1), execution_options={"synchronize_session": False})
-    return list(session.execute(select(BroadcastDelivery.id, BroadcastDelivery.openid, BroadcastDelivery.attempts).where(
-        BroadcastDelivery.id.in_(ids), BroadcastDelivery.claimed_by == token).order_by(BroadcastDelivery.id)).all())
+    # One statement, no list of ids travelling back and forth. The pick is a
+    # MATERIALIZED CTE: as a plain subquery PostgreSQL may run it again per
+    # row, and with SKIP LOCKED each run finds other rows (no LIMIT at all).
+    picked = pick.cte("picked").prefix_with("MATERIALIZED", dialect="postgresql")
+    rows = session.execute(update(BroadcastDelivery).where(BroadcastDelivery.id.in_(select(picked.c.id)),
+                                                           BroadcastDelivery.status == "pending")
+                           .values(status="sending", claimed_by=token, claimed_at=now,
+                                   attempts=BroadcastDelivery.attempts + 1)
+                           .returning(BroadcastDelivery.id, BroadcastDelivery.openid, BroadcastDelivery.attempts),
+                           execution_options={"synchronize_session": False}).all()
+    return sorted((r[0], r[1], r[2]) for r in rows)
 
 
 def message(b: Broadcast, now: datetime) -> Outgoing:
@@ -256,10 +259,11 @@ def judge(delivery_id: int, err: DeliveryError, attempts: int, max_attempts: int
 
 
 def record(session: Session, broadcast_id: int, results: Iterable[Result], now: datetime,
-           backoff: float) -> None:
+           backoff: float, token: str | None = None) -> None:
     """Write a batch of outcomes. Retries wait with exponential backoff; a
-    spent daily quota pauses the broadcast (staff resume it)."""
-    rows: list[dict[str, Any]] = []
+    spent daily quota pauses the broadcast (staff resume it). With the sender
+    run's `token`, the largest group (usually: all sent) is written last as
+    "the rest of this run's batch", without a list of ids."""
     quota = None
     attempts = {}
     results = list(results)
@@ -267,21 +271,28 @@ def record(session: Session, broadcast_id: int, results: Iterable[Result], now: 
     if retry_ids:
         attempts = dict(session.execute(select(BroadcastDelivery.id, BroadcastDelivery.attempts)
                                         .where(BroadcastDelivery.id.in_(retry_ids))).all())
+    groups: dict[tuple, list[int]] = defaultdict(list)  # same new values -> one UPDATE
     for r in results:
-        row: dict[str, Any] = {"id": r.delivery_id, "reason": r.reason, "claimed_by": None}
+        values: dict[str, Any] = {"reason": r.reason, "claimed_by": None}
         if r.status == "sent":
-            row.update(status="sent", channel=r.channel, sent_at=now, reason=None)
+            values.update(status="sent", channel=r.channel, sent_at=now, reason=None)
         elif r.status == "retry":
             delay = min(300.0, backoff * 2 ** (attempts[r.delivery_id] - 1))
-            row.update(status="pending", due_at=now + timedelta(seconds=delay))
+            values.update(status="pending", due_at=now + timedelta(seconds=delay))
         elif r.status == "quota":
             quota = r.reason
-            row.update(status="pending", attempts=0)
+            values.update(status="pending", attempts=0)
         else:
-            row.update(status=r.status)
-        rows.append(row)
-    if rows:
-        session.execute(update(BroadcastDelivery), rows)
+            values.update(status=r.status)
+        groups[tuple(sorted(values.items()))].append(r.delivery_id)
+    ordered = sorted(groups.items(), key=lambda g: len(g[1]))
+    for n, (values, ids) in enumerate(ordered):
+        rows = BroadcastDelivery.id.in_(ids)
+        if token is not None and n == len(ordered) - 1:  # the others are written, so "the rest" is exact
+            rows = and_(BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.claimed_by == token,
+                        BroadcastDelivery.status == "sending", BroadcastDelivery.id.between(min(ids), max(ids)))
+        session.execute(update(BroadcastDelivery).where(rows).values(dict(values)),
+                        execution_options={"synchronize_session": False})
     if quota is not None:
         b = session.get(Broadcast, broadcast_id)
         if b.status == "sending":

@@ -5,6 +5,7 @@ recipients; their RSS ratio is the memory-growth figure (target <= 1.2).
     python bench/broadcast.py                       # PostgreSQL + Redis on 127.0.0.1
     python bench/broadcast.py --voters 20000 --small 2000 --max-seconds 40
     python bench/broadcast.py --fake flask          # the tests' Flask fake instead
+    python bench/broadcast.py --latency 30 --threads 40   # 30 ms round trips to the API
 
 pushes/s counts from when the workers are ready (app built) to the last
 delivery recorded; the wall time including interpreter start is printed
@@ -171,11 +172,14 @@ def main() -> None:
     ap.add_argument("--max-seconds", type=float, default=60.0, help="Bound of the big run (whole bench ~2 min).")
     ap.add_argument("--fake", choices=("lean", "flask"), default="lean",
                     help="lean: bench/fake_api.py (asyncio); flask: the tests' fake under gunicorn.")
+    ap.add_argument("--latency", type=float, default=0.0,
+                    help="ms the lean fake waits before answering a message (WeChat's round trip).")
     args = ap.parse_args()
 
     port = free_port()
     if args.fake == "lean":
-        fake = subprocess.Popen([sys.executable, os.path.join(ROOT, "bench", "fake_api.py"), str(port)], cwd=ROOT)
+        fake = subprocess.Popen([sys.executable, os.path.join(ROOT, "bench", "fake_api.py"), str(port),
+                                 str(args.latency)], cwd=ROOT)
     else:  # the tests' fake under gunicorn (keep-alive, a thread per connection)
         fake = subprocess.Popen([sys.executable, "-c", FAKE, str(port)], cwd=ROOT)
     fake.port = port  # type: ignore[attr-defined]
@@ -200,7 +204,8 @@ def main() -> None:
         if small["sent"] < args.small:
             print(f"note: the small run stopped at --small-seconds after {small['sent']} of {args.small}")
         print(f"RSS ratio (big/small): {big['peak_rss_mb'] / small['peak_rss_mb']:.2f}   "
-              f"workers: {args.workers}, threads/worker: {args.threads}, fake: {args.fake}")
+              f"workers: {args.workers}, threads/worker: {args.threads}, fake: {args.fake}, "
+              f"API latency: {args.latency:g} ms")
         if big["sent"] < args.voters:
             print(f"note: the big run stopped at --max-seconds after {big['sent']} of {args.voters}; "
                   "its RSS is the peak over the part that ran")

@@ -7,7 +7,10 @@ an asyncio protocol with keep-alive that still does what the sender relies
 on: it issues tokens, refuses unknown ones (40001), and counts every message
 and every distinct recipient, so the bench can check nobody got two copies.
 
-    python bench/fake_api.py PORT
+    python bench/fake_api.py PORT [LATENCY_MS]
+
+LATENCY_MS delays each message answer without blocking the others, like the
+round trip to WeChat's servers from a township office (tens of ms).
     GET /_fake/stats -> {"sent": N, "distinct": M, "token_fetches": K}
     POST /_fake/reset   forgets the messages (not the tokens)
 """
@@ -57,8 +60,8 @@ def answer(state: State, method: bytes, target: bytes, body: bytes) -> dict:
 
 
 class Connection(asyncio.Protocol):
-    def __init__(self, state: State) -> None:
-        self.state, self.buffer, self.transport = state, b"", None
+    def __init__(self, state: State, latency: float) -> None:
+        self.state, self.latency, self.buffer, self.transport = state, latency, b"", None
 
     def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
         self.transport = transport
@@ -81,16 +84,21 @@ class Connection(asyncio.Protocol):
             self.buffer = self.buffer[end + 4 + length:]
             method, target, _ = lines[0].split(b" ", 2)
             out = json.dumps(answer(self.state, method, target, body)).encode()
-            self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                                 b"Content-Length: %d\r\n\r\n%s" % (len(out), out))
+            reply = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (
+                len(out), out)
+            if self.latency and target.partition(b"?")[0] in SEND_PATHS:
+                # Clients send one request per connection at a time, so answers stay in order.
+                asyncio.get_running_loop().call_later(self.latency, self.transport.write, reply)
+            else:
+                self.transport.write(reply)
 
 
-async def serve(port: int) -> None:
+async def serve(port: int, latency: float) -> None:
     state = State()
-    server = await asyncio.get_running_loop().create_server(lambda: Connection(state), "127.0.0.1", port)
+    server = await asyncio.get_running_loop().create_server(lambda: Connection(state, latency), "127.0.0.1", port)
     async with server:
         await server.serve_forever()
 
 
 if __name__ == "__main__":
-    asyncio.run(serve(int(sys.argv[1])))
+    asyncio.run(serve(int(sys.argv[1]), float(sys.argv[2]) / 1000 if len(sys.argv) > 2 else 0.0))

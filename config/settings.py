@@ -42,7 +42,9 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     "BROADCAST_ACCOUNT_RATE": (1000, int),
     "BROADCAST_BATCH": (500, int),
     "BROADCAST_MAX_ATTEMPTS": (4, int),
-    "BROADCAST_THREADS": (8, int),
+    # Concurrent sends per worker: at ~30 ms a round trip to WeChat, 8 threads
+    # could not reach BROADCAST_RATE (bench/broadcast.py --latency 30).
+    "BROADCAST_THREADS": (32, int),
     # Seconds: first retry delay (doubling), and how long a silent sender run counts as alive.
     "BROADCAST_BACKOFF": (5.0, float),
     "BROADCAST_LEASE": (30.0, float),

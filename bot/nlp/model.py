@@ -6,7 +6,10 @@ training metadata); each linear model `<name>` has `<name>_vocab` (UTF-8,
 newline-joined n-grams), `<name>_idf`, `<name>_coef` (features x classes) and
 `<name>_bias`. The arrays reproduce scikit-learn's TfidfVectorizer
 (sublinear_tf, smooth idf, l2 norm) followed by a linear layer, so no sklearn
-is needed at runtime.
+is needed at runtime. The category model has a second block, the head
+n-grams (features.head_ngrams, marked terms in the same vocab), l2-normalised on
+its own and scaled by `meta.head_weight`, and optional `<name>_coef_short` /
+`<name>_bias_short`: the layer used instead for short texts (main block only).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import MAX_CHARS, char_ngrams
+from .features import HEAD_CHARS, MAX_CHARS, char_ngrams, head_ngrams
 
 ARTIFACT_DIR = Path(__file__).with_name("artifacts")
 ARTIFACT_PATH = ARTIFACT_DIR / "classifier.npz"
@@ -35,15 +38,33 @@ class LinearModel:
     coef: np.ndarray  # (n_features, n_classes), float32
     bias: np.ndarray
     temperature: float = 1.0
+    head_weight: float = 0.0  # 0: no head block (intent model, older artifacts)
+    # Short texts (no head block) may have their own layer over the main block.
+    coef_short: np.ndarray | None = None
+    bias_short: np.ndarray | None = None
 
-    def logits(self, text: str) -> np.ndarray | None:
-        """Raw scores, or None when no n-gram of the text is known."""
-        found = [i for i in map(self.vocab.get, char_ngrams(text)) if i is not None]
+    def _tfidf(self, grams: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+        """Ids and l2-normalised TF-IDF values of the known n-grams, or None."""
+        found = [i for i in map(self.vocab.get, grams) if i is not None]
         if not found:
             return None
         ids, counts = np.unique(np.array(found, dtype=np.int64), return_counts=True)
         x = (1.0 + np.log(counts)) * self.idf[ids]
-        x /= np.linalg.norm(x)
+        return ids, x / np.linalg.norm(x)
+
+    def logits(self, text: str) -> np.ndarray | None:
+        """Raw scores, or None when no n-gram of the text is known."""
+        main = self._tfidf(char_ngrams(text))
+        if main is None:
+            return None
+        ids, x = main
+        if self.coef_short is not None and len(text) <= HEAD_CHARS:
+            return x @ self.coef_short[ids] + self.bias_short
+        head = self._tfidf(head_ngrams(text)) if self.head_weight else None
+        if head is not None:
+            # Each block is normalised on its own; one gather and product for both.
+            ids = np.concatenate((ids, head[0]))
+            x = np.concatenate((x, self.head_weight * head[1]))
         return x @ self.coef[ids] + self.bias
 
     def proba(self, text: str) -> np.ndarray | None:
@@ -55,14 +76,23 @@ class LinearModel:
         return z / z.sum()
 
 
-def pack_model(prefix: str, terms: list[str], idf, coef, bias) -> dict[str, np.ndarray]:
-    """Arrays for one model; coef is (n_classes, n_features) as sklearn gives it."""
-    return {
+def pack_model(prefix: str, terms: list[str], idf, coef, bias, short=None) -> dict[str, np.ndarray]:
+    """Arrays for one model; coef is (n_classes, n_features) as sklearn gives it;
+    `short` is an optional (coef, bias) pair for short texts."""
+    out = {
         f"{prefix}_vocab": np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
         f"{prefix}_idf": np.asarray(idf, dtype=np.float32),
-        f"{prefix}_coef": np.ascontiguousarray(np.asarray(coef, dtype=np.float32).T).astype(np.float16),
+        f"{prefix}_coef": _weights16(coef),
         f"{prefix}_bias": np.asarray(bias, dtype=np.float32),
     }
+    if short is not None:
+        out[f"{prefix}_coef_short"] = _weights16(short[0])
+        out[f"{prefix}_bias_short"] = np.asarray(short[1], dtype=np.float32)
+    return out
+
+
+def _weights16(coef) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(coef, dtype=np.float32).T).astype(np.float16)
 
 
 def write_artifact(path: Path, meta: dict, arrays: dict[str, np.ndarray]) -> None:
@@ -95,7 +125,7 @@ class Artifact:
         return float(self.meta["threshold"])
 
 
-def _load_model(data, prefix: str, classes: list[str], temperature: float) -> LinearModel:
+def _load_model(data, prefix: str, classes: list[str], temperature: float, head_weight: float = 0.0) -> LinearModel:
     terms = bytes(data[f"{prefix}_vocab"]).decode("utf-8").split("\n")
     return LinearModel(
         classes=tuple(classes),
@@ -104,13 +134,17 @@ def _load_model(data, prefix: str, classes: list[str], temperature: float) -> Li
         coef=data[f"{prefix}_coef"].astype(np.float32),
         bias=data[f"{prefix}_bias"].astype(np.float64),
         temperature=temperature,
+        head_weight=head_weight,
+        # Kept as float16 (short texts gather few rows; the cast happens in the product): faster load.
+        coef_short=data[f"{prefix}_coef_short"] if f"{prefix}_coef_short" in data else None,
+        bias_short=data[f"{prefix}_bias_short"].astype(np.float64) if f"{prefix}_bias_short" in data else None,
     )
 
 
 def load_artifact(path: Path = ARTIFACT_PATH) -> Artifact:
     with np.load(path, allow_pickle=False) as data:
         meta = json.loads(bytes(data["meta"]).decode("utf-8"))
-        cat = _load_model(data, "cat", meta["categories"], meta.get("temperature", 1.0))
+        cat = _load_model(data, "cat", meta["categories"], meta.get("temperature", 1.0), meta.get("head_weight", 0.0))
         intent = _load_model(data, "intent", meta["intents"], meta.get("intent_temperature", 1.0))
     return Artifact(meta=meta, category=cat, intent=intent)
 

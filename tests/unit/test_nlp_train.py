@@ -59,3 +59,20 @@ def test_shipped_artifact_is_versioned_and_under_25_mb():
     art = model_module.load_artifact()
     assert art.version and art.meta["metrics"]["dev"]
     assert 0.0 < art.threshold < 1.0
+
+
+def test_category_model_has_a_head_block_for_long_texts_and_a_short_text_layer():
+    from bot.nlp.features import HEAD_CHARS, HEAD_MARK
+
+    cat = model_module.load_artifact().category
+    assert cat.head_weight > 0 and cat.coef_short is not None
+    assert cat.coef_short.shape[1] == len(cat.classes)
+    assert any(term.startswith(HEAD_MARK) for term in cat.vocab)
+    long_text = "小区物业乱收停车费" + "业主多次反映没有结果" * 6
+    assert len(long_text) > HEAD_CHARS
+    # The head block changes the scores of a long text, never of a short one.
+    with_head = cat.logits(long_text)
+    cat_no_head = model_module.LinearModel(cat.classes, cat.vocab, cat.idf, cat.coef, cat.bias)
+    assert not np.allclose(with_head, cat_no_head.logits(long_text))
+    short = "村里自来水停了三天了"
+    assert np.allclose(cat.logits(short), model_module.LinearModel(cat.classes, cat.vocab, cat.idf, cat.coef_short, cat.bias_short).logits(short))

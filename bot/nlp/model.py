@@ -18,11 +18,13 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from .features import HEAD_CHARS, MAX_CHARS, char_ngrams, head_ngrams
+from .features import HEAD_CHARS, MAX_CHARS
+from .grams import GramIndex, head_keys, text_keys
 
 ARTIFACT_DIR = Path(__file__).with_name("artifacts")
 ARTIFACT_PATH = ARTIFACT_DIR / "classifier.npz"
@@ -33,7 +35,7 @@ class LinearModel:
     """TF-IDF over character n-grams followed by a softmax layer."""
 
     classes: tuple[str, ...]
-    vocab: dict[str, int]
+    terms: list[str]  # the vocabulary, in feature order
     idf: np.ndarray
     coef: np.ndarray  # (n_features, n_classes), float32
     bias: np.ndarray
@@ -43,24 +45,31 @@ class LinearModel:
     coef_short: np.ndarray | None = None
     bias_short: np.ndarray | None = None
 
-    def _tfidf(self, grams: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    def __post_init__(self) -> None:
+        self.index = GramIndex(self.terms)
+
+    @cached_property
+    def vocab(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.terms)}
+
+    def _tfidf(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """Ids and l2-normalised TF-IDF values of the known n-grams, or None."""
-        found = [i for i in map(self.vocab.get, grams) if i is not None]
-        if not found:
+        found = self.index.lookup(keys)
+        if not found.size:
             return None
-        ids, counts = np.unique(np.array(found, dtype=np.int64), return_counts=True)
+        ids, counts = np.unique(found, return_counts=True)
         x = (1.0 + np.log(counts)) * self.idf[ids]
         return ids, x / np.linalg.norm(x)
 
     def logits(self, text: str) -> np.ndarray | None:
         """Raw scores, or None when no n-gram of the text is known."""
-        main = self._tfidf(char_ngrams(text))
+        main = self._tfidf(text_keys(text))
         if main is None:
             return None
         ids, x = main
         if self.coef_short is not None and len(text) <= HEAD_CHARS:
             return x @ self.coef_short[ids] + self.bias_short
-        head = self._tfidf(head_ngrams(text)) if self.head_weight else None
+        head = self._tfidf(head_keys(text)) if self.head_weight else None
         if head is not None:
             # Each block is normalised on its own; one gather and product for both.
             ids = np.concatenate((ids, head[0]))
@@ -129,7 +138,7 @@ def _load_model(data, prefix: str, classes: list[str], temperature: float, head_
     terms = bytes(data[f"{prefix}_vocab"]).decode("utf-8").split("\n")
     return LinearModel(
         classes=tuple(classes),
-        vocab={t: i for i, t in enumerate(terms)},
+        terms=terms,
         idf=data[f"{prefix}_idf"].astype(np.float64),
         coef=data[f"{prefix}_coef"].astype(np.float32),
         bias=data[f"{prefix}_bias"].astype(np.float64),

@@ -72,7 +72,7 @@ def test_category_model_has_a_head_block_for_long_texts_and_a_short_text_layer()
     assert len(long_text) > HEAD_CHARS
     # The head block changes the scores of a long text, never of a short one.
     with_head = cat.logits(long_text)
-    cat_no_head = model_module.LinearModel(cat.classes, cat.vocab, cat.idf, cat.coef, cat.bias)
+    cat_no_head = model_module.LinearModel(cat.classes, cat.terms, cat.idf, cat.coef, cat.bias)
     assert not np.allclose(with_head, cat_no_head.logits(long_text))
     short = "村里自来水停了三天了"
-    assert np.allclose(cat.logits(short), model_module.LinearModel(cat.classes, cat.vocab, cat.idf, cat.coef_short, cat.bias_short).logits(short))
+    assert np.allclose(cat.logits(short), model_module.LinearModel(cat.classes, cat.terms, cat.idf, cat.coef_short, cat.bias_short).logits(short))

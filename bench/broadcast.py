@@ -166,7 +166,7 @@ def main() -> None:
     ap.add_argument("--voters", type=int, default=100_000)
     ap.add_argument("--small", type=int, default=10_000)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=10, help="Concurrent sends per worker.")
+    ap.add_argument("--threads", type=int, default=8, help="Concurrent sends per worker.")
     ap.add_argument("--rate", type=float, default=5000.0, help="Pushes/s cap per worker.")
     ap.add_argument("--small-seconds", type=float, default=35.0, help="Bound of the small run.")
     ap.add_argument("--max-seconds", type=float, default=60.0, help="Bound of the big run (whole bench ~2 min).")

@@ -52,6 +52,19 @@ class PooledSession:
     def __init__(self, pool: int = 16, proxy: str | None = None):
         kw = {"maxsize": pool, "block": False, "cert_reqs": "CERT_REQUIRED", "ca_certs": ca_bundle()}
         self.http = urllib3.ProxyManager(proxy, **kw) if proxy else urllib3.PoolManager(**kw)
+        self.proxy = proxy
+        self.pools: dict[str, Any] = {}  # origin -> its connection pool: no URL parsing per call
+
+    def _open(self, method: str, url: str, **kw: Any) -> Any:
+        if self.proxy:  # the proxy pool takes the absolute URL
+            return self.http.urlopen(method, url, **kw)
+        scheme, _, rest = url.partition("://")
+        host, slash, path = rest.partition("/")
+        origin = f"{scheme}://{host}"
+        pool = self.pools.get(origin)
+        if pool is None:
+            pool = self.pools.setdefault(origin, self.http.connection_from_url(origin))
+        return pool.urlopen(method, slash + path, **kw)
 
     def request(self, method: str, url: str, params: dict | None = None, data: Any = None,
                 json: Any = None, timeout: float | None = None, **_: Any) -> Reply:
@@ -63,8 +76,8 @@ class PooledSession:
         elif isinstance(data, str):
             data = data.encode()
         try:
-            res = self.http.request(method.upper(), url, body=data, headers=headers, retries=NO_RETRY,
-                                    timeout=urllib3.Timeout(connect=timeout, read=timeout), redirect=False)
+            res = self._open(method.upper(), url, body=data, headers=headers, retries=NO_RETRY,
+                             timeout=urllib3.Timeout(connect=timeout, read=timeout), redirect=False)
         except MaxRetryError as exc:
             if isinstance(exc.reason, ConnectTimeoutError) and not isinstance(exc.reason, NewConnectionError):
                 raise requests.ConnectTimeout(exc) from None

@@ -42,9 +42,10 @@ class Pacer:
 
 
 class Settled:
-    """Outcomes not yet in the journal: each rides along with the next "begin"
-    (one Redis command per push, not two). A kill loses at most one outcome
-    per sending thread; those rows are settled as unknown, never resent."""
+    """Sent outcomes not yet in the journal: each rides along with the next
+    "begin" (one Redis command per push, not two). A kill loses at most one
+    per sending thread; those rows (delivered) are settled as unknown, never
+    resent. Other outcomes are rare and written at once."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -132,7 +133,11 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
                                 s["BROADCAST_MAX_ATTEMPTS"])
         if out.status == "quota":
             quota_spent.set()
-        settled.add(delivery_id, f"{out.status}|{out.channel or out.reason or ''}")
+        mark = f"{out.status}|{out.channel or out.reason or ''}"
+        if out.status == "sent":
+            settled.add(delivery_id, mark)
+        else:  # a retry must never be settled as "in flight" (unknown) after a kill
+            journal.done(token, {delivery_id: mark})
         return out
 
     with ThreadPoolExecutor(max_workers=s["BROADCAST_THREADS"]) as pool:

@@ -17,13 +17,12 @@ import time
 from typing import Any, Callable
 
 import requests
-from requests.utils import get_environ_proxies
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ProxyError
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from ..messages import DeliveryError, Outgoing, SendResult
-from .transport import PooledSession
+from .transport import PooledSession, environment
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +53,9 @@ class _PatchedClient(WeChatClient):
         self.API_BASE_URL = base + "/cgi-bin/"
         self._token_source = token_source
         # urllib3 under wechatpy, not requests: a third of the CPU per call
-        # (transport.py). Proxies are read from the environment once.
-        proxy = get_environ_proxies(base).get(base.split(":", 1)[0])
-        self._http = PooledSession(pool, proxy=proxy)
+        # (transport.py). Proxy and CA bundle are read from the environment once.
+        proxy, ca = environment(base)
+        self._http = PooledSession(pool, proxy=proxy, ca=ca)
 
     @property
     def access_token(self) -> str:  # type: ignore[override]
@@ -249,6 +248,9 @@ def _never_sent(exc: requests.RequestException) -> bool:
         return True
     if isinstance(exc, requests.ConnectionError):
         reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        if isinstance(reason, ProxyError):  # the proxy itself could not be reached
+            reason = reason.original_error
+            return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
         return isinstance(reason, NewConnectionError)
     return False
 

@@ -12,12 +12,14 @@ client._never_sent) tell "never left" from "may have arrived" as before.
 from __future__ import annotations
 
 import json as jsonlib
+import os
 from typing import Any
 from urllib.parse import urlencode
 
 import requests
 import urllib3
 from requests.certs import where as ca_bundle
+from requests.utils import get_auth_from_url, get_environ_proxies, prepend_scheme_if_needed, select_proxy
 from urllib3.exceptions import (ClosedPoolError, ConnectTimeoutError, MaxRetryError, NewConnectionError,
                                 ProtocolError, ReadTimeoutError)
 from urllib3.exceptions import HTTPError as Urllib3Error
@@ -45,13 +47,31 @@ class Reply:
             raise requests.HTTPError(f"{self.status_code} answer from {self.url.split('?')[0]}", response=self)
 
 
-class PooledSession:
-    """Kept-alive connections, one pool per host, through a proxy when the
-    environment named one for the API base at start-up."""
+def environment(base: str) -> tuple[str | None, str]:
+    """The proxy and CA bundle requests would use for `base`, read once:
+    HTTPS_PROXY/HTTP_PROXY/ALL_PROXY with NO_PROXY, a proxy without a scheme
+    taken as http://, and REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE before certifi's."""
+    proxy = select_proxy(base, get_environ_proxies(base))
+    ca = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or ca_bundle()
+    return (prepend_scheme_if_needed(proxy, "http") if proxy else None), ca
 
-    def __init__(self, pool: int = 16, proxy: str | None = None):
-        kw = {"maxsize": pool, "block": False, "cert_reqs": "CERT_REQUIRED", "ca_certs": ca_bundle()}
-        self.http = urllib3.ProxyManager(proxy, **kw) if proxy else urllib3.PoolManager(**kw)
+
+class PooledSession:
+    """Kept-alive connections, one pool per host, through a proxy (with its
+    user:password, as Proxy-Authorization) when one is given."""
+
+    def __init__(self, pool: int = 16, proxy: str | None = None, ca: str | None = None):
+        ca = ca or ca_bundle()
+        kw: dict[str, Any] = {"maxsize": pool, "block": False, "cert_reqs": "CERT_REQUIRED"}
+        kw["ca_cert_dir" if os.path.isdir(ca) else "ca_certs"] = ca
+        if proxy:
+            if not proxy.lower().startswith(("http://", "https://")):
+                raise ValueError(f"unsupported proxy scheme for the WeChat API: {proxy.split('://')[0]}")
+            user, password = get_auth_from_url(proxy)
+            headers = urllib3.make_headers(proxy_basic_auth=f"{user}:{password}") if user else None
+            self.http = urllib3.ProxyManager(proxy, proxy_headers=headers, **kw)
+        else:
+            self.http = urllib3.PoolManager(**kw)
         self.proxy = proxy
         self.pools: dict[str, Any] = {}  # origin -> its connection pool: no URL parsing per call
 

@@ -135,6 +135,50 @@ def test_two_sender_runs_claim_one_batch_each_and_never_the_same_row(app, ext, d
     assert by_run == {"run-a": 40, "run-b": 40}
 
 
+def test_a_retry_reaches_the_journal_at_once_so_a_kill_cannot_turn_it_into_unknown(wx, fake_wechat, db):
+    """Sent outcomes ride along with the next "begin"; anything else is written
+    straight away, or a kill would settle a push that never left as unknown."""
+    from bot.journal import RedisJournal
+
+    app = wx(BROADCAST_THREADS=1, BROADCAST_BATCH=50)
+    voters(db, 5)
+    fake_wechat.script["custom"] = [45011]  # the first push: "too frequent", retried later
+    bid = new(db)
+    ext = app.extensions["liaison"]
+    seen: list[tuple] = []
+
+    class Recording(RedisJournal):
+        def begin(self, token, delivery_id, settled=None):
+            seen.append(("begin", delivery_id, dict(settled or {})))
+            super().begin(token, delivery_id, settled)
+
+        def done(self, token, outcomes):
+            seen.append(("done", None, dict(outcomes)))
+            super().done(token, outcomes)
+
+    with app.app_context():
+        assert sender.run(ext, bid, journal=Recording(ext.redis, lease=1.0)) == "done"
+    first = seen[0][1]
+    kind, _, marks = seen[1]  # right after the first send, before the next "begin"
+    assert kind == "done" and marks[first].startswith("retry|")
+    assert all(not any(v.startswith("retry") for v in marks.values()) for kind, _, marks in seen if kind == "begin")
+    assert len(received(fake_wechat)) == 5
+
+
+def test_claiming_works_without_update_returning_too(app, ext, db, monkeypatch):
+    """SQLite before 3.35 (a Python built against an old system library) has no UPDATE ... RETURNING."""
+    voters(db, 30)
+    bid = new(db)
+    with ext.Session() as s:
+        service.start(s, bid, datetime.now(timezone.utc))
+        while service.stage(s, bid, 1000):
+            pass
+        monkeypatch.setattr(s.bind.dialect, "update_returning", False)
+        got = service.claim(s, bid, "run-old", datetime.now(timezone.utc), 20)
+        s.commit()
+    assert len(got) == 20 and [r[0] for r in got] == sorted(r[0] for r in got) and all(r[2] == 1 for r in got)
+
+
 def test_a_spent_daily_quota_pauses_the_broadcast_until_staff_resume(wx, fake_wechat, db):
     app = wx(BROADCAST_THREADS=1, BROADCAST_BATCH=10)
     voters(db, 40)

@@ -254,36 +254,3 @@ def test_sweep_requeues_lost_pushes_and_gives_up_on_stuck_ones(wx_app):
     assert ext.queue.items == [("liaison.deliver_push", (lost,))]
     assert push(app, stuck).status == "unknown"
 
-
-def test_a_proxy_named_in_the_environment_carries_the_calls(monkeypatch, redis_url):
-    """Township networks often reach the internet only through a proxy: the
-    client reads HTTP(S)_PROXY once, at start, and sends every call through it."""
-    import json
-    import socket
-
-    seen = []
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(5)
-
-    def proxy():
-        conn, _ = srv.accept()
-        head = conn.recv(65536)
-        seen.append(head.split(b"\r\n", 1)[0].decode())
-        body = json.dumps({"errcode": 0, "errmsg": "ok"}).encode()
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
-                     % (len(body), body))
-        conn.close()
-
-    thread = threading.Thread(target=proxy, daemon=True)
-    thread.start()
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{srv.getsockname()[1]}")
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    r = redis_lib.Redis.from_url(redis_url)
-    api = WeChatApi("wxproxy", "s3cret", "http://api.weixin.example", r, timeout=2.0)
-    r.set(api.token_key, "TOKEN", ex=60)
-    assert api.send_text("oVOTER", "您好")["errcode"] == 0
-    thread.join(5)
-    srv.close()
-    assert seen == ["POST http://api.weixin.example/cgi-bin/message/custom/send?access_token=TOKEN HTTP/1.1"]

@@ -115,14 +115,20 @@ def test_transient_errors_give_up_after_the_attempt_limit(wx, fake_wechat, db):
     assert fake_wechat.sent == []
 
 
-def test_two_sender_runs_claim_one_batch_each_and_never_the_same_row(app, ext, db):
-    voters(db, 300)
+def staged(ext, db, n: int) -> int:
+    """A broadcast to n voters, started and staged, nothing claimed yet."""
+    voters(db, n)
     bid = new(db)
     with ext.Session() as s:
         service.start(s, bid, datetime.now(timezone.utc))
         while service.stage(s, bid, 1000):
             pass
         s.commit()
+    return bid
+
+
+def test_two_sender_runs_claim_one_batch_each_and_never_the_same_row(app, ext, db):
+    bid = staged(ext, db, 300)
     first, second = ext.Session(), ext.Session()
     now = datetime.now(timezone.utc)
     a = service.claim(first, bid, "run-a", now, 40)  # run-a's transaction still holds its rows
@@ -167,12 +173,8 @@ def test_a_retry_reaches_the_journal_at_once_so_a_kill_cannot_turn_it_into_unkno
 
 def test_claiming_works_without_update_returning_too(app, ext, db, monkeypatch):
     """SQLite before 3.35 (a Python built against an old system library) has no UPDATE ... RETURNING."""
-    voters(db, 30)
-    bid = new(db)
+    bid = staged(ext, db, 30)
     with ext.Session() as s:
-        service.start(s, bid, datetime.now(timezone.utc))
-        while service.stage(s, bid, 1000):
-            pass
         monkeypatch.setattr(s.bind.dialect, "update_returning", False)
         got = service.claim(s, bid, "run-old", datetime.now(timezone.utc), 20)
         s.commit()

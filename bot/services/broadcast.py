@@ -225,26 +225,23 @@ def claim(session: Session, broadcast_id: int, token: str, now: datetime, size: 
         .order_by(BroadcastDelivery.id).limit(size))
     if session.bind.dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
+    mark = (update(BroadcastDelivery).values(status="sending", claimed_by=token, claimed_at=now,
+                                             attempts=BroadcastDelivery.attempts + 1)
+            .execution_options(synchronize_session=False))
+    cols = (BroadcastDelivery.id, BroadcastDelivery.openid, BroadcastDelivery.attempts)
     if not session.bind.dialect.update_returning:  # SQLite before 3.35: pick, then update
         ids = list(session.scalars(pick))
-        session.execute(update(BroadcastDelivery).where(BroadcastDelivery.id.in_(ids),
-                                                        BroadcastDelivery.status == "pending")
-                        .values(status="sending", claimed_by=token, claimed_at=now,
-                                attempts=BroadcastDelivery.attempts + 1), execution_options={"synchronize_session": False})
-        return list(session.execute(select(BroadcastDelivery.id, BroadcastDelivery.openid, BroadcastDelivery.attempts)
-                                    .where(BroadcastDelivery.id.in_(ids), BroadcastDelivery.claimed_by == token)
+        session.execute(mark.where(BroadcastDelivery.id.in_(ids), BroadcastDelivery.status == "pending"))
+        return list(session.execute(select(*cols).where(BroadcastDelivery.id.in_(ids),
+                                                        BroadcastDelivery.claimed_by == token)
                                     .order_by(BroadcastDelivery.id)).tuples())
     # One statement, no list of ids travelling back and forth. The pick is a
     # MATERIALIZED CTE: as a plain subquery PostgreSQL may run it again per
     # row, and with SKIP LOCKED each run finds other rows (no LIMIT at all).
     picked = pick.cte("picked").prefix_with("MATERIALIZED", dialect="postgresql")
-    rows = session.execute(update(BroadcastDelivery).where(BroadcastDelivery.id.in_(select(picked.c.id)),
-                                                           BroadcastDelivery.status == "pending")
-                           .values(status="sending", claimed_by=token, claimed_at=now,
-                                   attempts=BroadcastDelivery.attempts + 1)
-                           .returning(BroadcastDelivery.id, BroadcastDelivery.openid, BroadcastDelivery.attempts),
-                           execution_options={"synchronize_session": False}).all()
-    return sorted((r[0], r[1], r[2]) for r in rows)
+    rows = session.execute(mark.where(BroadcastDelivery.id.in_(select(picked.c.id)),
+                                      BroadcastDelivery.status == "pending").returning(*cols)).tuples()
+    return sorted(rows)
 
 
 def message(b: Broadcast, now: datetime) -> Outgoing:

@@ -9,6 +9,8 @@
 2. Latency: the shipped artifact, one warm process, one message at a time.
 3. Cold start: a fresh interpreter per run, from process start to the first
    answer on stdout.
+4. Fresh sets (bot/nlp/data/eval_*.jsonl): the shipped artifact on messages
+   written after a model was frozen and never trained on.
 Needs scikit-learn (training extra) for step 1; --skip-dev skips it.
 """
 
@@ -74,6 +76,20 @@ def dev_figures(dirs: list[Path]) -> list[dict]:
     return out
 
 
+def fresh_figures() -> list[dict]:
+    import json
+
+    out = []
+    for path in sorted((ROOT / "bot/nlp/data").glob("eval_*.jsonl")):
+        with open(path, encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in fh if line.strip()]
+        got = [classify(r["text"]) for r in rows]
+        key = "label" if "label" in rows[0] else "intent"
+        s = scores([r[key] for r in rows], [g.category if key == "label" else g.intent for g in got])
+        out.append({"set": path.name, "n": s["n"], "accuracy": s["accuracy"], "macro_f1": s["macro_f1"]})
+    return out
+
+
 def latency(texts: list[str]) -> tuple[float, float, float]:
     get_artifact()
     for t in texts[:50]:
@@ -111,6 +127,9 @@ def main() -> None:
         print("\n== dev split (dev-stage model, measured live) ==")
         for f in dev_figures(dirs):
             print(f"  {f['set']:<24} n={f['n']:<5} accuracy={f['accuracy']:.4f}  macro-F1={f['macro_f1']:.4f}")
+    print("\n== fresh sets (shipped model, never trained on) ==")
+    for f in fresh_figures():
+        print(f"  {f['set']:<24} n={f['n']:<5} accuracy={f['accuracy']:.4f}  macro-F1={f['macro_f1']:.4f}")
     texts = []
     for d in dirs:
         for name in ("dev.jsonl", "train.jsonl"):

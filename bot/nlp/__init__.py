@@ -41,6 +41,9 @@ TOPICS: tuple[str, ...] = ("reception_day", "site_location", "progress", "benefi
 MAX_INPUT = 600
 INTENT_CHARS = 80
 TOPIC_CHARS = 200
+# The topic model answers only when fairly sure: a wrong automatic answer
+# is worse than passing the question on to the deputy.
+TOPIC_MIN = 0.5
 _NOT_WORD = re.compile(r"[^\w★☆⭐]+")
 
 
@@ -94,6 +97,8 @@ def _intent(art, text: str, compact: str, cleaned: str) -> str:
     # an opinion or a follow-up, and skipping the model keeps the tail fast.
     probs = art.intent.proba(cleaned) if len(cleaned) <= INTENT_CHARS else None
     intent = "opinion" if probs is None else art.intent.classes[int(probs.argmax())]
+    if intent == "followup" and rules.question_topic(text[:TOPIC_CHARS]) == "progress":
+        return "question"  # "the matter I reported: how far has it got?" wants the status
     if intent in ("opinion", "rating", "greeting") and rules.looks_like_followup(text[:TOPIC_CHARS]):
         return "followup"
     if intent == "greeting" and len(compact) > 6 and rules.still_wrong(text[:TOPIC_CHARS]):
@@ -105,6 +110,18 @@ def _intent(art, text: str, compact: str, cleaned: str) -> str:
         if topic in ("reception_day", "site_location", "progress") or (topic == "benefits" and len(cleaned) <= 20):
             return "question"
     return intent
+
+
+def _topic(art, text: str, cleaned: str) -> str | None:
+    """What a question asks about: the rules first, then the topic model."""
+    topic = rules.question_topic(text[:TOPIC_CHARS])
+    if topic or art.topic is None or len(cleaned) > INTENT_CHARS:
+        return topic
+    probs = art.topic.proba(cleaned)
+    if probs is None or probs.max() < TOPIC_MIN:
+        return None
+    topic = art.topic.classes[int(probs.argmax())]
+    return topic if topic in TOPICS else None
 
 
 def classify(text: str) -> Classification:
@@ -121,7 +138,7 @@ def classify_with(art, text: str) -> Classification:
     cleaned = clean(text)
     category, confidence, alts = _category(art, text, cleaned)
     intent = _intent(art, text, compact, cleaned)
-    topic = rules.question_topic(text[:TOPIC_CHARS]) if intent == "question" else None
+    topic = _topic(art, text, cleaned) if intent == "question" else None
     if intent == "question" and topic is None and category != "其他" and confidence >= art.threshold:
         # A question the bot cannot answer but the deputy's office can: it
         # becomes an opinion so that it opens a ticket instead of getting lost.

@@ -124,6 +124,7 @@ class Artifact:
     meta: dict
     category: LinearModel
     intent: LinearModel
+    topic: LinearModel | None = None  # question topics; artifacts before 2026.11.3 have none
 
     @property
     def version(self) -> str:
@@ -155,7 +156,8 @@ def load_artifact(path: Path = ARTIFACT_PATH) -> Artifact:
         meta = json.loads(bytes(data["meta"]).decode("utf-8"))
         cat = _load_model(data, "cat", meta["categories"], meta.get("temperature", 1.0), meta.get("head_weight", 0.0))
         intent = _load_model(data, "intent", meta["intents"], meta.get("intent_temperature", 1.0))
-    return Artifact(meta=meta, category=cat, intent=intent)
+        topic = _load_model(data, "topic", meta["topics"], meta.get("topic_temperature", 1.0)) if "topics" in meta else None
+    return Artifact(meta=meta, category=cat, intent=intent, topic=topic)
 
 
 def keyword_hits(text_clean: str, classes: tuple[str, ...], keywords: dict[str, list[str]]) -> np.ndarray:

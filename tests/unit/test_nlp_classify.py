@@ -144,3 +144,46 @@ def test_how_to_apply_questions_are_about_benefits(text):
 def test_a_list_continuation_is_a_followup_but_a_sentence_starting_with_hai_you_is_not():
     assert classify("还有，那边的垃圾也没人清").intent == "followup"
     assert classify("还有人在村里赌博").intent == "opinion"
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("到联络站坐几路车", "site_location"),
+        ("俺这岁数能领高龄补贴不", "benefits"),
+        ("啥时候能见着代表", "reception_day"),
+    ],
+)
+def test_a_question_in_words_the_rules_miss_still_gets_its_topic_from_the_model(text, topic):
+    from bot.nlp import rules
+
+    assert rules.question_topic(text) is None  # so the topic model is what answers
+    result = classify(text)
+    assert (result.intent, result.topic) == ("question", topic)
+
+
+@pytest.mark.parametrize("text", ["俺家的低保咋又被取消了", "希望代表帮我们反映一下修桥的事"])
+def test_a_complaint_that_names_a_benefit_or_reporting_gets_no_topic(text):
+    result = classify(text)
+    assert result.intent == "opinion"
+    assert result.topic is None
+
+
+def test_an_artifact_without_a_topic_model_falls_back_to_the_rules():
+    from dataclasses import replace
+
+    from bot.nlp import classify_with, get_artifact
+
+    old = replace(get_artifact(), topic=None)
+    assert classify_with(old, "接待日是哪天").topic == "reception_day"
+    assert classify_with(old, "到联络站坐几路车").topic is None
+
+
+def test_asking_how_far_a_reported_matter_has_got_is_a_progress_question():
+    result = classify("我上次反映的问题现在办到哪一步了")
+    assert (result.intent, result.topic) == ("question", "progress")
+
+
+@pytest.mark.parametrize("text", ["办得不咋地", "凑合", "不怎么样"])
+def test_colloquial_ratings(text):
+    assert classify(text).intent == "rating"

@@ -97,6 +97,8 @@ def _intent(art, text: str, compact: str, cleaned: str) -> str:
     # an opinion or a follow-up, and skipping the model keeps the tail fast.
     probs = art.intent.proba(cleaned) if len(cleaned) <= INTENT_CHARS else None
     intent = "opinion" if probs is None else art.intent.classes[int(probs.argmax())]
+    if intent == "question" and not rules.asks(text[:TOPIC_CHARS]) and not rules.question_topic(text[:TOPIC_CHARS]):
+        return "opinion"  # "卖土鸡蛋，要的联系我" asks nothing, whatever the model saw in it
     if intent == "followup" and rules.question_topic(text[:TOPIC_CHARS]) == "progress":
         return "question"  # "the matter I reported: how far has it got?" wants the status
     if intent in ("opinion", "rating", "greeting") and rules.looks_like_followup(text[:TOPIC_CHARS]):

@@ -74,6 +74,14 @@ _FOLLOWUP = re.compile(
     r"前天说|昨天说|上周说|还是没(人|解决|修)|还是不(亮|通|行|管)|怎么还没(人|来|修|处理)"
 )
 
+# Some sign that a message asks something: a question word or particle, an
+# A-not-A form ("在不在"), a trailing 不/没, or a request to look something up.
+# A "question" with none of these is a statement the model misread.
+_ASKS = re.compile(
+    r"[?？吗嘛呢么啥哪几谁咋]|什么|怎|多少|多久|多长|多大|多远|了没|([^\W\d_])[不没]\1|可以不可以|"
+    r"是否|请问|问一下|问下|打听|想知道|咨询|如何|为何|为什么|查一?下|发我|发个|帮我看|[不没]有?[\W_]*$"
+)
+
 _DIGITS_ONLY = re.compile(r"^\d+$")
 # A thank-you that goes on to say something is still wrong is not small talk.
 _STILL_WRONG = re.compile(r"但是|可是|不过|还是|没有|没人|怎么|不亮|不通|坏")
@@ -103,6 +111,10 @@ def question_topic(text: str) -> str | None:
 
 def looks_like_followup(text: str) -> bool:
     return bool(_FOLLOWUP.search(text))
+
+
+def asks(text: str) -> bool:
+    return bool(_ASKS.search(text))
 
 
 def still_wrong(text: str) -> bool:

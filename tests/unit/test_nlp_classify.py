@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.nlp import CATEGORIES, INTENTS, Classification, classify
+from bot.nlp import CATEGORIES, INTENTS, Classification, classify, rules
 
 
 def test_categories_are_the_fifteen_classes_plus_other():
@@ -187,3 +187,14 @@ def test_asking_how_far_a_reported_matter_has_got_is_a_progress_question():
 @pytest.mark.parametrize("text", ["办得不咋地", "凑合", "不怎么样"])
 def test_colloquial_ratings(text):
     assert classify(text).intent == "rating"
+
+
+def test_a_statement_that_asks_nothing_is_never_a_question():
+    # The intent model alone calls this advert a question ("要的联系我").
+    assert classify("卖新鲜土鸡蛋，要的联系我").intent == "opinion"
+
+
+@pytest.mark.parametrize("text", ["明天代表在不在站里", "娃考上大学了有没有助学金可以申请", "俺这岁数能领高龄补贴不"])
+def test_questions_without_a_question_mark_still_ask(text):
+    assert rules.asks(text)
+    assert classify(text).intent == "question"

@@ -63,6 +63,9 @@ def dev_figures(dirs: list[Path]) -> list[dict]:
     s = scores([r["intent"] for r in rows], [g.intent for g in got])
     out.append({"set": "intent (full pipeline)", "n": s["n"], "accuracy": s["accuracy"], "macro_f1": s["macro_f1"]})
     q = [(r, g) for r, g in zip(rows, got) if r["intent"] == "question" and r.get("topic")]
+    u = art.meta.get("metrics", {}).get("dev", {}).get("urgency", {}).get("combined")
+    if u:
+        print(f"  urgency dev (patterns or model, threshold {art.meta['urgency_threshold']}): {u}")
     out.append({"set": "question topic", "n": len(q), "accuracy": round(sum(r["topic"] == g.topic for r, g in q) / max(len(q), 1), 4), "macro_f1": float("nan")})
     # Calibration: expected calibration error over 10 confidence bins.
     ece = 0.0
@@ -84,6 +87,11 @@ def fresh_figures() -> list[dict]:
         with open(path, encoding="utf-8") as fh:
             rows = [json.loads(line) for line in fh if line.strip()]
         got = [classify(r["text"]) for r in rows]
+        if "urgent" in rows[0]:
+            gold, pred = [r["urgent"] for r in rows], [g.urgent for g in got]
+            tp = sum(a and b for a, b in zip(gold, pred))
+            out.append({"set": path.name, "n": len(rows), "recall": tp / max(sum(gold), 1), "precision": tp / max(sum(pred), 1)})
+            continue
         key = "label" if "label" in rows[0] else "intent"
         s = scores([r[key] for r in rows], [g.category if key == "label" else g.intent for g in got])
         out.append({"set": path.name, "n": s["n"], "accuracy": s["accuracy"], "macro_f1": s["macro_f1"]})
@@ -129,7 +137,10 @@ def main() -> None:
             print(f"  {f['set']:<24} n={f['n']:<5} accuracy={f['accuracy']:.4f}  macro-F1={f['macro_f1']:.4f}")
     print("\n== fresh sets (shipped model, never trained on) ==")
     for f in fresh_figures():
-        print(f"  {f['set']:<24} n={f['n']:<5} accuracy={f['accuracy']:.4f}  macro-F1={f['macro_f1']:.4f}")
+        if "recall" in f:
+            print(f"  {f['set']:<24} n={f['n']:<5} urgent recall={f['recall']:.4f}  precision={f['precision']:.4f}")
+        else:
+            print(f"  {f['set']:<24} n={f['n']:<5} accuracy={f['accuracy']:.4f}  macro-F1={f['macro_f1']:.4f}")
     texts = []
     for d in dirs:
         for name in ("dev.jsonl", "train.jsonl"):

@@ -101,12 +101,15 @@ def _intent(art, text: str, compact: str, cleaned: str) -> str:
         return "opinion"  # "卖土鸡蛋，要的联系我" asks nothing, whatever the model saw in it
     if intent == "followup" and rules.question_topic(text[:TOPIC_CHARS]) == "progress":
         return "question"  # "the matter I reported: how far has it got?" wants the status
-    if intent in ("opinion", "rating", "greeting") and rules.looks_like_followup(text[:TOPIC_CHARS]):
+    head = text[:TOPIC_CHARS]
+    if intent in ("opinion", "rating", "greeting") and rules.looks_like_followup(head):
         return "followup"
-    if intent == "greeting" and len(compact) > 6 and rules.still_wrong(text[:TOPIC_CHARS]):
+    if intent == "question" and rules.looks_like_followup(head) and not _topic(art, text, cleaned):
+        return "followup"  # "上次提的意见 能不能快点办" chases, it does not ask
+    if intent == "greeting" and len(compact) > 6 and rules.still_wrong(head):
         return "opinion"
-    if intent == "opinion":
-        topic = rules.question_topic(text[:TOPIC_CHARS])
+    if intent in ("opinion", "greeting", "rating"):
+        topic = rules.question_topic(head)
         # These can only be questions to the station itself; a short "how do I
         # apply for X" is a benefits question even if the model hesitates.
         if topic in ("reception_day", "site_location", "progress") or (topic == "benefits" and len(cleaned) <= 20):
@@ -126,6 +129,28 @@ def _topic(art, text: str, cleaned: str) -> str | None:
     return topic if topic in TOPICS else None
 
 
+def _urgent(art, text: str, compact: str, cleaned: str) -> bool:
+    """The patterns or the model: either is enough (a missed alarm costs more)."""
+    if rules.is_urgent(text):
+        return True
+    if art.urgency is None or not model_may_flag(text, compact):
+        return False
+    probs = art.urgency.proba(cleaned)
+    return probs is not None and float(probs[1]) >= float(art.meta["urgency_threshold"])
+
+
+def model_may_flag(text: str, compact: str | None = None) -> bool:
+    """A bare score, emoji or hello is decided by its form, and danger words
+    about the past or somewhere else stay calm: the urgency model is not asked."""
+    compact = _compact(text) if compact is None else compact
+    return not rules.rule_intent(compact) and not rules.is_past_or_elsewhere(text)
+
+
+def _compact(text: str) -> str:
+    """Only short messages are decided by form (ratings, greetings): a bounded head suffices."""
+    return _NOT_WORD.sub("", text[:64].lower()).replace("_", "")
+
+
 def classify(text: str) -> Classification:
     """Classify one voter message; never raises for any str."""
     return classify_with(get_artifact(), text)
@@ -135,8 +160,7 @@ def classify_with(art, text: str) -> Classification:
     """classify() against a given artifact (benchmarks, evaluation of candidates)."""
     text = text if isinstance(text, str) else str(text)
     text = unicodedata.normalize("NFKC", text[:MAX_INPUT])
-    # Only short messages are decided by form (ratings, greetings): a bounded head suffices.
-    compact = _NOT_WORD.sub("", text[:64].lower()).replace("_", "")
+    compact = _compact(text)
     cleaned = clean(text)
     category, confidence, alts = _category(art, text, cleaned)
     intent = _intent(art, text, compact, cleaned)
@@ -145,7 +169,7 @@ def classify_with(art, text: str) -> Classification:
         # A question the bot cannot answer but the deputy's office can: it
         # becomes an opinion so that it opens a ticket instead of getting lost.
         intent = "opinion"
-    urgent = rules.is_urgent(text)
+    urgent = _urgent(art, text, compact, cleaned)
     if urgent and intent in ("greeting", "rating"):
         intent = "opinion"  # danger is never small talk
     if intent in ("greeting", "rating") and confidence < art.threshold:

@@ -125,6 +125,7 @@ class Artifact:
     category: LinearModel
     intent: LinearModel
     topic: LinearModel | None = None  # question topics; artifacts before 2026.11.3 have none
+    urgency: LinearModel | None = None  # calm/urgent, beside the patterns; none before 2026.11.4
 
     @property
     def version(self) -> str:
@@ -157,7 +158,8 @@ def load_artifact(path: Path = ARTIFACT_PATH) -> Artifact:
         cat = _load_model(data, "cat", meta["categories"], meta.get("temperature", 1.0), meta.get("head_weight", 0.0))
         intent = _load_model(data, "intent", meta["intents"], meta.get("intent_temperature", 1.0))
         topic = _load_model(data, "topic", meta["topics"], meta.get("topic_temperature", 1.0)) if "topics" in meta else None
-    return Artifact(meta=meta, category=cat, intent=intent, topic=topic)
+        urgency = _load_model(data, "urg", meta["urgency"], meta.get("urgency_temperature", 1.0)) if "urgency" in meta else None
+    return Artifact(meta=meta, category=cat, intent=intent, topic=topic, urgency=urgency)
 
 
 def keyword_hits(text_clean: str, classes: tuple[str, ...], keywords: dict[str, list[str]]) -> np.ndarray:

@@ -23,13 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import CATEGORIES, INTENTS, TOPICS
+from . import CATEGORIES, INTENTS, TOPICS, rules
 from .evaluate import scores
 from .features import HEAD_CHARS, MAX_CHARS, NGRAM_RANGE, char_ngrams, head_ngrams
 from .model import category_proba, pack_model, write_artifact
 from .normalize import PARTICLES, clean, multichar_stop_words, normalize
+from .train_urgency import train_urgency
 
-VERSION = "2026.11.3"
+VERSION = "2026.11.4"
 SEED = 20261126
 DATA_DIR = Path(__file__).with_name("data")
 C_CATEGORY = 1.0
@@ -48,6 +49,12 @@ SEED_WEIGHT = 3.0  # short rural seed examples vs long board messages
 LEXICON_WEIGHT = 1.0
 TARGET_PRECISION = 0.95  # auto-routed messages must be at least this accurate on dev
 _QUESTIONISH = re.compile(r"^怎么|怎么(申请|办|交|领|走|年审|补|报名)|如何|在哪|哪里|要什么|什么条件|什么手续|找谁|吗$|\?|？")
+
+
+def _opinion_like(text: str) -> bool:
+    """A category seed that can stand as an opinion for the intent model: a
+    其他 seed such as "上回反映的事到现在一点动静没有" chases, it does not open."""
+    return not _QUESTIONISH.search(text) and not rules.looks_like_followup(text)
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -144,11 +151,11 @@ def collect(data_dirs: list[Path], seed: int) -> dict:
     i_train, i_dev = split_rows(intents, seed, key="intent")
     # Opinion examples: our short category seeds that do not read as questions,
     # and short board titles (a title is how a complaint opens).
-    opinions = [{"text": r["text"], "intent": "opinion"} for r in s_train if not _QUESTIONISH.search(r["text"])]
+    opinions = [{"text": r["text"], "intent": "opinion"} for r in s_train if _opinion_like(r["text"])]
     titles = sorted({r["title"] for r in train if r.get("title") and r.get("msg_type", "") != "咨询"})
     random.Random(seed).shuffle(titles)
     opinions += [{"text": t, "intent": "opinion"} for t in titles[:400]]
-    i_dev += [{"text": r["text"], "intent": "opinion"} for r in s_dev if not _QUESTIONISH.search(r["text"])]
+    i_dev += [{"text": r["text"], "intent": "opinion"} for r in s_dev if _opinion_like(r["text"])]
     sets.append({"name": "seed_intents (ours) + opinions from seeds and board titles", "train": len(i_train) + len(opinions), "dev": len(i_dev)})
     return {
         "train": train,
@@ -348,6 +355,9 @@ def train(data_dirs: list[Path], extra_examples: list[dict] | None, out_path: Pa
     # dev-stage model, which the benchmark uses to measure dev figures live).
     if refit:
         arrays = _fit_all(data, data["train"] + dev_all + extra, data["intent_train"] + data["intent_dev"])
+    urgency_arrays, urgency = train_urgency(DATA_DIR, seed, refit)
+    arrays.update(urgency_arrays)
+    metrics["dev"]["urgency"] = urgency["metrics"]
     meta = {
         **meta,
         "version": VERSION,
@@ -362,8 +372,9 @@ def train(data_dirs: list[Path], extra_examples: list[dict] | None, out_path: Pa
         "topic_temperature": topic_temperature,
         "particles": PARTICLES,
         "features": {"ngram_range": list(NGRAM_RANGE), "max_chars": MAX_CHARS, "head_chars": HEAD_CHARS, "tfidf": "sublinear, smooth idf, l2 per block"},
-        "model": {"type": "category: mean of linear SVM and NB-SVM (one-vs-rest), linear SVM alone for short texts; intent and question topic: linear SVMs; softmax with fitted temperature", "nb_mix": NB_MIX, "nb_alpha": NB_ALPHA, "C_category": C_CATEGORY, "C_intent": C_INTENT, "C_topic": C_TOPIC, "seed_weight": SEED_WEIGHT, "class_weight": "sqrt balanced"},
-        "data": data["sets"] + ([{"name": "staff corrections", "train": len(extra), "dev": 0}] if extra else []),
+        "model": {"type": "category: mean of linear SVM and NB-SVM (one-vs-rest), linear SVM alone for short texts; intent, question topic and urgency: linear SVMs; softmax with fitted temperature", "nb_mix": NB_MIX, "nb_alpha": NB_ALPHA, "C_category": C_CATEGORY, "C_intent": C_INTENT, "C_topic": C_TOPIC, "seed_weight": SEED_WEIGHT, "class_weight": "sqrt balanced"},
+        **urgency["meta"],
+        "data": data["sets"] + [urgency["set"]] + ([{"name": "staff corrections", "train": len(extra), "dev": 0}] if extra else []),
         "metrics": metrics,
     }
     write_artifact(Path(out_path), meta, arrays)

@@ -76,6 +76,14 @@ def test_an_urgent_message_alerts_the_deputy_and_staff_at_once(app, ext, demo, d
     assert sorted(args[0] for _, args in ext.queue.items) == sorted(p.id for p in pushes.values())
 
 
+def test_panic_without_any_danger_word_still_alerts_staff_at_once(app, ext, demo, db):
+    answer = Phone(app, VOTER).says("俺爹从梯子上掉下来 叫也不答应")
+    assert answer.text.endswith(texts.URGENT_ADVICE)
+    ticket = db.scalar(select(Ticket))
+    assert ticket.urgent
+    assert STAFF in {p.recipient_openid for p in db.scalars(select(OutboundPush))}
+
+
 def test_a_followup_is_added_to_the_open_ticket(app, ext, demo, db):
     phone = Phone(app, VOTER)
     phone.says("村里自来水停了三天了")

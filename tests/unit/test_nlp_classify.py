@@ -198,3 +198,37 @@ def test_a_statement_that_asks_nothing_is_never_a_question():
 def test_questions_without_a_question_mark_still_ask(text):
     assert rules.asks(text)
     assert classify(text).intent == "question"
+
+
+@pytest.mark.parametrize("text", ["水都漫到炕沿了", "隔壁老头两天没开门了 敲门也没人应", "俺男人拿着菜刀要砍俺", "娃喝了半瓶敌敌畏"])
+def test_panic_in_everyday_words_is_urgent(text):
+    assert classify(text).urgent
+
+
+def test_the_urgency_model_catches_what_the_patterns_miss():
+    from dataclasses import replace
+
+    from bot.nlp import classify_with, get_artifact
+
+    text = "俺爹从梯子上掉下来 叫也不答应"
+    assert not rules.is_urgent(text)
+    assert classify(text).urgent
+    assert not classify_with(replace(get_artifact(), urgency=None), text).urgent  # older artifacts: patterns only
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["忙得火烧眉毛了 晚点再说", "听说邻县山体滑坡了", "去年发大水冲坏的桥到现在还没修", "满意", "建议在水塘边立个警示牌"],
+)
+def test_danger_words_about_the_past_elsewhere_or_in_jest_are_calm(text):
+    assert not classify(text).urgent
+
+
+def test_fire_coming_this_way_is_not_mistaken_for_a_past_fire():
+    assert classify("山上起火了 风大往村里烧过来了").urgent
+
+
+def test_asking_which_weekday_the_deputy_comes_is_not_a_rating():
+    # "一般" once made the intent model call this a rating.
+    result = classify("代表一般礼拜几来")
+    assert (result.intent, result.topic) == ("question", "reception_day")

@@ -1,5 +1,5 @@
 """Quality floors on our own short messages, written after the model was frozen
-and never used for training (bot/nlp/data/eval_*_fresh.jsonl). Floors sit below
+and never used for training (bot/nlp/data/eval_*_fresh*.jsonl). Floors sit below
 the measured figures so that only a real regression fails them."""
 
 import json
@@ -23,15 +23,25 @@ def test_short_rural_messages_over_all_classes_are_mostly_right():
     rows = _rows("eval_short_fresh*.jsonl")
     assert {r["label"] for r in rows} >= {"民政", "农村农业", "国土资源", "政法", "纪检监察", "党务政务", "经济管理", "科技与信息产业"}
     right = sum(classify(r["text"]).category == r["label"] for r in rows)
-    assert right / len(rows) >= 0.88
+    assert right / len(rows) >= 0.92
 
 
 def test_intents_are_mostly_right():
     rows = _rows("eval_intents_fresh*.jsonl")
     right = sum(classify(r["text"]).intent == r["intent"] for r in rows)
-    assert right / len(rows) >= 0.9
+    assert right / len(rows) >= 0.93
+
+
+def test_danger_is_caught_and_near_misses_mostly_stay_calm():
+    rows = _rows("eval_urgent_fresh*.jsonl")
+    flagged = [classify(r["text"]).urgent for r in rows]
+    urgent = [f for f, r in zip(flagged, rows) if r["urgent"]]
+    calm = [f for f, r in zip(flagged, rows) if not r["urgent"]]
+    assert sum(urgent) / len(urgent) >= 0.95  # recall
+    assert sum(calm) / len(calm) <= 0.1  # false alarms among calm messages, most of them near-misses
 
 
 def test_training_never_reads_the_evaluation_files():
     source = "".join(p.read_text(encoding="utf-8") for p in DATA.parent.glob("*.py"))
-    assert "eval_short" not in source and "eval_intents" not in source and '"eval_' not in source
+    for name in ("eval_short", "eval_intents", "eval_urgent", '"eval_'):
+        assert name not in source

@@ -169,6 +169,10 @@ def classify_with(art, text: str) -> Classification:
         # A question the bot cannot answer but the deputy's office can: it
         # becomes an opinion so that it opens a ticket instead of getting lost.
         intent = "opinion"
+    if intent == "followup" and category != "其他" and confidence >= art.threshold and not rules.looks_like_followup(text[:TOPIC_CHARS]):
+        # A clear matter told on its own ("村口的路灯坏了一个月了"), with no word
+        # pointing back, is a new opinion: never an add-on to another ticket.
+        intent = "opinion"
     urgent = _urgent(art, text, compact, cleaned)
     if urgent and intent in ("greeting", "rating"):
         intent = "opinion"  # danger is never small talk

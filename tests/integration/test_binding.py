@@ -128,7 +128,7 @@ def test_a_deputy_who_unsubscribes_gets_no_tickets_until_they_come_back(app, dem
     Phone(app, deputy_openid).event("unsubscribe")
     assert not Phone(app, "oDEMO_voter_04_01").says("路灯坏了").text.endswith(f"已转交 {v.group.deputy.name} 代表。")
     Phone(app, deputy_openid).event("subscribe")
-    assert Phone(app, "oDEMO_voter_04_01").says("村口的桥栏杆断了").text.endswith(f"已转交 {v.group.deputy.name} 代表。")
+    assert Phone(app, "oDEMO_voter_04_01").says("村口的垃圾好几天没人收了").text.endswith(f"已转交 {v.group.deputy.name} 代表。")
 
 
 # -- "绑定 张三 1234": a WeChat user meets their roster entry ---------------------------

@@ -232,3 +232,14 @@ def test_asking_which_weekday_the_deputy_comes_is_not_a_rating():
     # "一般" once made the intent model call this a rating.
     result = classify("代表一般礼拜几来")
     assert (result.intent, result.topic) == ("question", "reception_day")
+
+
+def test_a_clear_matter_told_on_its_own_is_a_new_opinion_not_an_add_on():
+    # The intent model alone reads "…一个月了" as chasing an earlier message.
+    assert classify("村口的路灯坏了一个月了").intent == "opinion"
+
+
+@pytest.mark.parametrize("text", ["还是那个事 水管又漏了", "跟上回一样 半夜又停电了", "俺再说一遍 是二组不是三组"])
+def test_words_that_point_back_make_a_followup(text):
+    assert rules.looks_like_followup(text)
+    assert classify(text).intent == "followup"

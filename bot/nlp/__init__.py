@@ -44,6 +44,9 @@ TOPIC_CHARS = 200
 # The topic model answers only when fairly sure: a wrong automatic answer
 # is worse than passing the question on to the deputy.
 TOPIC_MIN = 0.5
+# What the urgency model must reach when the danger words read as past,
+# prevention or elsewhere (it was trained on such near-misses).
+PAST_BAR = 0.9
 _NOT_WORD = re.compile(r"[^\w★☆⭐]+")
 
 
@@ -98,7 +101,8 @@ def _intent(art, text: str, compact: str, cleaned: str) -> str:
     probs = art.intent.proba(cleaned) if len(cleaned) <= INTENT_CHARS else None
     intent = "opinion" if probs is None else art.intent.classes[int(probs.argmax())]
     if intent == "question" and not rules.asks(text[:TOPIC_CHARS]) and not rules.question_topic(text[:TOPIC_CHARS]):
-        return "opinion"  # "卖土鸡蛋，要的联系我" asks nothing, whatever the model saw in it
+        # "卖土鸡蛋，要的联系我" asks nothing, whatever the model saw in it.
+        return "followup" if rules.looks_like_followup(text[:TOPIC_CHARS]) else "opinion"
     if intent == "followup" and rules.question_topic(text[:TOPIC_CHARS]) == "progress":
         return "question"  # "the matter I reported: how far has it got?" wants the status
     head = text[:TOPIC_CHARS]
@@ -126,6 +130,8 @@ def _topic(art, text: str, cleaned: str) -> str | None:
     if probs is None or probs.max() < TOPIC_MIN:
         return None
     topic = art.topic.classes[int(probs.argmax())]
+    if topic == "benefits" and not rules.names_a_benefit(text[:TOPIC_CHARS]):
+        return None
     return topic if topic in TOPICS else None
 
 
@@ -133,17 +139,23 @@ def _urgent(art, text: str, compact: str, cleaned: str) -> bool:
     """The patterns or the model: either is enough (a missed alarm costs more)."""
     if rules.is_urgent(text):
         return True
-    if art.urgency is None or not model_may_flag(text, compact):
+    if art.urgency is None:
         return False
     probs = art.urgency.proba(cleaned)
-    return probs is not None and float(probs[1]) >= float(art.meta["urgency_threshold"])
+    return probs is not None and float(probs[1]) >= model_bar(art.meta, text, compact)
 
 
-def model_may_flag(text: str, compact: str | None = None) -> bool:
-    """A bare score, emoji or hello is decided by its form, and danger words
-    about the past or somewhere else stay calm: the urgency model is not asked."""
+def model_bar(meta: dict, text: str, compact: str | None = None) -> float:
+    """The probability the urgency model needs. A bare score, emoji or hello
+    (and anything of three characters or fewer) is decided by its form; danger
+    words about the past or somewhere else need the model to be nearly sure,
+    since "保险丝烧了 电线冒烟着火了" must still alarm."""
     compact = _compact(text) if compact is None else compact
-    return not rules.rule_intent(compact) and not rules.is_past_or_elsewhere(text)
+    if len(compact) <= 3 or rules.bare_form(compact):
+        return 2.0  # never reached
+    if rules.is_past_or_elsewhere(text):
+        return max(PAST_BAR, float(meta["urgency_threshold"]))
+    return float(meta["urgency_threshold"])
 
 
 def _compact(text: str) -> str:

@@ -31,17 +31,20 @@ _URGENT = re.compile(
             r"(坝|堤|桥|堰|塘).{0,4}(垮|冲断|冲毁|决口|裂)|冲断|冲毁|决口|要垮|垮了",
             r"掀(了|翻|掉|飞)|刮倒|(脚手架|塔吊|围墙|广告牌|树).{0,4}(倒|塌)",
             r"(锅炉|气瓶|罐|瓶).{0,4}(爆|炸)|要爆",
-            r"危急|快来|赶紧来|快打1[12]0|快打119",
+            r"危急|快来(人|救|帮)|赶紧来(人|救)|快打1[12]0|快打119",
             # The same dangers as people in a panic put them, without the textbook word.
-            r"(天然气|燃气|煤气|液化气|气管).{0,8}(断了|破了|裂了|冒|呲|嘶)|往外冒气",
-            r"(垛|房|屋|车|山|树|林|柴|草|棚|仓|厂|灶).{0,3}着了|快烧到|烧到.{0,3}(房|屋|家|人)|冒火|火苗|浓烟",
-            r"(马上|眼看|快要?|就要|要)(塌|倒|垮)|往下(掉|滑|塌|垮)|越裂越大|(梁|柱子|顶).{0,3}(断|裂)",
-            r"(下去|进去|掉进去).{0,4}(没上来|没出来)|人.{0,4}(卡在|压在|埋在|困在)|被埋|出不来了?$|困住|卡住了",
+            # Each tied to what it is about: "气管破了" but not "天然气断了三天了" (a cut supply).
+            r"(天然气|燃气|煤气|液化气|气管).{0,8}(破了|裂了|冒|呲|嘶)|(气管|管道|管子).{0,3}(挖断|断了)|往外冒气",
+            r"(垛|房|屋|车|山|树|林|柴|草|棚|仓|厂).{0,3}(?<![不找睡点打])着了|快烧到|烧到.{0,3}(房|屋|家|人)|往外冒火|火苗|火.{0,3}(没灭|还在烧|越烧越)",
+            r"(马上|眼看|快要?|就要)(塌|倒|垮)(?!闭|霉|台)|(石头?|土|瓦|墙|山|坡|泥).{0,4}往下(掉|滑|塌|垮)|越裂越大|"
+            r"(房梁|大梁|柱子|房顶|屋顶).{0,3}(断|裂)",
+            r"(下去|进去|掉进去).{0,4}(没上来|没出来)|(?<![工商家客])人.{0,4}(卡在|压在|埋在|困在)|被埋|困住|"
+            r"(人|娃|孩子|老人|司机|俺爹|俺娘|俺妈).{0,6}(出不来|卡住)",
             r"摔下来|摔断|骨折|腿断|胳膊断|头破|见血|流了.{0,3}血|血流不止|砸着|砸伤|砸到|卷进|被车撞|撞倒.{0,3}人|车翻|翻沟",
-            r"叫不醒|喊不醒|没反应了|抽搐|口吐白沫|肚子疼得|打滚|(毒|野)蘑菇",
-            r"要打人|打人了|打起来|拿着?刀|举着刀|动刀|拿砖|拿棍|拿锄头|砸门|要杀|要砍",
-            r"掉下去|冰面裂|冰窟窿|透水|漫到.{0,3}(门|屋|房|家|炕|院|床)|漫进|水已经.{0,4}(到|进|淹|没|漫)",
-            r"敲门.{0,4}没人应|好几天没开门|两天没开门",
+            r"叫不醒|喊不醒|没反应了|抽搐|口吐白沫|肚子疼得|打滚|(吃|喝).{0,6}(毒|野)蘑菇",
+            r"要打人|打人了|打起来|拿着?刀|举着刀|动刀|砸门|要杀人|要砍人|要弄死|(拿着?|举着?)(砖|棍|锄头|斧|铁锹).{0,6}(打|砸|砍|追|要)",
+            r"掉下去|冰面裂|冰窟窿|透水(?!砖)|漫到.{0,3}(门|屋|房|家|炕|院|床)|漫进|水已经.{0,4}(漫|淹|进屋|进院|到(门|炕|床|膝|腰))",
+            r"(老人|大爷|大娘|奶奶|爷爷|老汉|老头|老太|独居|一个人住).{0,10}(没开门|没人应|没出门|没见)",
         ]
     )
 )
@@ -49,15 +52,18 @@ _URGENT = re.compile(
 # A danger that is over, or one to prevent: "去年发大水冲坏的桥还没修",
 # "建议宣传一下防煤气中毒". Only when nothing says it is happening now, since
 # a missed alarm costs more than a false one.
+# Words that are ambiguous in a panic ("保险丝烧了", "吓死了 房子塌了", "后来就
+# 着火了") are left out on purpose.
 _HISTORY = re.compile(
-    r"去年|前年|上个?月|上回|上次|前些天|前几天|前段时间|那次|那场|之前|以前|过后|后来|灾后|当年|曾经|"
-    r"(烧|淹|塌|冲|炸|砸|撞)过(?![来去])|重修|重建|补种|修复|保险|赔|补助|补贴|报损|报销|"
-    r"宣传|预防|防止|防范|演练|培训|讲座|安全教育|排查|防(煤气|火|溺水|汛|触电|中毒)|报警器|护栏|围栏|警示牌|"
-    # Somewhere else, a dream, a figure of speech, or already over.
-    r"听说|新闻|电视上|报纸|外省|外地|邻县|隔壁乡|梦见|做梦|火烧眉毛|笑死|吓死|累死|热死|冷死|"
-    r"没事了|人没事|捞上来|救上来|找着了|找到了|出院"
+    r"去年|前年|上个?月|上回|上次|前些天|前几天|前段时间|那次|那场|之前|以前|过后|灾后|当年|曾经|"
+    r"(烧|淹|塌|冲|炸|砸|撞)过(?![来去膝腰])|重修|重建|补种|修复|咋赔|怎么赔|理赔|赔偿|补助|补贴|报损|报销|"
+    r"宣传|预防|防止|防范|演练|讲座|安全教育|隐患排查|防(煤气|溺水|触电|中毒)|装个?(报警器|护栏|围栏)|立个?警示牌|"
+    # Somewhere else, a dream, or a figure of speech.
+    r"听说|新闻|电视上|报纸|外省|邻县|隔壁乡|梦见|做梦|火烧眉毛|笑死|累死|热死|冷死|没事了"
 )
-_NOW = re.compile(r"(?<!到)现在|正在|马上|快来|赶紧|救命|刚刚|刚才|又|还在|还(拖|挂|冒|漏|往)|越来越|今天|今晚|眼看|快(烧|塌|倒|垮)")
+_NOW = re.compile(
+    r"(?<!到)现在|正在|马上|快来|赶紧|救命|刚刚|刚才|刚|又|还在|还(拖|挂|冒|漏|往)|越来越|今天|今早|今晚|这下|眼下|眼看|快(烧|塌|倒|垮)"
+)
 
 # Bare ratings: a digit 1-5 or a Chinese numeral with optional 分/星.
 _RATING_NUMBER = re.compile(r"^(打|给|评)?([1-5]|[一二三四五两])(分|星|颗星)?(好评)?$")
@@ -67,7 +73,7 @@ _RATING_WORDS = re.compile(
 )
 _STARS = re.compile(r"^[★☆⭐]{1,5}$")
 # A verdict first, then a few words of thanks or reason: "满意 感谢代表跑前跑后".
-_RATING_LEAD = re.compile(r"^((非常|很|特别|挺|比较|还算)?不?满意(?!度)|(给|打|评)?[1-5一二三四五](分|星|颗星)|五星好评|好评|差评)")
+_RATING_LEAD = re.compile(r"^((非常|很|特别|挺|比较|还算)?不?满意(?!度)|(给|打|评)?[1-5一二三四五](分|星|颗星)(?![钟钱地期之毛亩斤块])|五星好评|好评|差评)")
 
 # Short social messages that need a friendly answer and no ticket.
 _GREETING = re.compile(
@@ -89,7 +95,7 @@ _TOPICS = (
         "benefits",
         re.compile(
             r"(怎么|咋|如何|怎样|去哪|在哪|哪里|要什么|要带什么|带什么|需要什么|什么条件|啥条件|啥材料|什么材料|什么程序|多大年纪|哪些人)"
-            r".{0,8}(申请|办|领|交|报销|续费|办理|条件|材料|程序)|(报销|申请|办理|办).{0,4}(要带什么|带什么|要什么)|(要|需要|得)(准备|带|交|提供)?(什么|哪些|啥)(材料|手续|证件|条件|资料)|"
+            r".{0,8}(申请|办(?=理|证|卡|手续|下来)|(?<!怎么)(?<!咋)办|领|交|报销|续费|条件|材料|程序)|(报销|申请|办理|办).{0,4}(要带什么|带什么|要什么)|(要|需要|得)(准备|带|交|提供)?(什么|哪些|啥)(材料|手续|证件|条件|资料)|"
             r"(申请|办理|领取).{0,10}(要|需要).{0,4}(什么|啥|哪些)"
         ),
     ),
@@ -98,9 +104,10 @@ _TOPICS = (
 # Markers that a message chases or extends an earlier one.
 _FOLLOWUP = re.compile(
     r"^(补充|再补充|另外|对了|再(发|补|说)|接着(上面|刚才|前面)|还有一件|还有个事|还有[，,、 ]|再催|催一下|麻烦再|继续反映)|"
-    r"(上次|上回|之前|前天|昨天|前几天|上个?(礼拜|星期|周|月)|刚才)(说|反映|提|讲|报)|上回|^又来(问|催)|(写|说|打)错了|"
-    r"刚(说|发)的(语音|照片|视频|图|那个|事)|再(说|反映)(一下|一遍|一次)|还是那个|跟(上次|上回|之前|前几天)|跟你们说(过|的)|"
-    r"催催|催一催|再催|^补个|补一句|加一句|说好的?.{0,8}(这都|都|已经)|"
+    # Pointing back to the voter's own message: "上次反映的", not "村里之前说要修路".
+    r"(上次|上回|之前|前天|昨天|前几天|上个?(礼拜|星期|周|月))(说|反映|提|讲|报)(的|过)|上回(那个|的事)|刚才(说|发|忘)|"
+    r"^又来(问|催)|^.{0,4}(写|说|打|发)错了|刚(说|发)的(语音|照片|视频|图|那个|事)|再(说|反映)(一下|一遍|一次)|还是那个|"
+    r"跟(上次|上回|之前|前几天)(一样|那样|说的)|跟你们说(过|的)|催催|催一催|再催|^补个|补一句|加一句|说好.{0,10}这都|"
     r"还是没(人|解决|修)|还是不(亮|通|行|管)|(怎么|咋)还没(人|来|修|处理|回|信|动静)"
 )
 
@@ -129,15 +136,32 @@ def is_past_or_elsewhere(text: str) -> bool:
 
 def rule_intent(compact: str) -> str | None:
     """Intent fixed by form alone, from text with punctuation and spaces removed."""
+    bare = bare_form(compact)
+    if bare:
+        return bare
+    if len(compact) <= 16 and _RATING_LEAD.match(compact):
+        return "rating"  # a verdict first, then a few words
+    return None
+
+
+def bare_form(compact: str) -> str | None:
+    """A message that is nothing but a greeting or a score: an emoji, "5分", "你好"."""
     if not compact or compact in ("好", "好好", "嗯好"):
         return "greeting"  # emoji, stickers, punctuation or a bare "ok"
     if _RATING_NUMBER.match(compact) or _STARS.match(compact) or _RATING_WORDS.match(compact.rstrip("了吧啊")):
         return "rating"
-    if len(compact) <= 16 and _RATING_LEAD.match(compact):
-        return "rating"
+    # The length guard also bounds _GREETING's backtracking (its words overlap).
     if len(compact) <= 12 and _GREETING.match(compact):
         return "greeting"
     return None
+
+
+# A benefits question names the benefit: "路灯坏了怎么办" is not one.
+_BENEFIT_WORDS = re.compile(r"低保|五保|特困|医保|新农合|合作医疗|养老|社保|补贴|补助|残疾|救助|高龄|优抚|危房|改厕|证|保险|报销|津贴|金|户口|退役|困难")
+
+
+def names_a_benefit(text: str) -> bool:
+    return bool(_BENEFIT_WORDS.search(text))
 
 
 def question_topic(text: str) -> str | None:

@@ -47,6 +47,7 @@ KEYWORD_BOOST = 1.0  # added to a class score when one of its keywords occurs (s
 KEYWORD_SPAN = 40  # the boost fades for cleaned texts longer than this
 SEED_WEIGHT = 3.0  # short rural seed examples vs long board messages
 LEXICON_WEIGHT = 1.0
+URGENCY_TITLES = 800  # board titles as calm examples for the urgency model
 TARGET_PRECISION = 0.95  # auto-routed messages must be at least this accurate on dev
 _QUESTIONISH = re.compile(r"^怎么|怎么(申请|办|交|领|走|年审|补|报名)|如何|在哪|哪里|要什么|什么条件|什么手续|找谁|吗$|\?|？")
 
@@ -355,7 +356,9 @@ def train(data_dirs: list[Path], extra_examples: list[dict] | None, out_path: Pa
     # dev-stage model, which the benchmark uses to measure dev figures live).
     if refit:
         arrays = _fit_all(data, data["train"] + dev_all + extra, data["intent_train"] + data["intent_dev"])
-    urgency_arrays, urgency = train_urgency(DATA_DIR, seed, refit)
+    titles = sorted({r["title"] for r in data["train"] if r.get("title")})
+    random.Random(seed).shuffle(titles)
+    urgency_arrays, urgency = train_urgency(DATA_DIR, seed, refit, titles[:URGENCY_TITLES])
     arrays.update(urgency_arrays)
     metrics["dev"]["urgency"] = urgency["metrics"]
     meta = {

@@ -4,7 +4,8 @@ The patterns (rules.is_urgent) know the textbook words; people in a panic
 write "梁咔咔响 老人还在屋里" or "喊他不应". The model learns such messages
 from `data/seed_urgency.jsonl` (written for this project, both urgent
 messages and near-misses that use the same words), plus our short category
-and intent seeds that the patterns do not flag as calm examples. At runtime a message is
+and intent seeds and board-post titles that the patterns do not flag, as
+calm examples. At runtime a message is
 urgent when the patterns or the model say so.
 
 The threshold is chosen on a dev split of seed_urgency for the combination,
@@ -13,6 +14,7 @@ maximising F2 (recall counts twice: a missed alarm costs more than a false one).
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -62,33 +64,39 @@ def choose(model, dev: list[dict]) -> tuple[float, float, dict]:
     """Temperature (dev log-loss) and threshold (best F2 of patterns or model) on dev."""
     from .train import fit_temperature
 
-    texts = [clean(r["text"]) for r in dev]
+    from . import model_bar
+
+    raw = [unicodedata.normalize("NFKC", r["text"]) for r in dev]  # as classify() sees it
+    texts = [clean(t) for t in raw]
     gold = [r["urgent"] == "urgent" for r in dev]
     temperature = fit_temperature([model.logits(t) for t in texts], URGENCY, [r["urgent"] for r in dev])
     model.temperature = temperature
     p = [0.0 if (q := model.proba(t)) is None else float(q[1]) for t in texts]
-    # As at runtime (bot.nlp._urgent): the patterns, or the model where it may speak.
-    from . import model_may_flag
+    by_rule = [rules.is_urgent(t) for t in raw]
 
-    p = [q if model_may_flag(r["text"]) else 0.0 for q, r in zip(p, dev)]
-    by_rule = [rules.is_urgent(r["text"]) for r in dev]
+    def flags(t: float) -> list[bool]:
+        # As at runtime (bot.nlp._urgent): the patterns, or the model above its bar.
+        return [a or b >= model_bar({"urgency_threshold": t}, r) for a, b, r in zip(by_rule, p, raw)]
+
     best = (-1.0, 0.5)
     for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
-        score = f_beta(gold, [a or b >= t for a, b in zip(by_rule, p)])
+        score = f_beta(gold, flags(float(t)))
         if score > best[0] + 1e-9:  # ties keep the lower threshold: recall first
             best = (score, float(t))
     threshold = best[1]
+    combined = flags(threshold)
     metrics = {
         "patterns": recall_precision(gold, by_rule),
-        "model": recall_precision(gold, [b >= threshold for b in p]),
-        "combined": recall_precision(gold, [a or b >= threshold for a, b in zip(by_rule, p)]),
+        "model": recall_precision(gold, [b >= threshold for b in p]),  # the model alone, at the plain threshold
+        "combined": recall_precision(gold, combined),
         "f2": round(best[0], 4),
     }
     return temperature, threshold, metrics
 
 
-def train_urgency(data_dir: Path, seed: int, refit: bool) -> tuple[dict[str, np.ndarray], dict]:
-    """Arrays (prefix `urg`) and meta entries for the urgency model."""
+def train_urgency(data_dir: Path, seed: int, refit: bool, titles: list[str] = ()) -> tuple[dict[str, np.ndarray], dict]:
+    """Arrays (prefix `urg`) and meta entries for the urgency model. `titles`:
+    board-post titles, ordinary complaints that teach the model calm wording."""
     from .model import _load_model, pack_model
     from .train import read_jsonl, split_rows
 
@@ -101,7 +109,8 @@ def train_urgency(data_dir: Path, seed: int, refit: bool) -> tuple[dict[str, np.
     # Greetings, ratings, questions and follow-ups: short messages must stay calm too.
     talk = [r for r in read_jsonl(data_dir / "seed_intents.jsonl") if r["intent"] != "opinion"]
     t_train, t_dev = split_rows(talk, seed, key="intent")
-    train_rows, dev_rows = rows_from(u_train, c_train, t_train), rows_from(u_dev, c_dev, t_dev)
+    b_train, b_dev = split_rows([{"text": t, "label": "calm"} for t in titles], seed)
+    train_rows, dev_rows = rows_from(u_train, c_train, t_train, b_train), rows_from(u_dev, c_dev, t_dev, b_dev)
     arrays = pack_model("urg", *fit(train_rows))
     temperature, threshold, metrics = choose(_load_model(arrays, "urg", list(URGENCY), 1.0), dev_rows)
     if refit:
@@ -111,5 +120,5 @@ def train_urgency(data_dir: Path, seed: int, refit: bool) -> tuple[dict[str, np.
         "urgency_temperature": temperature,
         "urgency_threshold": threshold,
     }
-    info = {"name": "seed_urgency (ours) + calm category and intent seeds", "train": len(train_rows), "dev": len(dev_rows)}
+    info = {"name": "seed_urgency (ours) + calm category and intent seeds, board titles", "train": len(train_rows), "dev": len(dev_rows)}
     return arrays, {"meta": meta, "metrics": metrics, "set": info}

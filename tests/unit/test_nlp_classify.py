@@ -243,3 +243,46 @@ def test_a_clear_matter_told_on_its_own_is_a_new_opinion_not_an_add_on():
 def test_words_that_point_back_make_a_followup(text):
     assert rules.looks_like_followup(text)
     assert classify(text).intent == "followup"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "燃气报警器一直在响 一股煤气味",
+        "保险丝烧了 电线冒烟着火了",
+        "吓死了 房子塌了 俺娘压在下面",
+        "救上来了 但是没有呼吸了",
+        "刚开始冒烟 后来就着火了",
+        "之前就说这墙有裂缝 这下塌了 压住人了",
+        "人没事 但是火还没灭",
+        "5分钟前俺爹倒地上叫不应了",
+    ],
+)
+def test_present_danger_is_urgent_even_with_words_that_usually_mean_the_past(text):
+    assert classify(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["过年要杀猪 屠宰点在哪", "人行道铺的透水砖都坏了", "低保审批卡住了", "自来水已经通到村里了", "厂子快倒闭了", "俺来了", "吃了没"],
+)
+def test_ordinary_words_that_look_like_danger_are_calm(text):
+    assert not classify(text).urgent
+
+
+@pytest.mark.parametrize("text", ["三分地被人占了", "一分钱补贴都没拿到"])
+def test_a_measure_is_not_a_score(text):
+    result = classify(text)
+    assert result.intent == "opinion"
+    assert result.category != "其他"
+
+
+@pytest.mark.parametrize("text", ["村里之前说要修路 一直没动静", "昨天报名的培训班取消了", "工资跟之前比少了"])
+def test_mentioning_an_earlier_time_is_not_pointing_back_to_a_message(text):
+    assert not rules.looks_like_followup(text)
+    assert classify(text).intent != "followup"
+
+
+@pytest.mark.parametrize("text", ["孩子发烧了咋办", "路灯坏了怎么办"])
+def test_what_shall_i_do_is_not_a_benefits_question(text):
+    assert classify(text).topic != "benefits"

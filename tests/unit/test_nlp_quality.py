@@ -5,7 +5,9 @@ the measured figures so that only a real regression fails them."""
 import json
 from pathlib import Path
 
-from bot.nlp import classify
+import pytest
+
+from bot.nlp import classify, rules
 
 DATA = Path(__file__).resolve().parents[2] / "bot" / "nlp" / "data"
 
@@ -39,6 +41,34 @@ def test_danger_is_caught_and_near_misses_mostly_stay_calm():
     calm = [f for f, r in zip(flagged, rows) if not r["urgent"]]
     assert sum(urgent) / len(urgent) >= 0.95  # recall
     assert sum(calm) / len(calm) <= 0.1  # false alarms among calm messages, most of them near-misses
+
+
+def test_ordinary_messages_rarely_raise_a_false_alarm():
+    rows = [r for r in _rows("eval_intents_fresh*.jsonl") + _rows("eval_short_fresh*.jsonl") if not rules.is_urgent(r["text"])]
+    flagged = sum(classify(r["text"]).urgent for r in rows)
+    assert flagged / len(rows) <= 0.03
+
+
+def test_training_never_opens_an_evaluation_file(monkeypatch):
+    from bot.nlp import train, train_urgency
+    from bot.nlp.cli import _default_dirs
+
+    opened = []
+    real = train.read_jsonl
+    monkeypatch.setattr(train, "read_jsonl", lambda path: opened.append(Path(path).name) or real(path))
+    train.collect(_default_dirs(), train.SEED)
+
+    class Stop(Exception):
+        pass
+
+    def stop(rows):
+        raise Stop  # everything is read by now; no need to fit
+
+    monkeypatch.setattr(train_urgency, "fit", stop)
+    with pytest.raises(Stop):
+        train_urgency.train_urgency(DATA, train.SEED, refit=False)
+    assert "seed_urgency.jsonl" in opened and "seed_categories.jsonl" in opened
+    assert not [name for name in opened if name.startswith("eval_")]
 
 
 def test_training_never_reads_the_evaluation_files():

@@ -286,3 +286,13 @@ def test_mentioning_an_earlier_time_is_not_pointing_back_to_a_message(text):
 @pytest.mark.parametrize("text", ["孩子发烧了咋办", "路灯坏了怎么办"])
 def test_what_shall_i_do_is_not_a_benefits_question(text):
     assert classify(text).topic != "benefits"
+
+
+@pytest.mark.parametrize("text", ["爷爷这会胸口疼得直冒汗", "俺在城里 老娘一上午不接电话 求人去看看"])
+def test_sudden_illness_and_a_parent_who_does_not_answer_are_urgent(text):
+    assert rules.is_urgent(text)
+
+
+@pytest.mark.parametrize("text", ["这是俺的救命钱 存信用社取不出来", "消防栓坏了 万一着火连水都没有"])
+def test_a_lifeline_saving_or_a_what_if_is_not_an_emergency(text):
+    assert not rules.is_urgent(text)

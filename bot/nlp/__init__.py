@@ -96,16 +96,16 @@ def _intent(art, text: str, compact: str, cleaned: str) -> str:
     fixed = rules.rule_intent(compact)
     if fixed:
         return fixed
+    head = text[:TOPIC_CHARS]
     # Greetings, ratings and the station questions are short; a long text is
     # an opinion or a follow-up, and skipping the model keeps the tail fast.
     probs = art.intent.proba(cleaned) if len(cleaned) <= INTENT_CHARS else None
     intent = "opinion" if probs is None else art.intent.classes[int(probs.argmax())]
-    if intent == "question" and not rules.asks(text[:TOPIC_CHARS]) and not rules.question_topic(text[:TOPIC_CHARS]):
+    if intent == "question" and not rules.asks(head) and not rules.question_topic(head):
         # "卖土鸡蛋，要的联系我" asks nothing, whatever the model saw in it.
-        return "followup" if rules.looks_like_followup(text[:TOPIC_CHARS]) else "opinion"
-    if intent == "followup" and rules.question_topic(text[:TOPIC_CHARS]) == "progress":
+        return "followup" if rules.looks_like_followup(head) else "opinion"
+    if intent == "followup" and rules.question_topic(head) == "progress":
         return "question"  # "the matter I reported: how far has it got?" wants the status
-    head = text[:TOPIC_CHARS]
     if intent in ("opinion", "rating", "greeting") and rules.looks_like_followup(head):
         return "followup"
     if intent == "question" and rules.looks_like_followup(head) and not _topic(art, text, cleaned):

@@ -5,8 +5,8 @@ write "梁咔咔响 老人还在屋里" or "喊他不应". The model learns such
 from `data/seed_urgency.jsonl` (written for this project, both urgent
 messages and near-misses that use the same words), plus our short category
 and intent seeds and board-post titles that the patterns do not flag, as
-calm examples. At runtime a message is
-urgent when the patterns or the model say so.
+calm examples. At runtime a message is urgent when the patterns or the
+model say so (bot.nlp._urgent).
 
 The threshold is chosen on a dev split of seed_urgency for the combination,
 maximising F2 (recall counts twice: a missed alarm costs more than a false one).
@@ -62,9 +62,9 @@ def recall_precision(gold: list[bool], pred: list[bool]) -> dict:
 
 def choose(model, dev: list[dict]) -> tuple[float, float, dict]:
     """Temperature (dev log-loss) and threshold (best F2 of patterns or model) on dev."""
-    from .train import fit_temperature
-
+    # Imported here: bot.nlp.train imports this module.
     from . import model_bar
+    from .train import fit_temperature
 
     raw = [unicodedata.normalize("NFKC", r["text"]) for r in dev]  # as classify() sees it
     texts = [clean(t) for t in raw]

@@ -16,8 +16,9 @@ from bot import create_app
 from bot.devtools.fake_wechat import FakeWeChat
 from bot.models import Base
 
-SHARED = Path(os.environ.get("LIAISON_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-VECTORS = SHARED / "wechat-vectors"
+# Official WeChat test vectors and hostile samples, copied into the repository
+# (tests/vectors/wechat/README.md names each file's origin).
+VECTORS = Path(__file__).resolve().parent / "vectors" / "wechat"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 

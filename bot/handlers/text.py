@@ -2,8 +2,6 @@
 ratings and follow-ups get their own answers."""
 from __future__ import annotations
 
-import re
-
 from ..messages import Inbound
 from ..services import answers, bursts, followup, intake, ratings, texts
 from ..services.classify import classify
@@ -12,7 +10,6 @@ from . import Context, Result
 
 PROGRESS_WORDS = ("进度", "我的意见", "查进度", "查询进度")
 MAX_TEXT = 2000  # WeChat caps text at 2048 bytes; keep the ticket readable anyway
-LONG_QUESTION = 18  # characters; past this a question usually carries a matter to file
 
 
 def on_text(ctx: Context, msg: Inbound) -> Result:
@@ -44,17 +41,20 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Result:
     if parsed is not None and ratings.awaiting_rating(ctx.session, voter) is not None:
         return _said(ratings.rate(ctx.session, voter, text, ctx.now, parsed))
     if found.intent in ("opinion", "followup"):
+        # Within the burst window only what adds to the same matter joins the
+        # ticket; another matter, however soon after, is a ticket of its own.
         burst = bursts.open_in_burst(ctx.session, voter, ctx.now, ctx.station.burst_seconds)
-        if burst is not None and not bursts.new_topic(burst, found):
+        if burst is not None and followup.same_matter(burst, text, found):
             added = followup.add(ctx.session, burst, text, ctx.now, by=voter)
             return _pushed(Result(reply=added.reply, ticket_id=burst.id), added.pushes)
     if found.intent == "greeting":
         return Result(reply=texts.THANKS if _is_thanks(text) else texts.GREETING)
     if found.intent == "question":
-        answer = answers.answer(ctx.session, voter, found.topic, ctx.now)
-        if len(_compact(text)) <= LONG_QUESTION:
+        answer = answers.answer(ctx.session, voter, found.topic, ctx.now, text)
+        matter = answers.matter_beside(text, found)
+        if matter is None:
             return Result(reply=answer)
-        opened = _open(ctx, voter, text, found)  # a question with a complaint in it: answer and file it
+        opened = _open(ctx, voter, text, matter)  # a question with a complaint in it: answer and file it
         opened.reply = f"{answer}\n{opened.reply}"
         return opened
     if found.intent == "rating" and ratings.is_bare(text):
@@ -62,7 +62,7 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Result:
     # A longer text the model calls a rating ("低保评定不公平，我很不满意") is a
     # complaint: it is filed, never taken as a score for some older ticket.
     if found.intent == "followup":
-        ticket = followup.latest_open(ctx.session, voter)
+        ticket = followup.matching_open(ctx.session, voter, text, found)
         if ticket is not None:
             added = followup.add(ctx.session, ticket, text, ctx.now, by=voter)
             return _pushed(Result(reply=added.reply, ticket_id=ticket.id), added.pushes)
@@ -81,10 +81,6 @@ def _pushed(result: Result, pushes) -> Result:
     for push in pushes:
         result.push(push.id)
     return result
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text)
 
 
 def _said(said: ratings.Said) -> Result:

@@ -35,6 +35,10 @@ CATEGORIES: tuple[str, ...] = (
 )
 INTENTS: tuple[str, ...] = ("opinion", "question", "greeting", "rating", "followup")
 TOPICS: tuple[str, ...] = ("reception_day", "site_location", "progress", "benefits")
+# Topics only the rules give (the topic model is not trained on them): questions
+# about the service itself (what the account does, who my deputy is, real
+# names, voice). Narrow and fixed by wording, so rules are precise enough.
+RULE_TOPICS: tuple[str, ...] = ("service",)
 
 # Long pastes are cut before any work: the head carries the topic and this
 # bounds latency for a 5,000-character message.
@@ -59,7 +63,7 @@ class Classification:
     level: str  # "township" | "county"
     urgent: bool
     intent: str  # opinion | question | greeting | rating | followup
-    topic: str | None  # for questions: reception_day | site_location | progress | benefits
+    topic: str | None  # for questions: reception_day | site_location | progress | benefits | service
     needs_triage: bool  # confidence below the shipped threshold
 
 
@@ -97,6 +101,11 @@ def _intent(art, text: str, compact: str, cleaned: str) -> str:
     if fixed:
         return fixed
     head = text[:TOPIC_CHARS]
+    if rules.question_topic(head) == "service":
+        # "帮助", "我的代表是谁", "可以匿名吗": whatever the model reads into the
+        # words, they ask about the service. A matter told beside such a question
+        # is found again by the handler (rules.without_service_questions).
+        return "question"
     # Greetings, ratings and the station questions are short; a long text is
     # an opinion or a follow-up, and skipping the model keeps the tail fast.
     probs = art.intent.proba(cleaned) if len(cleaned) <= INTENT_CHARS else None
@@ -204,4 +213,4 @@ def classify_with(art, text: str) -> Classification:
     )
 
 
-__all__ = ["CATEGORIES", "INTENTS", "TOPICS", "Classification", "classify", "get_artifact"]
+__all__ = ["CATEGORIES", "INTENTS", "RULE_TOPICS", "TOPICS", "Classification", "classify", "get_artifact"]

@@ -106,6 +106,56 @@ _TOPICS = (
     ),
 )
 
+# Questions about the service itself: what the account does, who the voter's
+# deputy is, whether a real name is needed, whether voice works. Answered by
+# the bot, never filed. Each pattern is tied to the account, the deputy or the
+# way of reporting, so that a complaint that merely mentions them ("村里的代表
+# 不管事", "怎么反映都没人管", "希望代表帮我们反映") stays an opinion.
+_ACCOUNT = r"(公众号|这个号|这号|该号|这个平台|这平台|小程序|小助手|这个助手)"
+_SERVICE = (
+    ("deputy", re.compile(
+        r"代表是(谁|哪位|哪个|哪一位|啥人|什么人)|(谁|哪位|哪个)是(我|我们|俺|俺们|咱|咱们|我们村|俺村|咱村)?的?(人大)?代表|"
+        r"(我|俺|咱)(们)?(村)?的?(人大)?代表(叫|姓)(啥|什么)|(联系|负责)(我|俺|咱)(们)?(村)?的?(人大)?代表是|"
+        r"(怎么|咋|如何|怎样|去哪|在哪)(儿)?(才能)?(联系|找)(上|到)?(我|俺|咱)?(们)?(村)?的?(人大)?代表(?![\w]{0,3}(都|也))|"
+        r"找(哪个|哪位|谁)代表|(代表|你们)(能|会)(帮|给)?(我们|俺们|咱们?)?(做|干|办)(什么|啥)")),
+    ("anonymous", re.compile(
+        r"(匿名|实名|真名|真实姓名|留名|署名|(写|留|报|说|填)(上|出)?(我的|自己的?)?(名字|姓名)).{0,4}([吗么嘛]|行不行|可以不|可不可以|能不能|要不要|行不)|"
+        r"(可以|能|能不能|可不可以|要不要|需不需要|用不用|必须|一定要|非得|得)(.{0,4})(匿名|实名|真名|真实姓名|留名|署名|(写|留|报|说|填)(上|出)?(我的|自己的?)?(名字|姓名))|"
+        r"(会不会|会)(让|被)?.{0,4}知道是(我|俺)(反映|说|举报|提)")),
+    ("voice", re.compile(
+        r"(发|用|说|录|传)(个|条|段)?(语音|声音|照片|图片|相片|视频)(也)?(可以|行|能|管用|好使)?(吗|么|嘛|不行|行不行|可以不|可不可以)|"
+        r"(能|可以|能不能|可不可以|行不行|会不会)(发|用|说|录|传)(个|条|段)?(语音|照片|图片|相片|视频)|^语音(也)?(可以|行)")),
+    ("about", re.compile(
+        rf"{_ACCOUNT}.{{0,4}}(干啥|干什么|做什么|做啥|干嘛|有什么用|有啥用|(能|可以)(干|做|办)(什么|啥)|怎么用|咋用|如何用|怎么使用|是什么|是啥)|"
+        rf"(怎么|咋|如何|怎样)(用|使用|操作)(这个|这|你们的?|该)?{_ACCOUNT}|(你们|人大代表|代表)(是|这是)?(干|做)(什么|啥)的|"
+        r"(怎么|咋|如何|怎样|在哪|去哪|到哪)(儿|里)?(才能|可以|能)?(反映|留言|提意见|提建议|投诉)(问题|情况|意见|建议|事情)?[吗呢啊呀]*$|"
+        r"(怎么|咋|如何|怎样)(给|向|跟|和)(代表|你们)(留言|反映|说|提)|"
+        r"(能|可以)反映(什么|哪些|啥)|(在这里?|在这儿)(说|发|反映)的?.{0,4}(代表)?(能|会)(看到|收到|看见)|(代表|你们)(能|会)(看到|收到|看见)(吗|不)")),
+)
+# The whole message is a request for instructions: "帮助", "使用说明", "怎么用".
+_SERVICE_BARE = re.compile(r"^(帮助|求帮助|help|使用说明|说明|使用帮助|用法|功能|功能介绍|菜单|怎么用|咋用|如何使用|怎么使用|"
+                           r"怎么操作|操作说明|使用方法|说明书)[吗呢啊呀]*$")
+_CLAUSE = re.compile(r"[，,。.？?！!；;、\s]+")
+
+
+def service_aspect(text: str) -> str | None:
+    """What a question about the service asks: deputy | anonymous | voice | about, or None."""
+    compact = re.sub(r"[\W_]+", "", text[:80].lower())
+    if _SERVICE_BARE.match(compact):
+        return "about"
+    for clause in _CLAUSE.split(text):
+        for aspect, pattern in _SERVICE:
+            if pattern.search(clause):
+                return aspect
+    return None
+
+
+def without_service_questions(text: str) -> str:
+    """The clauses of a message that do not ask about the service: what is left
+    of "我们村的代表是谁？路灯坏了半年没人修" is the matter to file."""
+    return "，".join(c for c in _CLAUSE.split(text) if c and service_aspect(c) is None)
+
+
 # Markers that a message chases or extends an earlier one.
 _FOLLOWUP = re.compile(
     r"^(补充|再补充|另外|对了|再(发|补|说)|接着(上面|刚才|前面)|还有一件|还有个事|还有[，,、 ]|再催|催一下|麻烦再|继续反映)|"
@@ -173,7 +223,7 @@ def question_topic(text: str) -> str | None:
     for topic, pattern in _TOPICS:
         if pattern.search(text):
             return topic
-    return None
+    return "service" if service_aspect(text) else None
 
 
 def looks_like_followup(text: str) -> bool:

@@ -1,19 +1,43 @@
 """Answers to voters' questions: reception day, where their point is, how their
-opinions are doing, how to apply for common benefits."""
+opinions are doing, how to apply for common benefits, and the service itself
+(what the account does, who their deputy is, real names, voice)."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Site, Ticket, Voter
+from ..models import Deputy, Mandate, Site, Ticket, Village, Voter
 from . import texts
 from .assignment import voter_site_id
+from .classify import Classification, classify, service_aspect, without_service_questions
 from .reception import BEIJING, Calendar, beijing_today, describe, rule_for
 
 
-def answer(session: Session, voter: Voter, topic: str | None, now: datetime) -> str:
+LONG_QUESTION = 18  # characters; past this a question usually carries a matter to file
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def matter_beside(text: str, found: Classification) -> Classification | None:
+    """The matter a question also tells, to be filed beside the answer, or None.
+    A long question usually carries one. A question about the service carries
+    one only in what is left without it, and only when that is a clear matter:
+    "我们村的代表是谁？路灯坏了半年没人修" does (classified on "路灯坏了半年没人修"),
+    "请问在这个公众号上反映问题要不要写真实姓名" does not."""
+    if found.topic != "service":
+        return found if len(_NOT_WORD.sub("", text)) > LONG_QUESTION else None
+    rest = without_service_questions(text)
+    if len(_NOT_WORD.sub("", rest)) < 4:
+        return None
+    told = classify(rest)
+    return told if told.intent in ("opinion", "followup") and not told.needs_triage else None
+
+
+def answer(session: Session, voter: Voter, topic: str | None, now: datetime, text: str = "") -> str:
+    if topic == "service":
+        return service(session, voter, service_aspect(text) or "about")
     if topic == "reception_day":
         return reception_day(session, voter, now)
     if topic == "on_duty":
@@ -77,3 +101,37 @@ def progress(session: Session, voter: Voter, limit: int = 5) -> str:
         lines.append(texts.PROGRESS_LINE.format(number=t.number, status=texts.STATUS_NAMES.get(t.status, t.status),
                                                 when=f"{when.month}月{when.day}日", text=short))
     return "\n".join(lines)
+
+
+def service(session: Session, voter: Voter, aspect: str = "about") -> str:
+    """How the account works, with what was asked first: the voter's deputy
+    (or how to bind, for a voter we do not know), real names, voice."""
+    parts = {"about": texts.SERVICE_ABOUT, "deputy": _your_deputy(session, voter),
+             "anonymous": texts.SERVICE_NAME, "voice": texts.SERVICE_VOICE}
+    order = [aspect] + [a for a in parts if a != aspect]
+    return "\n".join([parts[a] for a in order] + [texts.SERVICE_MORE])
+
+
+def linked_deputies(session: Session, voter: Voter) -> list[Deputy]:
+    """The deputies "3+10" links the voter to: the deputy of their fixed-voter
+    group, else the township deputies elected in their village's constituency."""
+    if voter.group is not None and voter.group.deputy is not None and voter.group.deputy.active:
+        return [voter.group.deputy]
+    if voter.village_id is None:
+        return []
+    constituency = session.scalar(select(Village.constituency_id).where(Village.id == voter.village_id))
+    if constituency is None:
+        return []
+    return list(session.scalars(select(Deputy).join(Mandate, Mandate.deputy_id == Deputy.id).where(
+        Mandate.level == "township", Mandate.constituency_id == constituency, Deputy.active.is_(True))
+        .order_by(Deputy.id)))
+
+
+def _your_deputy(session: Session, voter: Voter) -> str:
+    deputies = linked_deputies(session, voter)
+    if deputies:
+        return texts.SERVICE_DEPUTY.format(names="、".join(d.name for d in deputies))
+    site = _site(session, voter)
+    if site is not None:
+        return texts.SERVICE_SITE.format(site=site.name)
+    return texts.SERVICE_BIND

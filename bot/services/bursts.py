@@ -1,6 +1,7 @@
 """Bursts: a voter often sends one matter as several messages in a row (text,
-voice, a photo, their location). Messages within a short window that are not
-a new topic extend the open ticket instead of opening new ones."""
+voice, a photo, their location). Within a short window a photo, a video or a
+location extends the open ticket; a text or a voice note does so only when it
+adds to the same matter (followup.same_matter), never when it is another one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +13,6 @@ from sqlalchemy.orm import Session
 from ..messages import Inbound
 from ..models import OPEN_STATUSES, OutboundPush, Ticket, TicketEvent, Voter
 from . import followup, texts
-from .classify import OTHER, Classification
 from .tickets import record
 
 
@@ -45,12 +45,6 @@ def open_in_burst(session: Session, voter: Voter, now: datetime, seconds: int) -
         return None
     last = last if last.tzinfo else last.replace(tzinfo=timezone.utc)  # SQLite
     return ticket if now - last <= timedelta(seconds=seconds) else None
-
-
-def new_topic(ticket: Ticket, found: Classification) -> bool:
-    """A confident opinion of another category is a new matter; anything else adds to this one."""
-    return (found.intent == "opinion" and not found.needs_triage and found.category != OTHER
-            and found.category != ticket.category)
 
 
 def attach(session: Session, ticket: Ticket, msg: Inbound, now: datetime, by: Voter | None = None) -> Attached:

@@ -4,6 +4,8 @@ services reach it through this one module."""
 from __future__ import annotations
 
 from ..nlp import CATEGORIES, Classification, classify
+from ..nlp.matters import matters, refers_back
+from ..nlp.rules import service_aspect, without_service_questions
 
 OTHER = "其他"
 
@@ -12,4 +14,5 @@ def categories() -> tuple[str, ...]:
     return CATEGORIES
 
 
-__all__ = ["OTHER", "Classification", "categories", "classify"]
+__all__ = ["OTHER", "Classification", "categories", "classify", "matters", "refers_back", "service_aspect",
+           "without_service_questions"]

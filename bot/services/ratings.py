@@ -24,7 +24,11 @@ _LEADING = re.compile(rf"^([1-5])(?![\d.])\s*分?(?:$|{_SEP}+(.*)$)", re.S)
 _AFTER_WORD = re.compile(rf"^(?:$|{_SEP}+(.*)$)", re.S)
 _BARE = re.compile(r"^(打|给|评)?([1-5])(分|星|颗星)?$")
 _NOT_WORD = re.compile(r"[\W_]+")
-_UNSOLVED = re.compile(r"^(还是?|问题)?(没|没有|未)(解决|修好|办好|弄好)")
+_UNSOLVED_WORDS = r"(问题)?(还是?|仍然|依然)?(没|没有|未)(解决|修好|办好|弄好)"
+_UNSOLVED = re.compile(rf"^{_UNSOLVED_WORDS}")
+# What a reopen message may consist of without saying anything more: the
+# phrase (maybe twice), particles and punctuation.
+_ONLY_UNSOLVED = re.compile(rf"^(?:{_UNSOLVED_WORDS}|[啊呀呢吧啦哦嘛了的呐]|[\W_])*$")
 
 
 @dataclass
@@ -70,6 +74,13 @@ def leading_score(text: str) -> tuple[int, str] | None:
 
 def says_unsolved(text: str) -> bool:
     return bool(_UNSOLVED.match(unicodedata.normalize("NFKC", text or "").strip()))
+
+
+def beyond_unsolved(text: str) -> str:
+    """The voter's words when they say more than "没解决" ("没解决，水还是不通"),
+    else "": the deputy's push already says the problem is not solved."""
+    text = (text or "").strip()
+    return "" if _ONLY_UNSOLVED.match(unicodedata.normalize("NFKC", text)) else text
 
 
 def awaiting_rating(session: Session, voter: Voter) -> Ticket | None:
@@ -119,6 +130,6 @@ def reopen(session: Session, voter: Voter, text: str, now: datetime, days: int) 
     if deputy is None:
         ticket.needs_triage = True
     said.pushes += to_people(session, ticket, event, [deputy_openid(deputy)], "ticket_reopened",
-                             texts.DEPUTY_REOPENED.format(number=ticket.number, text=text),
+                             texts.DEPUTY_REOPENED.format(number=ticket.number, text=beyond_unsolved(text)),
                              texts.DEPUTY_REOPENED_TITLE, now)
     return said

@@ -102,3 +102,87 @@ def test_a_photo_in_a_burst_is_downloaded_by_a_task_once(make_app, fake_wechat, 
     with app.app_context():
         assert tasks.fetch_media(ext, t.id, "MEDIA_PIPE_1") is None  # a re-run downloads nothing
     assert fake_wechat.calls["media"] == 1
+
+
+# -- a new matter is never folded into the one just reported --------------------
+
+WATER = "村里自来水停了三天了"
+
+
+def test_a_pothole_a_minute_after_a_water_outage_is_its_own_ticket_with_its_own_push(app, ext, demo, db):
+    phone = Phone(app, VOTER)
+    deputy = deputy_of(db, VOTER)
+    water = number_in(phone.says(WATER).text)
+    ext.clock.value += 60
+    road = phone.says("村口那段路坑坑洼洼的，晚上骑车摔了好几个人").text
+    assert road.startswith("已收到您的意见（编号 ") and f"已转交 {deputy.name} 代表" in road
+    assert number_in(road) != water
+    assert tickets(db) == 2
+    assert (ticket(db, water).category, ticket(db, number_in(road)).category) == ("城乡建设", "交通运输")
+    got = Inbox(app, db)(deputy.openid)
+    assert len(got) == 2
+    assert got[0].startswith(f"新意见 {water} ") and got[0].endswith(f"：{WATER}")
+    assert got[1].startswith(f"新意见 {number_in(road)} ") and got[1].endswith("：村口那段路坑坑洼洼的，晚上骑车摔了好几个人")
+
+
+@pytest.mark.parametrize("more", ["家里做饭都没水用", "补充一下，停水是从周一开始的", "补充一下，是电压不够抽不上来"])
+def test_words_that_add_to_the_water_outage_join_it(app, ext, demo, db, more):
+    phone = Phone(app, VOTER)
+    deputy = deputy_of(db, VOTER)
+    number = number_in(phone.says(WATER).text)
+    ext.clock.value += 60
+    assert phone.says(more).text == f"已补充到 {number}，已转告 {deputy.name} 代表。"
+    assert tickets(db) == 1
+    assert Inbox(app, db)(deputy.openid)[1:] == [f"补充 {number}：{more}"]
+
+
+def test_a_photo_after_the_water_outage_joins_it(app, ext, demo, db):
+    phone = Phone(app, VOTER)
+    number = number_in(phone.says(WATER).text)
+    ext.clock.value += 60
+    assert phone.image("MEDIA_IMG_WATER").text == f"已补充到 {number}（图片）。"
+    assert tickets(db) == 1
+
+
+def test_another_item_after_hai_you_is_another_matter(app, ext, demo, db):
+    # "还有" adds an item to a list; it does not say the words belong to the
+    # last matter. Street lights and rubbish are both 城乡建设, yet two matters.
+    phone = Phone(app, VOTER)
+    deputy = deputy_of(db, VOTER)
+    lights = number_in(phone.says("路灯坏了").text)
+    ext.clock.value += 60
+    rubbish = phone.says("还有，垃圾也没人清运").text
+    assert rubbish.startswith("已收到您的意见（编号 ") and number_in(rubbish) != lights
+    assert tickets(db) == 2
+    got = Inbox(app, db)(deputy.openid)
+    assert [text.split("：")[-1] for text in got] == ["路灯坏了", "还有，垃圾也没人清运"]
+
+
+def test_hai_you_about_the_same_matter_joins_it(app, ext, demo, db):
+    phone = Phone(app, VOTER)
+    number = number_in(phone.says(WATER).text)
+    ext.clock.value += 60
+    assert phone.says("还有，水管也漏了").text.startswith(f"已补充到 {number}")
+    assert tickets(db) == 1
+
+
+def test_an_unsure_message_about_another_thing_is_not_folded_in(app, ext, demo, db):
+    phone = Phone(app, VOTER)
+    lights = number_in(phone.says("路灯坏了").text)
+    ext.clock.value += 60
+    assert number_in(phone.says("村西头的水沟也堵了").text) != lights
+    ext.clock.value += 60
+    assert phone.says("就在村口那里").text.startswith("已补充到 ")  # a place names no other matter
+    assert tickets(db) == 2
+
+
+def test_a_later_chase_goes_to_the_ticket_it_is_about(app, ext, demo, db):
+    phone = Phone(app, VOTER)
+    lights = number_in(phone.says("村口的路灯坏了一个月了").text)
+    ext.clock.value += 3600
+    water = number_in(phone.says(WATER).text)
+    ext.clock.value += 3600
+    assert phone.says("我上次说的路灯还没人修").text.startswith(f"已补充到 {lights}")
+    ext.clock.value += 3600
+    assert phone.says("还有，垃圾也没人清运").text.startswith("已收到您的意见")  # about neither
+    assert tickets(db) == 3 and water != lights

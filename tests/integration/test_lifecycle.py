@@ -121,6 +121,21 @@ def test_not_solved_within_seven_days_reopens_it(app, ext, demo, db, inbox):
     assert inbox.last(VOTER).startswith(f"您反映的意见 {number} 已办结：换了新水泵")
 
 
+@pytest.mark.parametrize("said, push_ends", [
+    ("没解决", "群众说问题没有解决。"), ("还是没解决", "群众说问题没有解决。"), ("问题没有解决", "群众说问题没有解决。"),
+    ("没解决！", "群众说问题没有解决。"), ("没解决，水还是不通", "群众说问题没有解决。没解决，水还是不通"),
+])
+def test_the_reopen_push_quotes_the_voter_only_when_they_say_more(app, ext, demo, db, inbox, said, push_ends):
+    deputy = deputy_of(db, VOTER)
+    voter, desk = Phone(app, VOTER), Phone(app, deputy.openid)
+    number = number_in(voter.says("村里自来水停了三天了").text)
+    desk.says(f"受理 {number}")
+    desk.says(f"办结 {number} 已修复通水")
+    ext.clock.value += timedelta(days=1).total_seconds()
+    assert voter.says(said).text == f"已重新办理 {number}，已告知 {deputy.name} 代表。"
+    assert inbox.last(deputy.openid) == f"重新办理 {number}：{push_ends}"
+
+
 def test_not_solved_after_seven_days_is_too_late(app, ext, demo, db):
     deputy = deputy_of(db, VOTER)
     voter = Phone(app, VOTER)
@@ -253,13 +268,13 @@ def test_from_county_to_city_likewise(app, demo, db, inbox):
 
 
 def test_staff_reject_a_message_that_is_not_an_opinion_and_the_voter_hears_why(app, demo, db, inbox):
-    from flask.cli import ScriptInfo
+    from bot.cli.context import State
 
     from bot.cli import main
 
     number = number_in(Phone(app, VOTER).says("卖新鲜土鸡蛋，要的联系我").text)
     run = app.test_cli_runner()
-    obj = ScriptInfo(create_app=lambda: app)
+    obj = State(app=app)
     done = run.invoke(main, ["tickets", "reject", number, "这是广告，不是意见建议", "--by", "李干事"], obj=obj)
     assert done.exit_code == 0, done.output
     rejected = ticket(db, number)

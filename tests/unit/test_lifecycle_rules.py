@@ -82,3 +82,12 @@ def test_not_solved_is_recognised(text, unsolved):
 def test_label_shows_the_number_as_the_deputy_gave_it():
     assert desk.Command("受理", 2026, 123).label == "2026-000123"
     assert desk.Command("受理", None, 123).label == "123"
+
+
+@pytest.mark.parametrize("text, extra", [
+    ("没解决", ""), ("还是没解决", ""), ("问题没有解决", ""), ("没解决！！", ""), ("没解决啊", ""), ("没解决，还是没解决", ""),
+    ("没解决，水还是不通", "没解决，水还是不通"), ("还没解决，又停水了", "还没解决，又停水了"),
+])
+def test_a_reopen_says_something_more_only_beyond_the_phrase(text, extra):
+    assert ratings.says_unsolved(text)
+    assert ratings.beyond_unsolved(text) == extra

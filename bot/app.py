@@ -13,12 +13,14 @@ from config.logging import configure as configure_logging
 
 def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     overrides = dict(config or {})
-    instance = overrides.get("INSTANCE_PATH") or os.environ.get("LIAISON_INSTANCE_PATH") \
-        or os.path.join(os.getcwd(), "instance")
-    app = Flask("bot", instance_path=os.path.abspath(instance), instance_relative_config=False)
+    must_exist = overrides.pop("INSTANCE_MUST_EXIST", False)
+    instance = os.path.abspath(overrides.get("INSTANCE_PATH") or settings_mod.instance_path())
     values = settings_mod.load()
     values.update(overrides)
-    values["INSTANCE_PATH"] = app.instance_path
+    values["INSTANCE_PATH"] = instance
+    if must_exist:
+        settings_mod.check_instance(values, instance)
+    app = Flask("bot", instance_path=instance, instance_relative_config=False)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(settings_mod.finish(values, app.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
@@ -26,9 +28,10 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
         configure_logging(app.config["LOG_LEVEL"])
 
     from .extensions import Liaison
-    from .web import health, webhook
+    from .web import LazyView, health
 
     app.extensions["liaison"] = Liaison(app)
-    app.register_blueprint(webhook.bp)
+    app.add_url_rule("/wechat", "webhook.verify", LazyView("bot.web.webhook:verify"), methods=["GET"])
+    app.add_url_rule("/wechat", "webhook.receive", LazyView("bot.web.webhook:receive"), methods=["POST"])
     app.register_blueprint(health.bp)
     return app

@@ -11,8 +11,6 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from .wechat import Gate, SandboxNotifier, WeChatApi, WeChatNotifier
-
 log = logging.getLogger(__name__)
 
 
@@ -42,12 +40,11 @@ class Liaison:
         self.engine = make_engine(self.settings["DATABASE_URL"])
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.clock: Callable[[], float] = self.settings.get("CLOCK") or time.time
-        self.gate = Gate(self.settings["WECHAT_TOKEN"], self.settings["WECHAT_APP_ID"],
-                         self.settings.get("WECHAT_AES_KEY"), self.settings["TIMESTAMP_WINDOW"], self.clock)
         self._redis: Any = None
         self._celery: Any = None
         self._notifier: Any = self.settings.get("NOTIFIER")
-        self._api: WeChatApi | None = None
+        self._api: Any = None
+        self._gate: Any = None
         if not self.sandbox and not self.settings.get("WECHAT_AES_KEY"):
             log.warning("WeChat plaintext mode: message bodies are not signed; set LIAISON_WECHAT_AES_KEY "
                         "and switch the account to safe mode (安全模式)")
@@ -86,8 +83,21 @@ class Liaison:
         return self._celery
 
     @property
-    def api(self) -> WeChatApi:
+    def gate(self) -> Any:
+        """Checks and opens webhook requests (imported on first use: wechatpy is heavy)."""
+        if self._gate is None:
+            from .wechat import Gate
+
+            s = self.settings
+            self._gate = Gate(s["WECHAT_TOKEN"], s["WECHAT_APP_ID"], s.get("WECHAT_AES_KEY"),
+                              s["TIMESTAMP_WINDOW"], self.clock)
+        return self._gate
+
+    @property
+    def api(self) -> Any:
         if self._api is None:
+            from .wechat import WeChatApi
+
             s = self.settings
             self._api = WeChatApi(s["WECHAT_APP_ID"], s["WECHAT_APP_SECRET"] or "", s["WECHAT_API_BASE"],
                                   self.redis, timeout=s["WECHAT_TIMEOUT"],
@@ -104,6 +114,8 @@ class Liaison:
     @property
     def notifier(self) -> Any:
         if self._notifier is None:
+            from .wechat import SandboxNotifier, WeChatNotifier
+
             if self.sandbox:
                 self._notifier = SandboxNotifier()
             else:
@@ -113,6 +125,8 @@ class Liaison:
     def notifier_for(self, template_id: str | None) -> Any:
         """The notifier, with a broadcast's own template for closed 48-hour windows."""
         if template_id and self._notifier is None and not self.sandbox:
+            from .wechat import WeChatNotifier
+
             return WeChatNotifier(self.api, template_id)
         if self._notifier is None and not self.sandbox and not self.settings.get("WECHAT_TEMPLATE_ID"):
             log.error("no template message configured (LIAISON_WECHAT_TEMPLATE_ID or the broadcast's template): "

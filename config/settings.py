@@ -69,6 +69,46 @@ _SPEC: dict[str, tuple[Any, Any]] = {
 }
 
 
+class InstanceMissing(LookupError):
+    """A command that must not create an instance found none where it looked."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"no instance at {path}: {reason}")
+        self.path, self.reason = path, reason
+
+
+def instance_path(environ: Mapping[str, str] | None = None, cwd: str | None = None) -> str:
+    """The instance folder: LIAISON_INSTANCE_PATH, else the nearest `instance/`
+    holding a database (or, with LIAISON_DATABASE_URL, a key) in the working
+    folder or one above it, as git finds its repository; else `./instance`,
+    where a new one is created."""
+    environ = os.environ if environ is None else environ
+    given = (environ.get("LIAISON_INSTANCE_PATH") or "").strip()
+    start = os.path.abspath(cwd or os.getcwd())
+    if given:
+        return os.path.abspath(os.path.join(start, given))
+    # With a server database the folder holds only the key; otherwise the database.
+    marker = "secret_key" if (environ.get("LIAISON_DATABASE_URL") or "").strip() else "liaison.db"
+    here = start
+    while True:
+        candidate = os.path.join(here, "instance")
+        if os.path.isfile(os.path.join(candidate, marker)):
+            return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            return os.path.join(start, "instance")
+        here = parent
+
+
+def check_instance(settings: Mapping[str, Any], path: str) -> None:
+    """Raise InstanceMissing unless the instance's database and key are there
+    (configured in the environment or kept in the instance folder)."""
+    if not settings.get("DATABASE_URL") and not os.path.isfile(os.path.join(path, "liaison.db")):
+        raise InstanceMissing(path, "没有数据库 liaison.db，也没有设置 LIAISON_DATABASE_URL")
+    if not settings.get("SECRET_KEY") and not os.path.isfile(os.path.join(path, "secret_key")):
+        raise InstanceMissing(path, "没有密钥文件 secret_key，也没有设置 LIAISON_SECRET_KEY")
+
+
 def _env_value(raw: str, parser: Any) -> Any:
     return parser(raw.strip()) if parser is not str else raw.strip()
 

@@ -65,14 +65,13 @@ def ticket(db, number: str) -> Ticket:
 
 
 def sla(app, today: str) -> dict:
-    """`liaison tickets sla --today TODAY`, as the beat job runs it; its JSON summary."""
+    """`liaison tickets sla --today TODAY --json`, as the beat job runs it; its JSON summary."""
     import json
 
-    from flask.cli import ScriptInfo
-
     from bot.cli import main
+    from bot.cli.context import State
 
-    result = app.test_cli_runner().invoke(main, ["tickets", "sla", "--today", today],
-                                          obj=ScriptInfo(create_app=lambda: app))
+    result = app.test_cli_runner().invoke(main, ["tickets", "sla", "--today", today, "--json"],
+                                          obj=State(app=app))
     assert result.exit_code == 0, result.output
     return json.loads(result.output)

@@ -2,17 +2,25 @@
 send (with a live progress bar), status, pause, resume, cancel, campaigns."""
 from __future__ import annotations
 
-import json
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 
 import click
-from flask.cli import with_appcontext
 
 from ..extensions import current
-from .data import needs_db
+from .context import needs_db, with_appcontext
+from .output import echo_json, json_option
 
-BEIJING_HELP = "Beijing time, 'YYYY-MM-DD HH:MM'"
+BEIJING_HELP = "北京时间，格式 'YYYY-MM-DD HH:MM'"
+STATUS = {"draft": "草稿", "scheduled": "已排期", "sending": "发送中", "paused": "已暂停",
+          "cancelled": "已取消", "done": "已发完"}
+PAUSE_REASONS = {"paused by staff": "工作人员暂停",
+                 "WeChat daily quota reached (45009)": "微信当天的接口调用次数已用完（45009），明天再继续"}
+TARGETS = "all（全部）| deputies（代表）| sites:站点编码,… | villages:行政村编码,… | groups:群编码,…"
+
+
+def _label(status: str) -> str:
+    return STATUS.get(status, status)
 
 
 def _when(value: str | None) -> datetime | None:
@@ -21,9 +29,16 @@ def _when(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
+        # In UTC: SQLite keeps no offset, and what it hands back is read as UTC.
+        return datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING).astimezone(timezone.utc)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not {BEIJING_HELP}") from None
+        raise click.BadParameter(f"{value!r} 不是{BEIJING_HELP}") from None
+
+
+def _beijing(value: datetime) -> str:
+    from ..services.local_time import BEIJING
+
+    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def _load(session, broadcast_id: int):
@@ -31,26 +46,44 @@ def _load(session, broadcast_id: int):
 
     b = session.get(Broadcast, broadcast_id)
     if b is None:
-        raise click.ClickException(f"no broadcast {broadcast_id}")
+        raise click.ClickException(f"没有编号为 {broadcast_id} 的群发")
     return b
+
+
+def _create_error(message: str) -> str:
+    """The service's reasons for refusing a new broadcast, for staff."""
+    import re
+
+    names = {"sites": "站点", "villages": "行政村", "voter_groups": "联系选民群", "groups": "联系选民群"}
+    if m := re.fullmatch(r"unknown (\w+): (.+)", message):
+        return f"没有这些{names.get(m[1], m[1])}编码：{m[2]}"
+    if m := re.fullmatch(r"(\w+) needs codes.*", message):
+        return f"--to {m[1]} 后面要写编码，例如 {m[1]}:编码1,编码2"
+    if message.startswith("targets must be one of"):
+        return f"--to 只能是 {TARGETS}"
+    if "needs text" in message:
+        return "通知正文不能为空"
+    if "needs an author" in message:
+        return "请用 --by 写明发通知的人"
+    return message
 
 
 @click.group()
 def broadcast() -> None:
-    """通知 Broadcasts to voters and deputies."""
+    """群发通知：给选民和代表发通知。"""
 
 
 @broadcast.command("create")
-@click.option("--text", required=True, help="The notice (Chinese).")
-@click.option("--title", default="", help="Shown as the template message's first line.")
-@click.option("--to", "targets", default="all", show_default=True,
-              help="all | deputies | sites:CODE,.. | villages:CODE,.. | groups:CODE,..")
-@click.option("--at", "at", default=None, help=f"Schedule for ({BEIJING_HELP}); send needs it or sends now.")
-@click.option("--by", "author", required=True, help="Author.")
-@click.option("--template", "template_id", default=None, help="Template id for closed 48-hour windows.")
+@click.option("--text", metavar="正文", required=True, help="通知正文。")
+@click.option("--title", metavar="标题", default="", help="标题（模板消息的第一行）。")
+@click.option("--to", "targets", metavar="接收人", default="all", show_default=True, help=f"接收人：{TARGETS}")
+@click.option("--at", "at", metavar="时间", default=None, help=f"发送时间（{BEIJING_HELP}）；不写则在 send 时发送。")
+@click.option("--by", "author", metavar="姓名", required=True, help="发通知的人。")
+@click.option("--template", "template_id", metavar="模板ID", default=None, help="48 小时窗口外使用的模板消息 ID。")
 @with_appcontext
 @needs_db
 def create(text: str, title: str, targets: str, at: str | None, author: str, template_id: str | None) -> None:
+    """新建一条群发通知（草稿），并显示接收人数。"""
     from ..services import broadcast as service
 
     ext = current()
@@ -60,19 +93,19 @@ def create(text: str, title: str, targets: str, at: str | None, author: str, tem
                                author=author, now=ext.now(), scheduled_at=_when(at), template_id=template_id)
             counts = service.preview(session, b)
         except service.BroadcastError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(_create_error(str(exc))) from None
         session.commit()
-    click.echo(f"broadcast {b.id} created (draft): {counts['recipients']} will receive it, "
-               f"{counts['skipped']} skipped (unsubscribed)")
+    click.echo(f"群发 #{b.id} 已创建（草稿）：{counts['recipients']} 人接收，{counts['skipped']} 人已取消关注（跳过）。"
+               f"发送：liaison broadcast send {b.id}")
 
 
 @broadcast.command("preview")
 @click.argument("broadcast_id", type=int)
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 @with_appcontext
 @needs_db
 def preview(broadcast_id: int, as_json: bool) -> None:
-    """The text and how many will receive it."""
+    """显示群发 BROADCAST_ID 的正文和接收人数。"""
     from ..services import broadcast as service
 
     with current().Session() as session:
@@ -81,21 +114,21 @@ def preview(broadcast_id: int, as_json: bool) -> None:
         item = {"id": b.id, "title": b.title, "text": b.text, "targets": b.targets, "status": b.status,
                 "scheduled_at": b.scheduled_at.isoformat() if b.scheduled_at else None, **counts}
     if as_json:
-        click.echo(json.dumps(item, ensure_ascii=False))
+        echo_json(item)
     else:
-        click.echo(f"#{b.id} [{item['status']}] {item['title']}\n{item['text']}\n"
+        click.echo(f"#{b.id} [{_label(item['status'])}] {item['title']}\n{item['text']}\n"
                    f"→ {counts['recipients']} 人接收，{counts['skipped']} 人已取消关注（跳过）")
 
 
 @broadcast.command("send")
 @click.argument("broadcast_id", type=int)
-@click.option("--at", "at", default=None, help=f"Send later ({BEIJING_HELP}).")
-@click.option("--wait", is_flag=True, help="Watch it go out with a progress bar.")
-@click.option("--here", is_flag=True, help="Send from this process instead of the workers.")
+@click.option("--at", "at", metavar="时间", default=None, help=f"定时发送（{BEIJING_HELP}）。")
+@click.option("--wait", is_flag=True, help="用进度条显示发送进度，发完再退出。")
+@click.option("--here", is_flag=True, help="在本进程里发送，不交给后台任务进程。")
 @with_appcontext
 @needs_db
 def send(broadcast_id: int, at: str | None, wait: bool, here: bool) -> None:
-    """Schedule it (now unless --at or its own time) and hand it to the workers."""
+    """发送群发 BROADCAST_ID：立即（或按 --at、创建时定的时间）交给后台发送。"""
     from ..services import broadcast as service
     from ..tasks import SEND_BROADCAST
 
@@ -104,19 +137,19 @@ def send(broadcast_id: int, at: str | None, wait: bool, here: bool) -> None:
         b = _load(session, broadcast_id)
         try:
             service.schedule(session, b, _when(at), ext.now())
-        except service.BroadcastError as exc:
-            raise click.ClickException(str(exc)) from None
+        except service.BroadcastError:
+            raise click.ClickException(f"群发 #{broadcast_id} {_label(b.status)}，不能再发送") from None
         session.commit()
         when = service.aware(b.scheduled_at)
     if here:
         from .. import sender
 
-        click.echo(f"broadcast {broadcast_id}: {sender.run(ext, broadcast_id)}")
+        click.echo(f"群发 #{broadcast_id}：{_label(sender.run(ext, broadcast_id))}")
     elif when <= ext.now():
         ext.enqueue(SEND_BROADCAST, broadcast_id)
-        click.echo(f"broadcast {broadcast_id} handed to the workers")
+        click.echo(f"群发 #{broadcast_id} 已交给后台发送")
     else:
-        click.echo(f"broadcast {broadcast_id} scheduled for {when.isoformat()}")
+        click.echo(f"群发 #{broadcast_id} 将于 {_beijing(when)}（北京时间）发送")
     if wait:
         _watch(broadcast_id)
 
@@ -127,18 +160,18 @@ def _watch(broadcast_id: int) -> None:
     from ..services import broadcast as service
 
     ext = current()
-    columns = (TextColumn("[bold]#{task.fields[id]}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("sent {task.fields[sent]} · failed {task.fields[failed]} · skipped "
-                          "{task.fields[skipped]} · waiting {task.fields[waiting]} · {task.fields[status]}"),
+    columns = (TextColumn("[bold]群发 #{task.fields[id]}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("已发 {task.fields[sent]} · 失败 {task.fields[failed]} · 跳过 {task.fields[skipped]}"
+                          " · 等待 {task.fields[waiting]} · {task.fields[label]}"),
                TimeElapsedColumn())
     with Progress(*columns) as progress:
-        task = progress.add_task("send", total=None, id=broadcast_id, sent=0, failed=0, skipped=0, waiting=0,
-                                 status="")
+        task = progress.add_task("发送", total=None, id=broadcast_id, sent=0, failed=0, skipped=0, waiting=0,
+                                 label="")
         while True:
             with ext.Session() as session:
                 st = service.status(session, broadcast_id)
             progress.update(task, total=st["total"] or None, completed=st["total"] - st["waiting"],
-                            **{k: st[k] for k in ("sent", "failed", "skipped", "waiting", "status")})
+                            label=_label(st["status"]), **{k: st[k] for k in ("sent", "failed", "skipped", "waiting")})
             if st["status"] in ("done", "cancelled", "paused", "draft"):
                 break
             time.sleep(0.5)
@@ -147,26 +180,30 @@ def _watch(broadcast_id: int) -> None:
 
 def _print_status(st: dict, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(st, ensure_ascii=False))
+        echo_json(st)
     else:
-        reason = f"（{st['pause_reason']}）" if st["pause_reason"] else ""
-        click.echo(f"#{st['id']} {st['status']}{reason}: sent {st['sent']}, failed {st['failed']}, "
-                   f"skipped {st['skipped']}, unknown {st['unknown']}, waiting {st['waiting']} / {st['total']}")
+        reason = st["pause_reason"]
+        reason = f"（{PAUSE_REASONS.get(reason, reason)}）" if reason else ""
+        click.echo(f"#{st['id']} {_label(st['status'])}{reason}：已发 {st['sent']}，失败 {st['failed']}，"
+                   f"跳过 {st['skipped']}，不确定 {st['unknown']}，等待 {st['waiting']}，共 {st['total']}")
 
 
 @broadcast.command("status")
 @click.argument("broadcast_id", type=int)
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 @with_appcontext
 @needs_db
 def status(broadcast_id: int, as_json: bool) -> None:
-    """Sent, failed, skipped, unknown and waiting counts."""
+    """群发 BROADCAST_ID 的进度：已发、失败、跳过、不确定（可能已送达，不再重发）和等待的人数。"""
     from ..services import broadcast as service
 
     with current().Session() as session:
         _load(session, broadcast_id)
         st = service.status(session, broadcast_id)
     _print_status(st, as_json)
+
+
+ACTIONS = {"pause": "暂停", "resume": "继续", "cancel": "取消"}
 
 
 def _control(broadcast_id: int, action: str) -> None:
@@ -183,13 +220,13 @@ def _control(broadcast_id: int, action: str) -> None:
                 service.resume(session, b)
             else:
                 service.cancel(session, b, ext.now())
-        except service.BroadcastError as exc:
-            raise click.ClickException(str(exc)) from None
+        except service.BroadcastError:
+            raise click.ClickException(f"群发 #{broadcast_id} {_label(b.status)}，不能{ACTIONS[action]}") from None
         session.commit()
         state = b.status
     if action == "resume" and state == "sending":
         ext.enqueue(SEND_BROADCAST, broadcast_id)
-    click.echo(f"broadcast {broadcast_id}: {state}")
+    click.echo(f"群发 #{broadcast_id}：{_label(state)}")
 
 
 @broadcast.command("pause")
@@ -197,6 +234,7 @@ def _control(broadcast_id: int, action: str) -> None:
 @with_appcontext
 @needs_db
 def pause(broadcast_id: int) -> None:
+    """暂停群发 BROADCAST_ID（用 resume 继续）。"""
     _control(broadcast_id, "pause")
 
 
@@ -205,6 +243,7 @@ def pause(broadcast_id: int) -> None:
 @with_appcontext
 @needs_db
 def resume(broadcast_id: int) -> None:
+    """继续发送暂停了的群发 BROADCAST_ID。"""
     _control(broadcast_id, "resume")
 
 
@@ -213,16 +252,17 @@ def resume(broadcast_id: int) -> None:
 @with_appcontext
 @needs_db
 def cancel(broadcast_id: int) -> None:
+    """取消群发 BROADCAST_ID；还没发出的不再发送。"""
     _control(broadcast_id, "cancel")
 
 
 @broadcast.command("campaigns")
-@click.option("--year", type=int, default=None)
+@click.option("--year", metavar="年份", type=int, default=None, help="从哪一年起（默认今年）。")
 @with_appcontext
 @needs_db
 def campaigns(year: int | None) -> None:
-    """Prefill the publicity-day drafts (5 June, 25 June, 4 December) of a year and the next."""
+    """预置当年和下一年宣传日（6月5日环境日、6月25日土地日、12月4日宪法日）的通知草稿。"""
     from ..tasks import prefill
 
     made = prefill(current(), year)
-    click.echo(f"{len(made)} drafts prefilled")
+    click.echo(f"已预置 {len(made)} 条通知草稿" + ("" if made else "（都已存在）"))

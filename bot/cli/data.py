@@ -1,60 +1,53 @@
 """Data commands: db, demo, tickets, qr, sandbox."""
 from __future__ import annotations
 
-import json
-
 import click
-from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from ..extensions import current
+from .context import creates_instance, needs_db, with_appcontext
+from .output import echo_json, emit, json_option, list_options
+
+# `demo seed` counts, in the order and words staff read them.
+DEMO_LABELS = {"sites": "站点", "villages": "行政村", "natural_villages": "自然村", "activity_groups": "活动小组",
+               "deputies": "代表", "mandates": "职务", "city": "其中市级", "county": "县级", "township": "乡级",
+               "cross_serving": "交叉任职", "contact_links": "联系", "groups": "联系选民群", "voters": "选民"}
+SCENE_KINDS = {"site": "站点", "group": "群", "deputy": "代表"}
 
 
-def needs_db(fn):
-    """Commands that read or write data first make sure the schema is there."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from ..migrate import ensure_current
-
-        try:
-            ensure_current(current().engine)
-        except RuntimeError as exc:
-            raise click.ClickException(str(exc)) from None
-        return fn(*args, **kwargs)
-    return wrapper
-
-
-def _json_line(obj: dict) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False, default=str))
+def _padded(label: str, width: int = 4) -> str:
+    """Pad to `width` terminal columns (a Chinese character takes two)."""
+    return label + " " * max(0, width - sum(1 if c.isascii() else 2 for c in label))
 
 
 @click.group()
 def db() -> None:
-    """Database schema."""
+    """数据库结构。"""
 
 
+@creates_instance
 @db.command("upgrade")
 @with_appcontext
 def db_upgrade() -> None:
-    """Apply all migrations."""
+    """把数据库升级到最新结构（运行全部迁移）。"""
     from ..migrate import upgrade
 
     upgrade(current().engine)
-    click.echo("database is up to date")
+    click.echo("数据库已是最新结构。")
 
 
 @click.group()
 def demo() -> None:
-    """The demo township."""
+    """演示乡镇。"""
 
 
+@creates_instance
 @demo.command("seed")
-@click.option("--seed", "rng_seed", default=2026, show_default=True, help="Random seed for names.")
+@click.option("--seed", "rng_seed", metavar="数字", default=2026, show_default=True, help="生成姓名用的随机数种子。")
+@json_option
 @with_appcontext
-def demo_seed(rng_seed: int) -> None:
-    """Create the demo township of the source report (idempotent: refuses a non-empty roster)."""
+def demo_seed(rng_seed: int, as_json: bool) -> None:
+    """建立演示乡镇：行政村、自然村、代表、站点、联系选民群和选民。只往空名册里建。"""
     from ..migrate import upgrade
     from ..services.demo import RosterNotEmpty, seed
 
@@ -63,61 +56,76 @@ def demo_seed(rng_seed: int) -> None:
     with ext.Session() as session:
         try:
             stats = seed(session, rng_seed, box=ext.phones)
-        except RosterNotEmpty as exc:
-            raise click.ClickException(str(exc)) from None
+        except RosterNotEmpty:
+            raise click.ClickException("名册不是空的：演示乡镇只能建在空数据库里，现有数据没有改动。") from None
         session.commit()
-    click.echo(json.dumps(stats, ensure_ascii=False))
+    if as_json:
+        echo_json(stats)
+        return
+    click.echo("演示乡镇已建好：" + "，".join(f"{DEMO_LABELS.get(k, k)} {v}" for k, v in stats.items()))
+    click.echo('试一试：先运行 liaison serve，再运行 liaison simulate "村里自来水停了三天了"')
 
 
 @click.group()
 def tickets() -> None:
-    """Opinion tickets."""
+    """意见工单。"""
 
 
 @tickets.command("list")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-@click.option("--limit", default=100, show_default=True)
+@list_options
+@click.option("--limit", metavar="数量", default=100, show_default=True, help="最多列出多少件。")
 @with_appcontext
 @needs_db
-def tickets_list(as_json: bool, limit: int) -> None:
+def tickets_list(as_json: bool, as_jsonl: bool, limit: int) -> None:
+    """最近的工单，新的在前。"""
     from ..models import Ticket
+    from ..services.texts import STATUS_NAMES
 
+    rows = []
     with current().Session() as session:
-        rows = session.scalars(select(Ticket).order_by(Ticket.id.desc()).limit(limit)).all()
-        for t in rows:
+        for t in session.scalars(select(Ticket).order_by(Ticket.id.desc()).limit(limit)).all():
             item = {"number": t.number, "status": t.status, "category": t.category,
                     "confidence": t.confidence, "voter_openid": t.voter.openid,
                     "deputy": t.deputy.name if t.deputy else None,
                     "created_at": t.created_at.isoformat()}
-            if as_json:
-                _json_line(item)
-            else:
-                click.echo(f"{t.number}  {t.status:<10} {t.category:<8} {item['deputy'] or '待分派'}  {t.text[:30]}")
+            status = STATUS_NAMES.get(t.status, t.status)
+            rows.append((item, f"{t.number}  {status}  {t.category}  {item['deputy'] or '待分派'}  {t.text[:30]}"))
+    emit(rows, as_json, as_jsonl, empty="还没有工单。")
+
+
+SLA_LABELS = {"reminded": "提醒受理", "breached": "超过办结时限", "closed": "关闭"}
 
 
 @tickets.command("sla")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Run for this date (YYYY-MM-DD, Beijing); default today.")
+@click.option("--today", metavar="日期", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="按这一天运行（YYYY-MM-DD，北京时间）；默认今天。")
+@json_option
 @with_appcontext
 @needs_db
-def tickets_sla(today) -> None:
-    """SLA reminders and breach escalation (what the daily beat job does)."""
+def tickets_sla(today, as_json: bool) -> None:
+    """检查时限：提醒未受理的、告知超过办结时限的、关闭办结已久的（与每天的定时任务相同）。"""
     from .. import tasks
 
     done = tasks.sla(current(), today.date() if today else None)
-    _json_line(done)
+    if as_json:
+        echo_json(done)
+        return
+    for key, numbers in done.items():
+        listed = "：" + "、".join(numbers) if numbers else ""
+        click.echo(f"{SLA_LABELS.get(key, key)} {len(numbers)} 件{listed}")
 
 
 @tickets.command("reject")
 @click.argument("number")
 @click.argument("reason")
-@click.option("--by", required=True, help="Who rejects (kept in the ticket's history).")
+@click.option("--by", metavar="姓名", required=True, help="退回人（记入工单历史）。")
 @with_appcontext
 @needs_db
 def tickets_reject(number: str, reason: str, by: str) -> None:
-    """Reject ticket NUMBER as not an opinion; the voter is told REASON."""
+    """退回工单 NUMBER，不作为意见受理；选民会收到原因 REASON。"""
     from ..handlers import DELIVER_PUSH
     from ..services import lifecycle
+    from ..services.texts import STATUS_NAMES
     from ..services.tickets import by_number
 
     ext = current()
@@ -125,24 +133,29 @@ def tickets_reject(number: str, reason: str, by: str) -> None:
         ticket = by_number(session, number.strip())
         if ticket is None:
             raise click.ClickException(f"没有编号为 {number} 的工单")
+        if not reason.strip():
+            raise click.ClickException("请写明退回原因（选民会看到）")
         try:
             push_ids = [p.id for p in lifecycle.reject(session, ticket, reason, by, ext.now())]
-        except (lifecycle.NotAllowed, ValueError) as exc:
+        except lifecycle.NotAllowed as exc:
+            status = STATUS_NAMES.get(exc.ticket.status, exc.ticket.status)
+            raise click.ClickException(f"{number} 不能退回：工单目前{status}") from None
+        except ValueError as exc:
             raise click.ClickException(f"{number} 不能退回：{exc}") from None
         session.commit()
     for push_id in push_ids:  # only after the commit
         ext.enqueue(DELIVER_PUSH, push_id)
-    click.echo(f"{number} → rejected")
+    click.echo(f"{number} 已退回，不作为意见受理；已通知选民。")
 
 
 @tickets.command("assign")
 @click.argument("number")
 @click.argument("deputy_code")
-@click.option("--by", required=True, help="Who assigns (kept in the ticket's history).")
+@click.option("--by", metavar="姓名", required=True, help="分派人（记入工单历史）。")
 @with_appcontext
 @needs_db
 def tickets_assign(number: str, deputy_code: str, by: str) -> None:
-    """Assign ticket NUMBER from the triage queue to deputy DEPUTY_CODE (who is told on WeChat)."""
+    """把待分派的工单 NUMBER 分派给代码为 DEPUTY_CODE 的代表（代表会收到微信推送）。"""
     from .triage import assign_command
 
     assign_command(number, deputy_code, by)
@@ -150,64 +163,59 @@ def tickets_assign(number: str, deputy_code: str, by: str) -> None:
 
 @click.group()
 def qr() -> None:
-    """Parametric QR scenes."""
+    """二维码：场景值、海报、作废。"""
 
 
 @qr.command("list")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-@click.option("--private", is_flag=True, help="Include deputies' private binding scenes.")
+@list_options
+@click.option("--private", is_flag=True, help="也列出代表的私人绑定码（只交给代表本人）。")
 @with_appcontext
 @needs_db
-def qr_list(as_json: bool, private: bool) -> None:
+def qr_list(as_json: bool, as_jsonl: bool, private: bool) -> None:
+    """每个站点和联系选民群的二维码场景值。"""
     from ..services.scenes import all_scenes
 
     with current().Session() as session:
-        for item in all_scenes(session, include_private=private):
-            if as_json:
-                _json_line(item)
-            else:
-                click.echo(f"{item['kind']:<7} {item['id']:>4}  {item['scene']:<40} {item['name']}")
+        rows = [(item, f"{_padded(SCENE_KINDS.get(item['kind'], item['kind']))} {item['id']:>4}  "
+                       f"{item['scene']:<24} {item['name']}")
+                for item in all_scenes(session, include_private=private)]
+    emit(rows, as_json, as_jsonl, empty="还没有二维码场景：请先导入名册。")
 
 
 @click.group()
 def sandbox() -> None:
-    """Sandbox mode (no WeChat credentials): pushes recorded locally."""
+    """沙箱模式（没有配置微信）：推送和群发只记录在本地。"""
 
 
 @sandbox.command("outbox")
-@click.option("--limit", default=20, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--limit", metavar="数量", default=20, show_default=True, help="最多列出多少条。")
+@list_options
 @with_appcontext
 @needs_db
-def sandbox_outbox(limit: int, as_json: bool) -> None:
-    """Print the most recent pushes."""
-    from ..models import OutboundPush
+def sandbox_outbox(limit: int, as_json: bool, as_jsonl: bool) -> None:
+    """最近的推送和群发（每位接收人一条），按时间先后。"""
+    from .outbox import recent
 
     with current().Session() as session:
-        rows = session.scalars(select(OutboundPush).order_by(OutboundPush.id.desc()).limit(limit)).all()
-        for p in reversed(rows):
-            item = {"id": p.id, "to": p.recipient_openid, "kind": p.kind, "status": p.status,
-                    "channel": p.channel, "text": (p.payload or {}).get("text", ""),
-                    "created_at": p.created_at.isoformat()}
-            if as_json:
-                _json_line(item)
-            else:
-                click.echo(f"#{p.id} [{p.status}/{p.channel or '-'}] → {p.recipient_openid}: {item['text']}")
+        rows = recent(session, limit)
+    emit(rows, as_json, as_jsonl, empty="还没有推送。")
 
 
 @qr.command("posters")
 @click.argument("outdir", type=click.Path(file_okay=False))
-@click.option("--site", "sites", multiple=True, help="Only this site's posters (site code; repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["png", "pdf"]), default="png", show_default=True)
-@click.option("--deputies", is_flag=True, help="Also each deputy's private binding card (hand out, never post).")
+@click.option("--site", "sites", metavar="站点编码", multiple=True, help="只印这个站点的海报（站点编码，可重复）。")
+@click.option("--format", "fmt", type=click.Choice(["png", "pdf"]), default="png", show_default=True,
+              help="文件格式。")
+@click.option("--deputies", is_flag=True, help="另加每位代表的私人绑定卡（只交给代表本人，不要张贴）。")
 @with_appcontext
 @needs_db
 def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool) -> None:
-    """Write an A4 poster per site and per fixed-voter group. In production the
-    QR is WeChat's permanent code (requested once, then cached); in sandbox mode a local stand-in."""
+    """每个站点、每个联系选民群印一张 A4 海报，存到文件夹 OUTDIR。
+    正式模式下是微信的永久二维码（第一次申请后保存）；沙箱模式下是本地示意码。"""
     from pathlib import Path
 
-    from ..services import posters, qr as qr_service
+    from ..services import posters
+    from ..services import qr as qr_service
 
     ext = current()
     out = Path(outdir)
@@ -216,7 +224,7 @@ def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool) ->
     with ext.Session() as session:
         items = qr_service.posters(session, sites, deputies)
         if not items:
-            raise click.ClickException("no site matches: check --site against `liaison qr list`")
+            raise click.ClickException("没有对应的站点：请用 liaison qr list 核对 --site 后面的站点编码。")
         for item in items:
             content = qr_service.content_for(session, item.scene, create)
             session.commit()  # a fetched ticket is kept even if a later one fails
@@ -224,7 +232,8 @@ def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool) ->
             posters.save(posters.render(item, content, ext.sandbox), path)
             title = item.deputy.name if item.deputy else item.group.name if item.group else item.site.name
             click.echo(f"{path}  {title}")
-    click.echo(f"{len(items)} posters in {out}" + ("  (sandbox: QR codes are stand-ins)" if ext.sandbox else ""))
+    click.echo(f"共 {len(items)} 张海报，在 {out}"
+               + ("（沙箱模式：二维码只是示意，扫码不能关注）" if ext.sandbox else ""))
 
 
 @qr.command("revoke")
@@ -232,7 +241,7 @@ def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool) ->
 @with_appcontext
 @needs_db
 def qr_revoke(scene: str) -> None:
-    """Stop a QR code: group:<code> (members stay) or deputy:<deputy code> (issues a new private code)."""
+    """作废二维码 SCENE：group:群编码（群成员保留），或 deputy:代表编码（为代表换一个新的私人码）。"""
     from ..services.binding import revoke_group, rotate_deputy_token
 
     ext = current()
@@ -243,8 +252,11 @@ def qr_revoke(scene: str) -> None:
         elif kind == "deputy":
             found = rotate_deputy_token(session, code)
         else:
-            raise click.ClickException("SCENE must be group:<code> or deputy:<deputy code>")
+            raise click.ClickException("SCENE 要写成 group:群编码 或 deputy:代表编码，例如 group:G03")
         if found is None:
-            raise click.ClickException(f"no {kind} with code {code!r}")
+            raise click.ClickException(f"没有编码为 {code} 的{'联系选民群' if kind == 'group' else '代表'}")
         session.commit()
-    click.echo(f"revoked {scene}")
+    if kind == "group":
+        click.echo(f"已作废联系选民群 {code} 的二维码，群成员保留。")
+    else:
+        click.echo(f"已为代表 {code} 换了新的私人绑定码，旧码作废。")

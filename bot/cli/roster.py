@@ -2,26 +2,32 @@
 Opens files, calls services, commits once, prints."""
 from __future__ import annotations
 
-import json
 import time
 
 import click
-from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import current
-from .data import needs_db
+from .context import needs_db, with_appcontext
+from .output import echo_json, json_option
+
+STATS_LABELS = {"townships": "乡镇", "people": "代表（人）", "mandates": "职务", "mandates_by_level": "各级职务",
+                "cross_serving": "交叉任职（人）", "constituencies": "选区", "villages": "行政村",
+                "natural_villages": "自然村", "sites": "站点", "activity_groups": "活动小组",
+                "contact_links": "联系", "groups": "联系选民群", "voters": "选民",
+                "bound_voters": "已绑定微信的选民", "bound_deputies": "已绑定微信的代表"}
+LEVELS = {"city": "市", "county": "县", "township": "乡"}
 
 
 @click.group()
 def roster() -> None:
-    """名册 The roster: who contacts whom under "3+10"."""
+    """名册：按“3+10”谁联系谁。"""
 
 
 @roster.command("template")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def roster_template(path: str) -> None:
-    """Write an empty roster workbook with Chinese sheets and column notes."""
+    """写出空白名册模板 PATH（中文工作表和列名，列名上有批注）。"""
     from ..services.roster_io.export import write_template
 
     write_template(path)
@@ -30,11 +36,11 @@ def roster_template(path: str) -> None:
 
 @roster.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@click.option("--dry-run", is_flag=True, help="只检查并报告，不写入。")
 @with_appcontext
 @needs_db
 def roster_import(path: str, dry_run: bool) -> None:
-    """Import a roster workbook (.xlsx), or the 选民 sheet alone as .csv. All or nothing."""
+    """导入名册 PATH（.xlsx；大村的选民名单可单独存为 .csv）。有任何一处错误，整个文件都不导入。"""
     from ..services.roster_io.importer import import_roster
 
     ext = current()
@@ -68,7 +74,7 @@ def roster_import(path: str, dry_run: bool) -> None:
 @with_appcontext
 @needs_db
 def roster_export(path: str) -> None:
-    """Write the whole roster to a workbook the import reads back."""
+    """把整个名册导出到 PATH（.xlsx），修改后可再导入。文件含手机号和微信绑定，请妥善保管。"""
     from ..services.roster_io.export import write_export
 
     ext = current()
@@ -78,17 +84,17 @@ def roster_export(path: str) -> None:
 
 
 @roster.command("check")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 @with_appcontext
 @needs_db
 def roster_check(as_json: bool) -> None:
-    """The "3+10" health report; exit code 1 when anything needs attention."""
+    """“3+10”体检：缺联系、缺选区、固定选民不足 10 人、代表未绑定微信……有问题时退出码为 1。"""
     from ..services.roster_report import CHECKS, check
 
     with current().Session() as session:
         report = check(session)
     if as_json:
-        click.echo(json.dumps(report, ensure_ascii=False))
+        echo_json(report)
     else:
         for key, heading in CHECKS.items():
             items = report[key]
@@ -103,17 +109,19 @@ def roster_check(as_json: bool) -> None:
 
 
 @roster.command("stats")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 @with_appcontext
 @needs_db
 def roster_stats(as_json: bool) -> None:
-    """Counts of people, mandates by level, cross-serving, villages, sites, groups, voters."""
+    """名册统计：人数、各级职务数、交叉任职、村、站点、群、选民、已绑定微信的人数。"""
     from ..services.roster_report import stats
 
     with current().Session() as session:
         data = stats(session)
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
+        echo_json(data)
     else:
         for key, value in data.items():
-            click.echo(f"{key}: {value}")
+            if isinstance(value, dict):
+                value = "，".join(f"{LEVELS.get(k, k)} {v}" for k, v in value.items())
+            click.echo(f"{STATS_LABELS.get(key, key)}：{value}")

@@ -7,21 +7,23 @@ import subprocess
 import sys
 
 import click
-from flask.cli import with_appcontext
 
 from ..extensions import current
+from .context import creates_instance, with_appcontext
 
 
+@creates_instance
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, help="Web request threads.")
-@click.option("--concurrency", default=2, show_default=True, help="Celery worker processes.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听的地址。")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="监听的端口。")
+@click.option("--threads", default=8, show_default=True, help="网页请求线程数。")
+@click.option("--concurrency", default=2, show_default=True, help="后台任务进程数。")
 @with_appcontext
 def serve(host: str, port: int, threads: int, concurrency: int) -> None:
-    """Run the web app, the Celery worker and the scheduler in one command."""
+    """在本机运行全部服务：网页、后台任务进程和定时任务。"""
     from ..migrate import upgrade
 
+    _check_port(host, port)  # before anything starts: a busy port fails at once
     ext = current()
     upgrade(ext.engine)
     ext.engine.dispose()
@@ -29,8 +31,10 @@ def serve(host: str, port: int, threads: int, concurrency: int) -> None:
     os.environ["LIAISON_REDIS_URL"] = ext.redis_url
     os.environ["LIAISON_INSTANCE_PATH"] = ext.settings["INSTANCE_PATH"]
     os.environ["LIAISON_DATABASE_URL"] = ext.settings["DATABASE_URL"]
-    mode = "sandbox" if ext.sandbox else "WeChat"
-    click.echo(f"Liaison on http://{host}:{port}/wechat ({mode} mode, database {ext.engine.url.render_as_string()})")
+    mode = "沙箱模式（不连微信，推送只记录在本地）" if ext.sandbox else "正式模式（连接微信公众号）"
+    click.echo(f"Liaison 已启动：http://{host}:{port}/wechat\n"
+               f"  运行模式：{mode}\n  实例：{ext.settings['INSTANCE_PATH']}\n"
+               f"  数据库：{ext.engine.url.render_as_string(hide_password=True)}")
     worker_proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--beat",
                                     "--concurrency", str(concurrency)])
     try:
@@ -41,6 +45,28 @@ def serve(host: str, port: int, threads: int, concurrency: int) -> None:
             worker_proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker_proc.kill()
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse at once, in Chinese, when the address is taken or cannot be used."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise click.ClickException(f"无法识别监听地址 {host}，请检查 --host。") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise click.ClickException(
+                    f"端口 {port} 已被占用（{host}:{port}），可能已经有一个 liaison serve 在运行。"
+                    f"请先停止它，或用 --port 换一个端口。") from None
+            raise click.ClickException(f"无法监听 {host}:{port}：{exc.strerror}") from None
 
 
 def _gunicorn(host: str, port: int, threads: int) -> None:
@@ -66,13 +92,13 @@ def _gunicorn(host: str, port: int, threads: int) -> None:
 
 
 @click.command()
-@click.option("--concurrency", default=2, show_default=True, type=int)
+@click.option("--concurrency", default=2, show_default=True, type=int, help="进程数。")
 @click.option("--pool", default="prefork", show_default=True,
-              type=click.Choice(["prefork", "threads", "solo"]))
-@click.option("--beat", is_flag=True, help="Also run the scheduler in this process.")
+              type=click.Choice(["prefork", "threads", "solo"]), help="并发方式。")
+@click.option("--beat", is_flag=True, help="同时在本进程运行定时任务。")
 @with_appcontext
 def worker(concurrency: int, pool: str, beat: bool) -> None:
-    """Run a Celery worker (production: as many as needed, one --beat or a separate `beat`)."""
+    """运行后台任务进程（生产环境按需运行多个；定时任务只能有一个：--beat 或单独的 beat）。"""
     ext = current()
     argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", f"--pool={pool}"]
     if beat:
@@ -83,7 +109,7 @@ def worker(concurrency: int, pool: str, beat: bool) -> None:
 @click.command()
 @with_appcontext
 def beat() -> None:
-    """Run the Celery beat scheduler (exactly one per deployment)."""
+    """运行定时任务（每套部署只运行一个）。"""
     ext = current()
     schedule = os.path.join(ext.settings["INSTANCE_PATH"], "celerybeat-schedule")
     ext.celery.start(["beat", "--loglevel=INFO", f"--schedule={schedule}"])

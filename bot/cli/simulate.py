@@ -7,23 +7,23 @@ import secrets
 import time
 
 import click
-from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from ..extensions import current
-from .data import needs_db
+from .context import needs_db, with_appcontext
 
 
 @click.command()
 @click.argument("text")
-@click.option("--as", "openid", default="oDEMO_voter_01_01", show_default=True, help="Sender openid.")
-@click.option("--url", default=lambda: os.environ.get("LIAISON_URL", "http://127.0.0.1:8000"),
-              show_default="LIAISON_URL or http://127.0.0.1:8000")
-@click.option("--wait", default=10.0, show_default=True, help="Seconds to wait for the pushes.")
+@click.option("--as", "openid", metavar="OPENID", default="oDEMO_voter_01_01", show_default=True,
+              help="以哪个微信 openid 发送。")
+@click.option("--url", metavar="地址", default=lambda: os.environ.get("LIAISON_URL", "http://127.0.0.1:8000"),
+              show_default="LIAISON_URL 或 http://127.0.0.1:8000", help="运行中的服务地址。")
+@click.option("--wait", metavar="秒", default=10.0, show_default=True, help="等推送发出最多等几秒。")
 @with_appcontext
 @needs_db
 def simulate(text: str, openid: str, url: str, wait: float) -> None:
-    """Send TEXT as a voter to the running webhook; print the reply and the pushes."""
+    """以选民身份向运行中的服务（liaison serve）发一条消息 TEXT，显示回复和由此发出的推送。"""
     import requests
 
     from ..models import InboundMessage, OutboundPush
@@ -39,9 +39,10 @@ def simulate(text: str, openid: str, url: str, wait: float) -> None:
         res = requests.post(url.rstrip("/") + "/wechat", params=query, data=body, timeout=10,
                             headers={"Content-Type": "text/xml"})
     except requests.RequestException as exc:
-        raise click.ClickException(f"cannot reach {url}: is `liaison serve` running? ({type(exc).__name__})")
+        raise click.ClickException(f"连不上 {url}：liaison serve 在运行吗？地址不同请用 --url 指明"
+                                   f"（{type(exc).__name__}）") from None
     if res.status_code != 200:
-        raise click.ClickException(f"webhook answered HTTP {res.status_code}")
+        raise click.ClickException(f"服务返回了错误：HTTP {res.status_code}")
     reply = read_reply(ext.gate, res.text)
     click.echo(f"回复: {reply.get('Content') if reply else '(无)'}")
     deadline = time.monotonic() + wait
@@ -63,12 +64,12 @@ def simulate(text: str, openid: str, url: str, wait: float) -> None:
 
 
 @click.command("fake-wechat")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=9100, show_default=True, type=int)
-@click.option("--app-id", default="wxfake", show_default=True)
-@click.option("--secret", default="fakesecret", show_default=True)
+@click.option("--host", metavar="地址", default="127.0.0.1", show_default=True, help="监听的地址。")
+@click.option("--port", metavar="端口", default=9100, show_default=True, type=int, help="监听的端口。")
+@click.option("--app-id", metavar="APPID", default="wxfake", show_default=True, help="模拟的 AppID。")
+@click.option("--secret", metavar="密钥", default="fakesecret", show_default=True, help="模拟的 AppSecret。")
 def fake_wechat(host: str, port: int, app_id: str, secret: str) -> None:
-    """Run a local fake of the WeChat API (point LIAISON_WECHAT_API_BASE at it)."""
+    """运行本地的微信接口模拟服务（测试和演示用；把 LIAISON_WECHAT_API_BASE 指向它）。"""
     from werkzeug.serving import run_simple
 
     from ..devtools.fake_wechat import FakeWeChat

@@ -2,47 +2,47 @@
 become training examples for `liaison nlp train --include-corrections`."""
 from __future__ import annotations
 
-import json
-
 import click
-from flask.cli import ScriptInfo, with_appcontext
 
 from ..extensions import current
-from .data import needs_db
+from .context import load_app, needs_db, with_appcontext
+from .output import emit, list_options
 
 
 @click.group()
 def triage() -> None:
-    """Staff triage queue (分派与纠错)."""
+    """待分派、待核对的工单，以及分类更正。"""
 
 
 @triage.command("list")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@list_options
 @with_appcontext
 @needs_db
-def triage_list(as_json: bool) -> None:
+def triage_list(as_json: bool, as_jsonl: bool) -> None:
+    """待分派和分类把握不大、待核对的工单。"""
     from ..services import triage as service
 
+    rows = []
     with current().Session() as session:
         for t in service.waiting(session):
             item = {"number": t.number, "category": t.category, "confidence": t.confidence, "urgent": t.urgent,
                     "deputy": t.deputy.name if t.deputy else None, "text": t.text}
-            if as_json:
-                click.echo(json.dumps(item, ensure_ascii=False))
-            else:
-                flag = "【紧急】" if t.urgent else ""
-                click.echo(f"{t.number} {flag}[{t.category} {t.confidence:.2f}] {item['deputy'] or '待分派'}：{t.text[:40]}")
+            flag = "【紧急】" if t.urgent else ""
+            rows.append((item, f"{t.number} {flag}[{t.category} {t.confidence:.2f}] "
+                               f"{item['deputy'] or '待分派'}：{t.text[:40]}"))
+    emit(rows, as_json, as_jsonl, empty="没有待分派或待核对的工单。")
 
 
 @triage.command("correct")
 @click.argument("number")
 @click.argument("category")
-@click.option("--by", required=True, help="Who corrects (kept with the training example).")
+@click.option("--by", required=True, help="更正人（和训练样本一起保存）。")
 @with_appcontext
 @needs_db
 def triage_correct(number: str, category: str, by: str) -> None:
-    """Set the right CATEGORY of ticket NUMBER; it is kept as a labelled example."""
-    from ..services import tickets, triage as service
+    """把工单 NUMBER 的分类改为 CATEGORY；更正保存为训练样本（liaison nlp train --include-corrections）。"""
+    from ..services import tickets
+    from ..services import triage as service
 
     ext = current()
     with ext.Session() as session:
@@ -54,13 +54,14 @@ def triage_correct(number: str, category: str, by: str) -> None:
         except service.TriageError as exc:
             raise click.ClickException(str(exc)) from None
         session.commit()
-    click.echo(f"{number} → {category}")
+    click.echo(f"{number} 的分类已改为 {category.strip()}，已保存为训练样本。")
 
 
 def assign_command(number: str, deputy_code: str, by: str) -> None:
     """Assign ticket NUMBER, waiting in the triage queue, to the deputy DEPUTY_CODE."""
     from ..handlers import DELIVER_PUSH
-    from ..services import tickets, triage as service
+    from ..services import tickets
+    from ..services import triage as service
 
     ext = current()
     with ext.Session() as session:
@@ -76,7 +77,8 @@ def assign_command(number: str, deputy_code: str, by: str) -> None:
         session.commit()
     if push_id is not None:  # only after the commit
         ext.enqueue(DELIVER_PUSH, push_id)
-    click.echo(f"{number} → {deputy_code.strip()} {name}")
+    click.echo(f"{number} 已分派给 {name} 代表（{deputy_code.strip()}）"
+               + ("，代表会收到微信推送。" if push_id is not None else "。"))
 
 
 def db_corrections() -> list[dict[str, str]]:
@@ -84,7 +86,7 @@ def db_corrections() -> list[dict[str, str]]:
     from ..migrate import ensure_current
     from ..services.triage import corrections
 
-    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    app = load_app()
     with app.app_context():
         ext = current()
         ensure_current(ext.engine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -11,18 +12,58 @@ from typing import Callable
 import click
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# Where `nlp train` looks for data sets without --data: LIAISON_DATASETS when
+# set, else a `shared/datasets` folder beside the checkout (absent in a fresh clone).
+DATASETS_ENV = "LIAISON_DATASETS"
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "datasets"
+# A data set is a folder holding one of these (see bot/nlp/train.py).
+DATA_SET_FILES = ("train.jsonl", "label_tree.jsonl")
+
+
+def data_root() -> Path:
+    given = os.environ.get(DATASETS_ENV, "").strip()
+    return Path(given).expanduser() if given else DEFAULT_DATA
+
+
+def _is_data_set(path: Path) -> bool:
+    return any((path / name).is_file() for name in DATA_SET_FILES)
+
+
+def data_sets(folder: Path) -> list[Path]:
+    """`folder` itself if it is a data set, else the data sets in it."""
+    if not folder.is_dir():
+        return []
+    if _is_data_set(folder):
+        return [folder]
+    return sorted(p for p in folder.iterdir() if p.is_dir() and _is_data_set(p))
 
 
 def _default_dirs() -> list[Path]:
-    if not DEFAULT_DATA.is_dir():
-        return []
-    return sorted(p for p in DEFAULT_DATA.iterdir() if p.is_dir())
+    return data_sets(data_root())
 
 
-# Where `--include-corrections` gets staff corrections: the app's CLI plugs in
-# a reader of its database, so this package stays free of app imports.
-corrections_source: Callable[[], list[dict]] | None = None
+def _no_data(given: tuple[Path, ...]) -> str:
+    """Where `nlp train` looked, and what to pass instead (for staff, in Chinese)."""
+    what = "数据集是含 train.jsonl 或 label_tree.jsonl 的文件夹"
+    if given:
+        return (f"没有找到训练数据：--data 给出的文件夹里没有数据集：{'、'.join(str(p) for p in given)}"
+                f"（{what}）。")
+    root = data_root()
+    found = "不存在" if not root.is_dir() else "里面没有数据集"
+    if os.environ.get(DATASETS_ENV, "").strip():
+        looked = f"找的是环境变量 {DATASETS_ENV} 指向的文件夹 {root}，它{found}"
+    else:
+        looked = f"没有设置环境变量 {DATASETS_ENV}，找的是默认位置 {root}（代码旁边的 ../shared/datasets），它{found}"
+    return (f"没有找到训练数据：{looked}（{what}）。\n"
+            f"请用 --data 文件夹 指明数据集（可写多次，也可以是放数据集的上一级文件夹），"
+            f"或把环境变量 {DATASETS_ENV} 设为放数据集的文件夹。没有训练，模型没有改动。")
+
+
+def _corrections_source() -> Callable[[], list[dict]] | None:
+    """Where `--include-corrections` gets staff corrections: the app's CLI passes
+    a reader of its database in its context object, so this package stays free
+    of app imports."""
+    return getattr(click.get_current_context().obj, "corrections_source", None)
 
 
 @click.group("nlp")
@@ -32,36 +73,44 @@ def nlp() -> None:
 
 @nlp.command("train")
 @click.option("--data", "data", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Data set directory (repeatable); default: every set in ../shared/datasets.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Artifact path.")
+              metavar="文件夹",
+              help=f"数据集文件夹，或放数据集的文件夹（可写多次）；默认：环境变量 {DATASETS_ENV} 指向的文件夹，"
+                   "没有设置时为代码旁边的 ../shared/datasets。")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="模型文件写到哪里（默认：替换 bot/nlp/artifacts 里的模型）。")
 @click.option("--corrections", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="JSON Lines of staff corrections: text, label.")
-@click.option("--include-corrections", is_flag=True, help="Also learn from staff corrections in the database.")
-@click.option("--seed", type=int, default=None)
+              help="分类更正文件（JSON Lines，每行 text 和 label）。")
+@click.option("--include-corrections", is_flag=True, help="也用数据库里工作人员的分类更正来训练。")
+@click.option("--seed", metavar="数字", type=int, default=None, help="随机数种子。")
 def train_cmd(data: tuple[Path, ...], out: Path | None, corrections: Path | None, include_corrections: bool,
               seed: int | None) -> None:
-    """Train the classifier and write the artifact."""
+    """训练分类模型并写出模型文件。没有找到训练数据时不训练，退出码为 1。"""
     from .model import ARTIFACT_PATH
     from .train import SEED, read_jsonl, train
 
-    dirs = list(data) or _default_dirs()
+    dirs = [d for folder in data for d in data_sets(folder)] if data else _default_dirs()
+    if not dirs:
+        raise click.ClickException(_no_data(data))
     extra = read_jsonl(corrections) if corrections else None
     if include_corrections:
+        corrections_source = _corrections_source()
         if corrections_source is None:
-            raise click.UsageError("--include-corrections needs the liaison app (run it as `liaison nlp train`)")
+            raise click.UsageError("--include-corrections 要从数据库读更正，请用 liaison nlp train 运行")
         stored = corrections_source()
-        click.echo(f"including {len(stored)} staff corrections")
+        click.echo(f"加入工作人员的分类更正 {len(stored)} 条")
         extra = (extra or []) + stored
     out = out or ARTIFACT_PATH
     metrics = train(dirs, extra, out, seed=SEED if seed is None else seed)
     click.echo(json.dumps(metrics, ensure_ascii=False, indent=1))
-    click.echo(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    click.echo(f"训练数据：{'、'.join(str(d) for d in dirs)}")
+    click.echo(f"模型已写入 {out}（{out.stat().st_size / 1e6:.1f} MB）")
 
 
 @nlp.command("eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def eval_cmd(file: Path) -> None:
-    """Accuracy, macro-F1, per-class F1 and confusion for a JSONL of text/title/label."""
+    """用带标注的文件 FILE（JSON Lines，每行 text/title/label）评估模型：
+    准确率（accuracy）、macro-F1、各类 F1（per-class F1）和混淆矩阵（confusion）。"""
     from . import classify
     from .evaluate import report, scores
     from .train import read_jsonl, row_text
@@ -72,12 +121,26 @@ def eval_cmd(file: Path) -> None:
 
 
 @nlp.command("classify")
-def classify_cmd() -> None:
-    """Read one message per line on stdin, write one JSON object per line."""
+@click.option("--json", "as_json", is_flag=True, help="读完后输出一个 JSON 数组（所有结果）。")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="每行一个 JSON 对象，边读边写（默认就是这样）。")
+def classify_cmd(as_json: bool, as_jsonl: bool) -> None:
+    """从标准输入每行读一条消息并分类。默认每行输出一个 JSON 对象（JSON Lines）；
+    加 --json 则读完后输出一个 JSON 数组。空行和只有空格的行跳过。"""
     from . import classify
 
+    if as_json and as_jsonl:
+        raise click.UsageError("--json 和 --jsonl 只能选一个。")
+    results = []
     for line in sys.stdin:
         line = line.rstrip("\r\n")
+        if not line.strip():
+            continue
         result = asdict(classify(line))
         result["alternatives"] = [list(a) for a in result["alternatives"]]
-        click.echo(json.dumps({"text": line, **result}, ensure_ascii=False))
+        item = {"text": line, **result}
+        if as_json:
+            results.append(item)
+        else:
+            click.echo(json.dumps(item, ensure_ascii=False))
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False))

@@ -1,4 +1,4 @@
-"""/wechat: verify, decrypt, parse, dedupe, dispatch, commit once, enqueue after
+"""/wechat (routed in bot/app.py): verify, decrypt, parse, dedupe, dispatch, commit once, enqueue after
 the commit, reply within WeChat's 5 seconds."""
 from __future__ import annotations
 
@@ -6,25 +6,23 @@ import hashlib
 import logging
 import secrets
 
-from flask import Blueprint, Response, abort, request
+from flask import Response, abort, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import dedupe, router
-from ..ratelimit import RedisLimiter
 from ..extensions import Liaison, current
 from ..handlers import Context, Result
 from ..messages import Inbound
 from ..models import InboundMessage
+from ..ratelimit import RedisLimiter
 from ..services import windows
 from ..services.station import Station
 from ..wechat import WebhookError, render_text_reply
 
 log = logging.getLogger(__name__)
-bp = Blueprint("webhook", __name__)
 
 
-@bp.get("/wechat")
 def verify() -> Response:
     try:
         echo = current().gate.verify_url(request.args)
@@ -33,7 +31,6 @@ def verify() -> Response:
     return Response(echo, mimetype="text/plain")
 
 
-@bp.post("/wechat")
 def receive() -> Response:
     ext = current()
     body = request.get_data(cache=False)

@@ -54,6 +54,13 @@ def test_serve_seed_simulate_on_the_embedded_default(tmp_path):
         assert reply.startswith("回复: 已收到您的意见（编号 ") and reply.endswith("代表。")
         assert pushed.startswith("推送 → oDEMO_deputy_") and "[sent/sandbox]" in pushed, out.stdout
 
+        # A second `serve` on the same port fails at once, in Chinese, before
+        # it starts a worker or a scheduler of its own.
+        started = time.monotonic()
+        second = liaison("serve", "--port", str(port), cwd=tmp_path, env=env, timeout=30)
+        assert second.returncode != 0 and f"端口 {port} 已被占用" in second.stderr, second.stderr
+        assert "Liaison 已启动" not in second.stdout and time.monotonic() - started < 15
+
         outbox = liaison("sandbox", "outbox", cwd=tmp_path, env=env)
         assert "村里自来水停了三天了" in outbox.stdout
         assert (tmp_path / "instance" / "liaison.db").exists()

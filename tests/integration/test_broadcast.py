@@ -14,11 +14,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from flask.cli import ScriptInfo
 from sqlalchemy import func, insert, select
 
 from bot import sender, tasks
 from bot.cli import main
+from bot.cli.context import State
 from bot.models import Broadcast, BroadcastDelivery, Deputy, Voter
 from bot.services import broadcast as service
 from bot.services import campaigns
@@ -320,14 +320,14 @@ def test_publicity_days_are_prefilled_as_drafts_once_a_year(app, ext, db):
 def test_staff_command_line(wx, fake_wechat, demo, db):
     app = wx()
     runner = app.test_cli_runner()
-    cli = lambda *a: runner.invoke(main, list(a), obj=ScriptInfo(create_app=lambda: app))  # noqa: E731
+    cli = lambda *a: runner.invoke(main, list(a), obj=State(app=app))  # noqa: E731
     made = cli("broadcast", "create", "--text", "本周六停水。", "--to", "deputies", "--by", "张干事")
-    assert made.exit_code == 0 and "51 will receive it" in made.output
+    assert made.exit_code == 0 and "51 人接收" in made.output
     bid = db.scalar(select(func.max(Broadcast.id)))
     assert "→ 51 人接收，0 人已取消关注（跳过）" in cli("broadcast", "preview", str(bid)).output
     sent = cli("broadcast", "send", str(bid), "--here", "--wait")
     assert sent.exit_code == 0, sent.output
-    assert f"#{bid} done: sent 51, failed 0, skipped 0, unknown 0, waiting 0 / 51" in sent.output
+    assert f"#{bid} 已发完：已发 51，失败 0，跳过 0，不确定 0，等待 0，共 51" in sent.output
     deputies = set(db.scalars(select(Deputy.openid)))
     assert set(received(fake_wechat)) == deputies
     assert '"sent": 51' in cli("broadcast", "status", str(bid), "--json").output

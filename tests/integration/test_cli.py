@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from flask.cli import ScriptInfo
 
 from bot.cli import main
+from bot.cli.context import State
 from wechat_user import Phone
 
 
@@ -15,31 +15,27 @@ def cli(app):
     runner = app.test_cli_runner()
 
     def invoke(*args: str):
-        result = runner.invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app))
+        result = runner.invoke(main, list(args), obj=State(app=app))
         return result
     return invoke
 
 
-def lines(output: str) -> list[dict]:
-    return [json.loads(line) for line in output.splitlines() if line.strip()]
-
-
 def test_demo_seed_builds_the_township_of_the_report(cli):
-    result = cli("demo", "seed")
+    result = cli("demo", "seed", "--json")
     assert result.exit_code == 0, result.output
     stats = json.loads(result.output)
     assert stats == {"sites": 4, "villages": 15, "natural_villages": 38, "activity_groups": 3, "deputies": 51, "mandates": 55, "city": 2, "county": 9,
                      "township": 44, "cross_serving": 4, "contact_links": 53, "groups": 18, "voters": 180}
     again = cli("demo", "seed")
-    assert again.exit_code != 0 and "roster is not empty" in again.output
+    assert again.exit_code != 0 and "名册不是空的" in again.output
 
 
-def test_qr_list_prints_one_scene_per_line(cli):
+def test_qr_list_prints_every_scene(cli):
     cli("demo", "seed")
-    items = lines(cli("qr", "list", "--json").output)
+    items = json.loads(cli("qr", "list", "--json").output)
     kinds = [i["kind"] for i in items]
     assert kinds.count("site") == 4 and kinds.count("group") == 18 and "deputy" not in kinds
-    private = [i for i in lines(cli("qr", "list", "--json", "--private").output) if i["kind"] == "deputy"]
+    private = [i for i in json.loads(cli("qr", "list", "--json", "--private").output) if i["kind"] == "deputy"]
     assert len(private) == 51
     assert all(set(i) == {"kind", "id", "name", "scene"} for i in items)
     assert {"kind": "site", "id": 1, "name": "乡人大代表联络站", "scene": "site:station"} in items
@@ -50,7 +46,7 @@ def test_tickets_list_json(app, cli):
     cli("demo", "seed")
     Phone(app, "oDEMO_voter_01_01").says("村里自来水停了三天了")
     Phone(app, "oStranger").says("家门口的水渠堵了，下雨就淹")
-    items = lines(cli("tickets", "list", "--json").output)
+    items = json.loads(cli("tickets", "list", "--json").output)
     assert len(items) == 2
     assert set(items[0]) == {"number", "status", "category", "confidence", "voter_openid", "deputy", "created_at"}
     by_voter = {i["voter_openid"]: i for i in items}
@@ -100,7 +96,7 @@ def test_simulate_in_safe_mode_encrypts_and_reads_the_reply(make_app, live):
     server = live(app)
     runner = app.test_cli_runner()
     result = runner.invoke(main, ["simulate", "路灯坏了", "--as", "oSafeVoter", "--url", server.url, "--wait", "0"],
-                           obj=ScriptInfo(create_app=lambda: app))
+                           obj=State(app=app))
     assert result.exit_code == 0, result.output
     assert result.output.startswith("回复: 已收到您的意见（编号 ")
     with app.extensions["liaison"].Session() as s:

@@ -96,9 +96,8 @@ def test_an_unbound_county_deputy_without_an_office_falls_back_to_staff(make_app
 def test_after_a_return_the_ticket_may_go_up_again_from_the_township(make_app, demo, db):
     from datetime import timedelta
 
-    from flask.cli import ScriptInfo
-
     from bot.cli import main
+    from bot.cli.context import State
 
     app = build(make_app)
     deputy, number = _accepted_ticket(app, db)
@@ -113,7 +112,7 @@ def test_after_a_return_the_ticket_may_go_up_again_from_the_township(make_app, d
     Phone(app, VOTER).says("没解决，还是乱收费")
     Phone(app, deputy.openid).says(f"退回 {number} 请换一位代表跟进")
     done = app.test_cli_runner().invoke(main, ["tickets", "assign", number, deputy.code, "--by", "李干事"],
-                                        obj=ScriptInfo(create_app=lambda: app))
+                                        obj=State(app=app))
     assert done.exit_code == 0, done.output
     Phone(app, deputy.openid).says(f"受理 {number}")
     assert Phone(app, deputy.openid).says(f"上报 {number} 还是县里的事").text == \

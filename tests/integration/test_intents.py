@@ -122,14 +122,13 @@ def test_an_unsure_classification_reaches_the_deputy_and_the_triage_queue(app, d
 
 
 def test_a_staff_correction_is_kept_as_a_training_example(app, demo, db):
-    from flask.cli import ScriptInfo
-
     from bot.cli import main
+    from bot.cli.context import State
 
     Phone(app, VOTER).says("村东头那个东西不太好")
     number = db.scalar(select(Ticket.number))
     run = app.test_cli_runner()
-    obj = ScriptInfo(create_app=lambda: app)
+    obj = State(app=app)
     listed = run.invoke(main, ["triage", "list", "--json"], obj=obj)
     assert number in listed.output
     bad = run.invoke(main, ["triage", "correct", number, "火星事务", "--by", "李干事"], obj=obj)
@@ -153,13 +152,12 @@ def test_ticket_keeps_the_suggested_office_and_level(app, demo, db):
 def test_training_can_include_the_stored_corrections(app, demo, db, tmp_path):
     import json
 
-    from flask.cli import ScriptInfo
-
     from bot.cli import main
+    from bot.cli.context import State
 
     Phone(app, VOTER).says("村东头那个东西不太好")
     number = db.scalar(select(Ticket.number))
-    obj = ScriptInfo(create_app=lambda: app)
+    obj = State(app=app)
     run = app.test_cli_runner()
     run.invoke(main, ["triage", "correct", number, "城乡建设", "--by", "李干事"], obj=obj)
     data = tmp_path / "tiny"
@@ -174,7 +172,7 @@ def test_training_can_include_the_stored_corrections(app, demo, db, tmp_path):
     result = run.invoke(main, ["nlp", "train", "--data", str(data), "--out", str(out), "--include-corrections"],
                         obj=obj)
     assert result.exit_code == 0, result.output
-    assert "including 1 staff corrections" in result.output and out.exists()
+    assert "加入工作人员的分类更正 1 条" in result.output and out.exists()
 
 
 @pytest.mark.parametrize("text", ["联络站在哪？我家旁边煤气泄漏了，快来人", "补充一下，电线掉下来了，刚才有人触电了"])

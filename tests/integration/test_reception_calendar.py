@@ -7,10 +7,10 @@ import json
 from datetime import date
 
 import pytest
-from flask.cli import ScriptInfo
 from sqlalchemy import select
 
 from bot.cli import main
+from bot.cli.context import State
 from bot.models import Deputy, ReceptionRule, Site
 from bot.services import holidays
 from bot.services.reception import Calendar, missing_holiday_years
@@ -19,7 +19,7 @@ from bot.services.reception import Calendar, missing_holiday_years
 @pytest.fixture
 def cli(app):
     runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app))
+    return lambda *args: runner.invoke(main, list(args), obj=State(app=app))
 
 
 def station_days(db, year: int) -> list[date]:
@@ -94,7 +94,7 @@ def test_plan_command_prints_dates_sites_and_deputies(cli, demo):
 
 def test_staff_enter_holidays_from_the_command_line(cli, demo, db):
     result = cli("reception", "holidays", "add", "2027-02-06..2027-02-13", "--name", "春节")
-    assert result.exit_code == 0 and "8 days entered as holiday" in result.output
+    assert result.exit_code == 0 and "已录入放假 8 天" in result.output
     data = json.loads(cli("reception", "plan", "--from", "2027-02", "--months", "1", "--json").stdout)
     assert data["missing_holiday_years"] == []
     assert {r["site"]: r["date"] for r in data["receptions"]}["shanfu"] == "2027-02-15"

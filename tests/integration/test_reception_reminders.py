@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
-from flask.cli import ScriptInfo
 from sqlalchemy import func, select
 
 from bot import tasks
 from bot.cli import main
+from bot.cli.context import State
 from bot.models import OutboundPush, ReceptionRule, Site, Voter
 from bot.services.reception import Calendar
 from config.celery import celery_settings
@@ -26,7 +26,7 @@ def at(app, *when) -> None:
 @pytest.fixture
 def cli(app):
     runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app))
+    return lambda *args: runner.invoke(main, list(args), obj=State(app=app))
 
 
 def pushes(db, kind=None) -> list[OutboundPush]:
@@ -92,18 +92,18 @@ def test_a_cancelled_reception_is_announced_to_those_already_reminded(cli, app, 
     assert cli("reception", "remind", "--today", "2026-12-17").exit_code == 0
     reminded = {p.recipient_openid for p in pushes(db) if p.kind in ("reception_notice", "duty_reminder")}
     result = cli("reception", "cancel", "station", "2026-12-20", "--by", "张干事", "--note", "因大雪取消。")
-    assert result.exit_code == 0 and f"{len(reminded)} notices queued" in result.output
+    assert result.exit_code == 0 and f"安排 {len(reminded)} 条变更通知" in result.output
     changes = pushes(db, "reception_change")
     assert {p.recipient_openid for p in changes} == reminded
     assert changes[0].payload["text"] == "乡人大代表联络站原定12月20日（周日）的接待选民日取消。因大雪取消。"
     assert not any(p.recipient_openid == POINT_VOTER for p in changes)
     assert "12月20日" not in Phone(app, STATION_VOTER).says("接待日是哪天").text
-    assert cli("reception", "remind", "--today", "2026-12-20").output.startswith("queued 0")
+    assert cli("reception", "remind", "--today", "2026-12-20").output.startswith("已安排 0 条提醒")
 
 
 def test_a_moved_reception_is_reminded_on_its_new_date(cli, app, ext, demo, db):
     assert cli("reception", "move", "station", "2026-12-20", "--to", "2026-12-22", "--by", "张干事").exit_code == 0
-    assert cli("reception", "remind", "--today", "2026-12-17").output.startswith("queued 0")
+    assert cli("reception", "remind", "--today", "2026-12-17").output.startswith("已安排 0 条提醒")
     assert cli("reception", "remind", "--today", "2026-12-19").exit_code == 0
     notice = pushes(db, "reception_notice")[0].payload["text"]
     assert notice.startswith("12月22日（周二）9:00–12:00 乡人大代表联络站接待选民")

@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from flask.cli import ScriptInfo
 from PIL import Image
 from sqlalchemy import func, select
 
 from bot.cli import main
+from bot.cli.context import State
 from bot.models import QrCode, Site
 from roster_book import mini, write_book
 
@@ -16,7 +16,7 @@ from roster_book import mini, write_book
 @pytest.fixture
 def cli(app):
     runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app))
+    return lambda *args: runner.invoke(main, list(args), obj=State(app=app))
 
 
 def test_template_import_dry_run_import_and_reimport(cli, db, tmp_path):
@@ -76,7 +76,7 @@ def test_production_posters_fetch_each_permanent_code_once(make_app, fake_wechat
     runner = app.test_cli_runner()
 
     def cli(*args):
-        return runner.invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app))
+        return runner.invoke(main, list(args), obj=State(app=app))
 
     cli("demo", "seed")
     assert cli("qr", "posters", str(tmp_path / "p"), "--site", "qilijiao", "--format", "pdf").exit_code == 0

@@ -6,11 +6,11 @@ import signal
 import time
 from contextlib import contextmanager
 
-from flask.cli import ScriptInfo
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.cli import main
+from bot.cli.context import State
 from bot.models import Voter
 from bot.services.roster_io import reading
 from bot.services.roster_io.reading import read_voter_csv, read_workbook
@@ -103,6 +103,6 @@ def test_the_command_exits_non_zero_and_writes_nothing(app, db, tmp_path):
     path = tmp_path / "v.csv"
     path.write_text("编码,姓名\nP1,赵桂英\nP2," + "x" * 200_000 + "\n", encoding="utf-8")
     runner = app.test_cli_runner()
-    result = runner.invoke(main, ["roster", "import", str(path)], obj=ScriptInfo(create_app=lambda: app))
+    result = runner.invoke(main, ["roster", "import", str(path)], obj=State(app=app))
     assert result.exit_code != 0 and "CSV 格式有误" in result.output
     assert db.scalar(select(func.count(Voter.id))) == 0

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask.cli import ScriptInfo
 from sqlalchemy import select
 
 from bot.cli import main
+from bot.cli.context import State
 from bot.models import Deputy
 from bot.services import texts
 from lifecycle_kit import VOTER, Inbox, build, county_contact, deputy_of, number_in, ticket
@@ -24,7 +24,7 @@ def app(make_app):
 
 
 def cli(app, *args):
-    return app.test_cli_runner().invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app))
+    return app.test_cli_runner().invoke(main, list(args), obj=State(app=app))
 
 
 def _merged_pair(app, ext):

@@ -1,4 +1,5 @@
-"""The `nlp` click group: eval prints the figures, classify speaks JSON lines."""
+"""The `nlp` click group: eval prints the figures, classify speaks JSON Lines (or
+one array with --json), train refuses to train on nothing."""
 
 import json
 
@@ -50,3 +51,72 @@ def test_train_writes_an_artifact_and_takes_corrections(tmp_path):
     assert result.exit_code == 0, result.output
     assert out.exists() and out.stat().st_size > 0
     assert '"threshold"' in result.output
+
+
+def test_classify_skips_blank_lines():
+    result = CliRunner().invoke(nlp, ["classify"], input="你好\n\n   \n\t\r\n煤气泄漏了快来人\n")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [x["text"] for x in lines] == ["你好", "煤气泄漏了快来人"]
+    assert CliRunner().invoke(nlp, ["classify"], input="\n  \n").output == ""
+
+
+def test_classify_json_is_one_array_and_jsonl_one_object_a_line():
+    text = "你好\n\n路灯坏了\n"
+    as_array = json.loads(CliRunner().invoke(nlp, ["classify", "--json"], input=text).output)
+    assert [x["text"] for x in as_array] == ["你好", "路灯坏了"]
+    for args in (["classify"], ["classify", "--jsonl"]):
+        lines = CliRunner().invoke(nlp, args, input=text).output.splitlines()
+        assert [json.loads(line) for line in lines] == as_array
+    assert json.loads(CliRunner().invoke(nlp, ["classify", "--json"], input="").output) == []
+    assert CliRunner().invoke(nlp, ["classify", "--json", "--jsonl"], input=text).exit_code != 0
+
+
+def test_train_without_data_says_where_it_looked_and_trains_nothing(tmp_path, monkeypatch):
+    from bot.nlp import cli
+
+    monkeypatch.delenv("LIAISON_DATASETS", raising=False)
+    monkeypatch.setattr(cli, "DEFAULT_DATA", tmp_path / "shared" / "datasets")
+    out = tmp_path / "model.npz"
+    result = CliRunner().invoke(nlp, ["train", "--out", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert f"没有设置环境变量 LIAISON_DATASETS，找的是默认位置 {tmp_path / 'shared' / 'datasets'}" in result.output
+    assert "它不存在" in result.output
+    assert "--data 文件夹" in result.output and "LIAISON_DATASETS" in result.output
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("LIAISON_DATASETS", str(empty))
+    result = CliRunner().invoke(nlp, ["train", "--out", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert f"环境变量 LIAISON_DATASETS 指向的文件夹 {empty}，它里面没有数据集" in result.output
+
+    result = CliRunner().invoke(nlp, ["train", "--data", str(empty), "--out", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert f"--data 给出的文件夹里没有数据集：{empty}" in result.output
+
+
+def test_train_reads_the_data_sets_in_liaison_datasets(tmp_path, monkeypatch):
+    from bot.nlp import train
+
+    for name in ("a", "b"):
+        (tmp_path / "sets" / name).mkdir(parents=True)
+        (tmp_path / "sets" / name / "train.jsonl").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "sets" / "notes").mkdir()  # not a data set
+    used = []
+
+    def fake_train(dirs, extra, out, seed):
+        used.extend(dirs)
+        out.write_bytes(b"model")
+        return {"threshold": 0.5}
+
+    monkeypatch.setattr(train, "train", fake_train)
+    monkeypatch.setenv("LIAISON_DATASETS", str(tmp_path / "sets"))
+    out = tmp_path / "model.npz"
+    result = CliRunner().invoke(nlp, ["train", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert used == [tmp_path / "sets" / "a", tmp_path / "sets" / "b"]
+    assert f"模型已写入 {out}" in result.output
+    used.clear()
+    assert CliRunner().invoke(nlp, ["train", "--data", str(tmp_path / "sets" / "b"), "--out", str(out)]).exit_code == 0
+    assert used == [tmp_path / "sets" / "b"]

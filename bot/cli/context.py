@@ -1,0 +1,79 @@
+"""How a command gets its app: built once per invocation, inside its context.
+
+Only commands marked `creates_instance` (serve, demo seed, db upgrade) may
+start a new instance; every other command refuses when the instance it looked
+for is not there, instead of quietly creating an empty one."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import click
+
+
+@dataclass
+class State:
+    """The `liaison` command's context object. Tests pass one with their app."""
+
+    app: Any = None  # built on first use unless given
+    # Staff corrections for `nlp train --include-corrections` (bot.nlp stays app-free).
+    corrections_source: Callable[[], list[dict]] | None = None
+
+
+def creates_instance(command: click.Command) -> click.Command:
+    """Mark a command as allowed to create a new instance (folder, database, key)."""
+    command.creates_instance = True  # type: ignore[attr-defined]
+    return command
+
+
+def load_app(ctx: click.Context | None = None) -> Any:
+    ctx = ctx or click.get_current_context()
+    state = ctx.ensure_object(State)
+    if state.app is None:
+        from config.settings import InstanceMissing
+
+        from .. import create_app
+
+        must_exist = not getattr(ctx.command, "creates_instance", False)
+        try:
+            app = create_app({"INSTANCE_MUST_EXIST": must_exist})
+        except InstanceMissing as exc:
+            raise click.ClickException(_missing(exc)) from None
+        except ValueError as exc:  # a setting that does not parse
+            raise click.ClickException(f"配置有误：{exc}") from None
+        state.app = app
+    return state.app
+
+
+def _missing(exc: Any) -> str:
+    return (f"没有找到 Liaison 实例：{exc.path}（{exc.reason}）。\n"
+            "请在实例所在的文件夹运行，或用 --instance 路径 或环境变量 LIAISON_INSTANCE_PATH 指明实例；"
+            "新建实例请运行 liaison serve、liaison db upgrade 或 liaison demo seed。")
+
+
+def with_appcontext(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Run the command inside the app's context (the app is built on first use)."""
+
+    @click.pass_context
+    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        with load_app(ctx).app_context():
+            return ctx.invoke(f, *args, **kwargs)
+
+    return functools.update_wrapper(wrapper, f)
+
+
+def needs_db(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Commands that read or write data first make sure the schema is there."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..extensions import current
+        from ..migrate import ensure_current
+
+        try:
+            ensure_current(current().engine)
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from None
+        return fn(*args, **kwargs)
+    return wrapper

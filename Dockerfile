@@ -5,7 +5,6 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY config ./config
-COPY migrations ./migrations
 RUN pip install --no-cache-dir -e . && useradd --system --home /app liaison && mkdir -p /app/instance \
     && chown liaison /app/instance
 USER liaison

@@ -34,7 +34,7 @@ sys.path.insert(0, ROOT)
 
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 
-from bot.migrate import upgrade  # noqa: E402
+from bot.infra.migrate import upgrade  # noqa: E402
 from bot.models import Base, Broadcast, BroadcastDelivery, Village, Voter  # noqa: E402
 
 WORKER = """

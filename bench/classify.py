@@ -40,7 +40,8 @@ COLD = (
 
 
 def dev_figures(dirs: list[Path]) -> list[dict]:
-    from bot.nlp.train import SEED, collect, row_text, train
+    from bot.nlp.datasets import row_text
+from bot.nlp.train import SEED, collect, train
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "dev-stage.npz"

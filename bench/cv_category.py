@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from bot.nlp import CATEGORIES  # noqa: E402
 from bot.nlp import train as T  # noqa: E402
 from bot.nlp.cli import _default_dirs  # noqa: E402
+from bot.nlp.datasets import row_text  # noqa: E402
 from bot.nlp.evaluate import scores  # noqa: E402
 from bot.nlp.model import _load_model, category_proba, pack_model  # noqa: E402
 from bot.nlp.normalize import normalize  # noqa: E402
@@ -60,12 +61,12 @@ def main() -> None:
         held = [r for r in board if fold_of[r["id"]] == k]
         fit_rows = [r for r in data["train"] if fold_of.get(r.get("id"), -1) != k and fold_of.get(r.get("twin"), -1) != k]
         arrays = pack_model("cat", *T.fit_linear(
-            [normalize(T.row_text(r), stop) for r in fit_rows], [r["label"] for r in fit_rows], T._weights(fit_rows),
+            [normalize(row_text(r), stop) for r in fit_rows], [r["label"] for r in fit_rows], T._weights(fit_rows),
             T.C_CATEGORY, CATEGORIES, args.head_weight, args.nb_mix))
         model = _load_model(arrays, "cat", list(CATEGORIES), 1.0, args.head_weight)
         pred = []
         for r in held:
-            p = category_proba(model, meta, T.row_text(r))
+            p = category_proba(model, meta, row_text(r))
             pred.append("其他" if p is None else CATEGORIES[int(p.argmax())])
         f1s.append(scores([r["label"] for r in held], pred)["macro_f1"])
         print(f"fold {k}: n={len(held)} macro-F1={f1s[-1]:.4f}", flush=True)

@@ -30,8 +30,15 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .extensions import Liaison
     from .web import LazyView, health
 
-    app.extensions["liaison"] = Liaison(app)
+    app.extensions["liaison"] = Liaison(app, make_celery=_make_celery)
     app.add_url_rule("/wechat", "webhook.verify", LazyView("bot.web.webhook:verify"), methods=["GET"])
     app.add_url_rule("/wechat", "webhook.receive", LazyView("bot.web.webhook:receive"), methods=["POST"])
     app.register_blueprint(health.bp)
     return app
+
+
+def _make_celery(flask_app: Flask, redis_url: str) -> Any:
+    # Imported when first needed: Celery is heavy and commands rarely enqueue.
+    from .jobs.celery import make_celery
+
+    return make_celery(flask_app, redis_url)

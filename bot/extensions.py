@@ -34,7 +34,7 @@ def make_engine(url: str) -> Engine:
 
 
 class Liaison:
-    def __init__(self, app: Any):
+    def __init__(self, app: Any, make_celery: Callable[[Any, str], Any] | None = None):
         self.app = app
         self.settings = app.config
         self.engine = make_engine(self.settings["DATABASE_URL"])
@@ -42,6 +42,9 @@ class Liaison:
         self.clock: Callable[[], float] = self.settings.get("CLOCK") or time.time
         self._redis: Any = None
         self._celery: Any = None
+        # Given by the app factory, so this module needs nothing from bot.jobs
+        # (whose tasks use this one).
+        self._make_celery = make_celery
         self._notifier: Any = self.settings.get("NOTIFIER")
         self._api: Any = None
         self._gate: Any = None
@@ -61,7 +64,7 @@ class Liaison:
     @property
     def redis_url(self) -> str:
         if not self.settings.get("REDIS_URL"):
-            from .embedded import embedded_redis_url
+            from .infra.embedded import embedded_redis_url
 
             self.settings["REDIS_URL"] = embedded_redis_url(self.settings["INSTANCE_PATH"])
         return self.settings["REDIS_URL"]
@@ -77,9 +80,9 @@ class Liaison:
     @property
     def celery(self) -> Any:
         if self._celery is None:
-            from .worker import make_celery
-
-            self._celery = make_celery(self.app, self.redis_url)
+            if self._make_celery is None:
+                raise RuntimeError("this app was built without a Celery factory")
+            self._celery = self._make_celery(self.app, self.redis_url)
         return self._celery
 
     @property
@@ -107,7 +110,7 @@ class Liaison:
     @property
     def phones(self) -> Any:
         """Encrypts phones at rest with a key derived from SECRET_KEY."""
-        from .services.phones import PhoneBox
+        from .services.roster.phones import PhoneBox
 
         return PhoneBox(self.settings["SECRET_KEY"])
 

@@ -64,7 +64,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = _redis_url()
     if url:
         return url
-    from bot.embedded import embedded_redis_url
+    from bot.infra.embedded import embedded_redis_url
 
     return embedded_redis_url(str(tmp_path_factory.mktemp("redis")))
 
@@ -72,7 +72,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def schema(database_url: str) -> str:
     """A fresh schema built by the migrations, once per run."""
-    from bot.migrate import upgrade
+    from bot.infra.migrate import upgrade
 
     engine = create_engine(database_url)
     Base.metadata.drop_all(engine)
@@ -105,7 +105,7 @@ class Queue:
             self.items.append((name, tuple(args)))
 
     def drain(self, app: Any) -> list[float | None]:
-        from bot import tasks
+        from bot.jobs import tasks
 
         out = []
         with app.app_context():
@@ -179,7 +179,7 @@ def db(ext):
 @pytest.fixture
 def demo(ext):
     """The demo township, committed."""
-    from bot.services.demo import seed
+    from bot.services.roster.demo import seed
 
     with ext.Session() as session:
         stats = seed(session, 7)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from bot.services.roster_io.spec import BY_TITLE
+from bot.services.roster.workbook.spec import BY_TITLE
 
 # A small township: two sites, a cross-serving county+township deputy (D2), "3+10" links,
 # one fixed-voter group and three voters.
@@ -54,7 +54,7 @@ NOW = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
 @pytest.fixture
 def load(ext, db, tmp_path):
     """Import a workbook (dict of sheets, or a path) and commit when it is clean."""
-    from bot.services.roster_io.importer import import_roster
+    from bot.services.roster.workbook.importer import import_roster
 
     def run(book, name="roster.xlsx"):
         path = book if not isinstance(book, dict) else write_book(tmp_path / name, book)

@@ -24,7 +24,7 @@ def _label(status: str) -> str:
 
 
 def _when(value: str | None) -> datetime | None:
-    from ..services.local_time import BEIJING
+    from ..services.calendar.local_time import BEIJING
 
     if not value:
         return None
@@ -36,7 +36,7 @@ def _when(value: str | None) -> datetime | None:
 
 
 def _beijing(value: datetime) -> str:
-    from ..services.local_time import BEIJING
+    from ..services.calendar.local_time import BEIJING
 
     return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
@@ -84,7 +84,7 @@ def broadcast() -> None:
 @needs_db
 def create(text: str, title: str, targets: str, at: str | None, author: str, template_id: str | None) -> None:
     """新建一条群发通知（草稿），并显示接收人数。"""
-    from ..services import broadcast as service
+    from ..services.broadcasts import broadcast as service
 
     ext = current()
     with ext.Session() as session:
@@ -106,7 +106,7 @@ def create(text: str, title: str, targets: str, at: str | None, author: str, tem
 @needs_db
 def preview(broadcast_id: int, as_json: bool) -> None:
     """显示群发 BROADCAST_ID 的正文和接收人数。"""
-    from ..services import broadcast as service
+    from ..services.broadcasts import broadcast as service
 
     with current().Session() as session:
         b = _load(session, broadcast_id)
@@ -129,8 +129,8 @@ def preview(broadcast_id: int, as_json: bool) -> None:
 @needs_db
 def send(broadcast_id: int, at: str | None, wait: bool, here: bool) -> None:
     """发送群发 BROADCAST_ID：立即（或按 --at、创建时定的时间）交给后台发送。"""
-    from ..services import broadcast as service
-    from ..tasks import SEND_BROADCAST
+    from ..jobs import SEND_BROADCAST
+    from ..services.broadcasts import broadcast as service
 
     ext = current()
     with ext.Session() as session:
@@ -142,7 +142,7 @@ def send(broadcast_id: int, at: str | None, wait: bool, here: bool) -> None:
         session.commit()
         when = service.aware(b.scheduled_at)
     if here:
-        from .. import sender
+        from ..jobs import sender
 
         click.echo(f"群发 #{broadcast_id}：{_label(sender.run(ext, broadcast_id))}")
     elif when <= ext.now():
@@ -157,7 +157,7 @@ def send(broadcast_id: int, at: str | None, wait: bool, here: bool) -> None:
 def _watch(broadcast_id: int) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ..services import broadcast as service
+    from ..services.broadcasts import broadcast as service
 
     ext = current()
     columns = (TextColumn("[bold]群发 #{task.fields[id]}"), BarColumn(), MofNCompleteColumn(),
@@ -195,7 +195,7 @@ def _print_status(st: dict, as_json: bool) -> None:
 @needs_db
 def status(broadcast_id: int, as_json: bool) -> None:
     """群发 BROADCAST_ID 的进度：已发、失败、跳过、不确定（可能已送达，不再重发）和等待的人数。"""
-    from ..services import broadcast as service
+    from ..services.broadcasts import broadcast as service
 
     with current().Session() as session:
         _load(session, broadcast_id)
@@ -207,8 +207,8 @@ ACTIONS = {"pause": "暂停", "resume": "继续", "cancel": "取消"}
 
 
 def _control(broadcast_id: int, action: str) -> None:
-    from ..services import broadcast as service
-    from ..tasks import SEND_BROADCAST
+    from ..jobs import SEND_BROADCAST
+    from ..services.broadcasts import broadcast as service
 
     ext = current()
     with ext.Session() as session:
@@ -262,7 +262,7 @@ def cancel(broadcast_id: int) -> None:
 @needs_db
 def campaigns(year: int | None) -> None:
     """预置当年和下一年宣传日（6月5日环境日、6月25日土地日、12月4日宪法日）的通知草稿。"""
-    from ..tasks import prefill
+    from ..jobs.tasks import prefill
 
     made = prefill(current(), year)
     click.echo(f"已预置 {len(made)} 条通知草稿" + ("" if made else "（都已存在）"))

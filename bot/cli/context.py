@@ -69,7 +69,7 @@ def needs_db(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from ..extensions import current
-        from ..migrate import ensure_current
+        from ..infra.migrate import ensure_current
 
         try:
             ensure_current(current().engine)

@@ -30,7 +30,7 @@ def db() -> None:
 @with_appcontext
 def db_upgrade() -> None:
     """把数据库升级到最新结构（运行全部迁移）。"""
-    from ..migrate import upgrade
+    from ..infra.migrate import upgrade
 
     upgrade(current().engine)
     click.echo("数据库已是最新结构。")
@@ -48,8 +48,8 @@ def demo() -> None:
 @with_appcontext
 def demo_seed(rng_seed: int, as_json: bool) -> None:
     """建立演示乡镇：行政村、自然村、代表、站点、联系选民群和选民。只往空名册里建。"""
-    from ..migrate import upgrade
-    from ..services.demo import RosterNotEmpty, seed
+    from ..infra.migrate import upgrade
+    from ..services.roster.demo import RosterNotEmpty, seed
 
     ext = current()
     upgrade(ext.engine)
@@ -104,7 +104,7 @@ SLA_LABELS = {"reminded": "提醒受理", "breached": "超过办结时限", "clo
 @needs_db
 def tickets_sla(today, as_json: bool) -> None:
     """检查时限：提醒未受理的、告知超过办结时限的、关闭办结已久的（与每天的定时任务相同）。"""
-    from .. import tasks
+    from ..jobs import tasks
 
     done = tasks.sla(current(), today.date() if today else None)
     if as_json:
@@ -123,10 +123,10 @@ def tickets_sla(today, as_json: bool) -> None:
 @needs_db
 def tickets_reject(number: str, reason: str, by: str) -> None:
     """退回工单 NUMBER，不作为意见受理；选民会收到原因 REASON。"""
-    from ..handlers import DELIVER_PUSH
-    from ..services import lifecycle
+    from ..jobs import DELIVER_PUSH
     from ..services.texts import STATUS_NAMES
-    from ..services.tickets import by_number
+    from ..services.tickets import lifecycle
+    from ..services.tickets.records import by_number
 
     ext = current()
     with ext.Session() as session:
@@ -173,7 +173,7 @@ def qr() -> None:
 @needs_db
 def qr_list(as_json: bool, as_jsonl: bool, private: bool) -> None:
     """每个站点和联系选民群的二维码场景值。"""
-    from ..services.scenes import all_scenes
+    from ..services.roster.scenes import all_scenes
 
     with current().Session() as session:
         rows = [(item, f"{_padded(SCENE_KINDS.get(item['kind'], item['kind']))} {item['id']:>4}  "
@@ -214,8 +214,8 @@ def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool) ->
     正式模式下是微信的永久二维码（第一次申请后保存）；沙箱模式下是本地示意码。"""
     from pathlib import Path
 
-    from ..services import posters
-    from ..services import qr as qr_service
+    from ..services.roster import posters
+    from ..services.roster import qr as qr_service
 
     ext = current()
     out = Path(outdir)
@@ -242,7 +242,7 @@ def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool) ->
 @needs_db
 def qr_revoke(scene: str) -> None:
     """作废二维码 SCENE：group:群编码（群成员保留），或 deputy:代表编码（为代表换一个新的私人码）。"""
-    from ..services.binding import revoke_group, rotate_deputy_token
+    from ..services.roster.binding import revoke_group, rotate_deputy_token
 
     ext = current()
     kind, _, code = scene.partition(":")

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import click
 
 from ..extensions import current
-from ..handlers import DELIVER_PUSH
+from ..jobs import DELIVER_PUSH
 from .context import needs_db, with_appcontext
 from .output import echo_json, json_option
 
@@ -52,7 +52,7 @@ def reception() -> None:
 @needs_db
 def plan(start: str, months: int, sites: tuple[str, ...], as_json: bool) -> None:
     """接待日安排：日期、站点、时间、地点和值班代表。"""
-    from ..services.reception import Calendar, missing_holiday_years
+    from ..services.reception.calendar import Calendar, missing_holiday_years
 
     try:
         first = datetime.strptime(start, "%Y-%m").date()
@@ -97,7 +97,7 @@ def rule(site: str, off: bool, **changes) -> None:
     """查看或修改站点 SITE 的接待规则（不写选项就是查看）。"""
     import re
 
-    from ..services.reception import rule_for
+    from ..services.reception.calendar import rule_for
 
     for key in ("starts", "ends"):
         if changes[key] and not re.fullmatch(r"[0-2]\d:[0-5]\d", changes[key]):
@@ -126,14 +126,14 @@ def rule(site: str, off: bool, **changes) -> None:
 @needs_db
 def remind(today: str | None) -> None:
     """运行每天的接待提醒（与定时任务相同）：接待前通知选民、提醒值班代表。"""
-    from ..tasks import remind_receptions
+    from ..jobs.tasks import remind_receptions
 
     result = remind_receptions(current(), _day(today) if today else None)
     click.echo(f"已安排 {result['queued']} 条提醒")
 
 
 def _change(site: str, nominal: str, to: date | None, by: str, note: str) -> None:
-    from ..services import reminders
+    from ..services.reception import reminders
 
     ext = current()
     day = _day(nominal)
@@ -191,7 +191,7 @@ def holidays_add(days: tuple[str, ...], kind: str, name: str) -> None:
     """录入放假日或调休上班日 DAYS（YYYY-MM-DD，或 YYYY-MM-DD..YYYY-MM-DD 表示一段）。"""
     from datetime import timedelta
 
-    from ..services import holidays as service
+    from ..services.calendar import holidays as service
 
     with current().Session() as session:
         n = 0
@@ -212,7 +212,7 @@ def holidays_add(days: tuple[str, ...], kind: str, name: str) -> None:
 @needs_db
 def holidays_list(year: int) -> None:
     """工作人员录入的 YEAR 年放假日和调休上班日，以及 chinese-calendar 是否有这一年。"""
-    from ..services import holidays as service
+    from ..services.calendar import holidays as service
 
     with current().Session() as session:
         for row in service.staff_days(session, year):
@@ -229,8 +229,8 @@ def holidays_list(year: int) -> None:
 @needs_db
 def bookings_list(site: str, nominal: str) -> None:
     """站点 SITE 原定 NOMINAL（YYYY-MM-DD）那次接待的预约名单。"""
-    from ..services import reminders
-    from ..services.reception import find, materialize
+    from ..services.reception import reminders
+    from ..services.reception.calendar import find, materialize
 
     day = _day(nominal)
     with current().Session() as session:

@@ -28,7 +28,7 @@ def roster() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def roster_template(path: str) -> None:
     """写出空白名册模板 PATH（中文工作表和列名，列名上有批注）。"""
-    from ..services.roster_io.export import write_template
+    from ..services.roster.workbook.export import write_template
 
     write_template(path)
     click.echo(f"模板已写入 {path}")
@@ -41,7 +41,7 @@ def roster_template(path: str) -> None:
 @needs_db
 def roster_import(path: str, dry_run: bool) -> None:
     """导入名册 PATH（.xlsx；大村的选民名单可单独存为 .csv）。有任何一处错误，整个文件都不导入。"""
-    from ..services.roster_io.importer import import_roster
+    from ..services.roster.workbook.importer import import_roster
 
     ext = current()
     started = time.monotonic()
@@ -75,7 +75,7 @@ def roster_import(path: str, dry_run: bool) -> None:
 @needs_db
 def roster_export(path: str) -> None:
     """把整个名册导出到 PATH（.xlsx），修改后可再导入。文件含手机号和微信绑定，请妥善保管。"""
-    from ..services.roster_io.export import write_export
+    from ..services.roster.workbook.export import write_export
 
     ext = current()
     with ext.Session() as session:
@@ -89,7 +89,7 @@ def roster_export(path: str) -> None:
 @needs_db
 def roster_check(as_json: bool) -> None:
     """“3+10”体检：缺联系、缺选区、固定选民不足 10 人、代表未绑定微信……有问题时退出码为 1。"""
-    from ..services.roster_report import CHECKS, check
+    from ..services.roster.report import CHECKS, check
 
     with current().Session() as session:
         report = check(session)
@@ -114,7 +114,7 @@ def roster_check(as_json: bool) -> None:
 @needs_db
 def roster_stats(as_json: bool) -> None:
     """名册统计：人数、各级职务数、交叉任职、村、站点、群、选民、已绑定微信的人数。"""
-    from ..services.roster_report import stats
+    from ..services.roster.report import stats
 
     with current().Session() as session:
         data = stats(session)

@@ -21,7 +21,7 @@ from .context import creates_instance, with_appcontext
 @with_appcontext
 def serve(host: str, port: int, threads: int, concurrency: int) -> None:
     """在本机运行全部服务：网页、后台任务进程和定时任务。"""
-    from ..migrate import upgrade
+    from ..infra.migrate import upgrade
 
     _check_port(host, port)  # before anything starts: a busy port fails at once
     ext = current()

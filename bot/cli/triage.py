@@ -20,7 +20,7 @@ def triage() -> None:
 @needs_db
 def triage_list(as_json: bool, as_jsonl: bool) -> None:
     """待分派和分类把握不大、待核对的工单。"""
-    from ..services import triage as service
+    from ..services.tickets import triage as service
 
     rows = []
     with current().Session() as session:
@@ -41,12 +41,12 @@ def triage_list(as_json: bool, as_jsonl: bool) -> None:
 @needs_db
 def triage_correct(number: str, category: str, by: str) -> None:
     """把工单 NUMBER 的分类改为 CATEGORY；更正保存为训练样本（liaison nlp train --include-corrections）。"""
-    from ..services import tickets
-    from ..services import triage as service
+    from ..services.tickets import records
+    from ..services.tickets import triage as service
 
     ext = current()
     with ext.Session() as session:
-        ticket = tickets.by_number(session, number.strip())
+        ticket = records.by_number(session, number.strip())
         if ticket is None:
             raise click.ClickException(f"没有编号为 {number} 的工单")
         try:
@@ -59,13 +59,13 @@ def triage_correct(number: str, category: str, by: str) -> None:
 
 def assign_command(number: str, deputy_code: str, by: str) -> None:
     """Assign ticket NUMBER, waiting in the triage queue, to the deputy DEPUTY_CODE."""
-    from ..handlers import DELIVER_PUSH
-    from ..services import tickets
-    from ..services import triage as service
+    from ..jobs import DELIVER_PUSH
+    from ..services.tickets import records
+    from ..services.tickets import triage as service
 
     ext = current()
     with ext.Session() as session:
-        ticket = tickets.by_number(session, number.strip())
+        ticket = records.by_number(session, number.strip())
         if ticket is None:
             raise click.ClickException(f"没有编号为 {number} 的工单")
         try:
@@ -83,8 +83,8 @@ def assign_command(number: str, deputy_code: str, by: str) -> None:
 
 def db_corrections() -> list[dict[str, str]]:
     """Staff corrections from the app's database, for `nlp train --include-corrections`."""
-    from ..migrate import ensure_current
-    from ..services.triage import corrections
+    from ..infra.migrate import ensure_current
+    from ..services.tickets.triage import corrections
 
     app = load_app()
     with app.app_context():

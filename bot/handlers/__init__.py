@@ -7,10 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..jobs import DELIVER_PUSH
 from ..services.station import Station
-
-DELIVER_PUSH = "liaison.deliver_push"
-FETCH_MEDIA = "liaison.fetch_media"
 
 
 @dataclass

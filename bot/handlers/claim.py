@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 
 from ..messages import Inbound
-from ..services import binding, texts
-from ..services.voters import ensure_voter
+from ..services import texts
+from ..services.roster import binding
+from ..services.roster.voters import ensure_voter
 from . import Context, Result
 
 PREFIX = "绑定"

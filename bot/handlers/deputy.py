@@ -8,8 +8,9 @@ from __future__ import annotations
 import logging
 
 from ..messages import Inbound
-from ..services import desk, texts
-from ..services.voters import deputy_by_openid
+from ..services import texts
+from ..services.roster.voters import deputy_by_openid
+from ..services.tickets import desk
 from . import Context, Result, text
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..messages import Inbound
-from ..services import binding, texts
+from ..services import texts
+from ..services.roster import binding
 from . import Context, Result
 
 

@@ -2,10 +2,12 @@
 voter is asked to say in words what the matter is."""
 from __future__ import annotations
 
+from ..jobs import FETCH_MEDIA
 from ..messages import Inbound
-from ..services import bursts, texts
-from ..services.voters import ensure_voter
-from . import FETCH_MEDIA, Context, Result
+from ..services import texts
+from ..services.roster.voters import ensure_voter
+from ..services.tickets import bursts
+from . import Context, Result
 
 
 def on_media(ctx: Context, msg: Inbound) -> Result:

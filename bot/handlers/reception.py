@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..messages import Inbound
-from ..services import answers, bookings, texts
-from ..services.reception import beijing_today
-from ..services.voters import deputy_by_openid, ensure_voter
+from ..services import answers, texts
+from ..services.reception import bookings
+from ..services.reception.calendar import beijing_today
+from ..services.roster.voters import deputy_by_openid, ensure_voter
 from . import Context, Result
 
 BOOK = ("预约", "我要预约", "预约接待")

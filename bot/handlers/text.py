@@ -3,9 +3,10 @@ ratings and follow-ups get their own answers."""
 from __future__ import annotations
 
 from ..messages import Inbound
-from ..services import answers, bursts, followup, intake, ratings, texts
-from ..services.classify import classify
-from ..services.voters import ensure_voter
+from ..services import answers, texts
+from ..services.roster.voters import ensure_voter
+from ..services.tickets import bursts, followup, intake, ratings
+from ..services.tickets.classify import classify
 from . import Context, Result
 
 PROGRESS_WORDS = ("进度", "我的意见", "查进度", "查询进度")

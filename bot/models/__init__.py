@@ -4,9 +4,23 @@ from .broadcast import BROADCAST_STATUSES, DELIVERY_STATUSES, TARGET_KINDS, Broa
 from .inbound import InboundMessage
 from .outbox import PUSH_STATUSES, ContactWindow, OutboundPush
 from .reception import HOLIDAY_POLICIES, HolidayDay, Reception, ReceptionBooking, ReceptionDuty, ReceptionRule
-from .roster import (LEVELS, LINK_LAYERS, SITE_KINDS, ActivityGroup, Constituency, ContactLink,
-                     Deputy, Mandate, NaturalVillage, QrCode, Site, Township, Village, Voter,
-                     VoterGroup)
+from .roster import (
+                     LEVELS,
+                     LINK_LAYERS,
+                     SITE_KINDS,
+                     ActivityGroup,
+                     Constituency,
+                     ContactLink,
+                     Deputy,
+                     Mandate,
+                     NaturalVillage,
+                     QrCode,
+                     Site,
+                     Township,
+                     Village,
+                     Voter,
+                     VoterGroup,
+)
 from .tickets import OPEN_STATUSES, TICKET_STATUSES, LabelledExample, Ticket, TicketCounter, TicketEvent
 
 __all__ = [

@@ -161,6 +161,15 @@ class Voter(Base):
     village: Mapped[Village | None] = relationship()
     site: Mapped[Site | None] = relationship()
 
+    @property
+    def home_site_id(self) -> int | None:
+        """The site this voter belongs to: their group's, else their own, else their village's."""
+        if self.group is not None and self.group.site_id:
+            return self.group.site_id
+        if self.site_id:
+            return self.site_id
+        return self.village.site_id if self.village is not None else None
+
 
 class QrCode(Base):
     """WeChat's permanent QR ticket for a scene, fetched once and kept."""

@@ -85,8 +85,9 @@ def nlp() -> None:
 def train_cmd(data: tuple[Path, ...], out: Path | None, corrections: Path | None, include_corrections: bool,
               seed: int | None) -> None:
     """训练分类模型并写出模型文件。没有找到训练数据时不训练，退出码为 1。"""
+    from .datasets import read_jsonl
     from .model import ARTIFACT_PATH
-    from .train import SEED, read_jsonl, train
+    from .train import SEED, train
 
     dirs = [d for folder in data for d in data_sets(folder)] if data else _default_dirs()
     if not dirs:
@@ -112,8 +113,8 @@ def eval_cmd(file: Path) -> None:
     """用带标注的文件 FILE（JSON Lines，每行 text/title/label）评估模型：
     准确率（accuracy）、macro-F1、各类 F1（per-class F1）和混淆矩阵（confusion）。"""
     from . import classify
+    from .datasets import read_jsonl, row_text
     from .evaluate import report, scores
-    from .train import read_jsonl, row_text
 
     rows = [r for r in read_jsonl(file) if "label" in r]
     pred = [classify(row_text(r)).category for r in rows]

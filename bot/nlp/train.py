@@ -18,14 +18,15 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
-from . import CATEGORIES, INTENTS, TOPICS, rules
+from . import CATEGORIES, INTENTS, TOPICS, datasets, rules
 from .evaluate import scores
-from .features import HEAD_CHARS, MAX_CHARS, NGRAM_RANGE, char_ngrams, head_ngrams
+from .features import HEAD_CHARS, MAX_CHARS, NGRAM_RANGE
+from .fitting import NB_ALPHA, fit_linear, fit_temperature
 from .model import category_proba, pack_model, write_artifact
 from .normalize import PARTICLES, clean, multichar_stop_words, normalize
 from .train_urgency import train_urgency
@@ -42,7 +43,6 @@ NO_TOPIC = "none"  # a question on something the bot cannot answer itself
 # in every fold.
 HEAD_WEIGHT = 0.5  # head block vs main block (each l2-normalised)
 NB_MIX = 0.5  # share of the NB-SVM scores in the category scores (rest: plain SVM)
-NB_ALPHA = 1.0  # smoothing of the NB log-count ratios
 KEYWORD_BOOST = 1.0  # added to a class score when one of its keywords occurs (short text)
 KEYWORD_SPAN = 40  # the boost fades for cleaned texts longer than this
 SEED_WEIGHT = 3.0  # short rural seed examples vs long board messages
@@ -56,30 +56,6 @@ def _opinion_like(text: str) -> bool:
     """A category seed that can stand as an opinion for the intent model: a
     其他 seed such as "上回反映的事到现在一点动静没有" chases, it does not open."""
     return not _QUESTIONISH.search(text) and not rules.looks_like_followup(text)
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
-def row_text(row: dict) -> str:
-    return f"{row.get('title') or ''} {row.get('text') or ''}".strip()
-
-
-def split_rows(rows: list[dict], seed: int, key: str = "label", dev_share: float = 0.2):
-    """Seeded 80/20 split within each label (rows sorted first, so order-free)."""
-    by_label: dict[str, list[dict]] = defaultdict(list)
-    for row in rows:
-        by_label[row[key]].append(row)
-    train, dev = [], []
-    for label in sorted(by_label):
-        group = sorted(by_label[label], key=lambda r: (r.get("id", ""), row_text(r)))
-        random.Random(f"{seed}:{label}").shuffle(group)
-        n_dev = round(len(group) * dev_share)
-        dev.extend(group[:n_dev])
-        train.extend(group[n_dev:])
-    return train, dev
 
 
 def lexicon_examples(tree: list[dict]) -> list[dict]:
@@ -109,22 +85,22 @@ def collect(data_dirs: list[Path], seed: int) -> dict:
         if (d / "stop_words.txt").exists():
             stop_lines += (d / "stop_words.txt").read_text(encoding="utf-8").splitlines()
         if (d / "label_tree.jsonl").exists():
-            lexicon = lexicon_examples(read_jsonl(d / "label_tree.jsonl"))
+            lexicon = lexicon_examples(datasets.read_jsonl(d / "label_tree.jsonl"))
             train += lexicon
             sets.append({"name": f"{d.name}/label_tree.jsonl (level-2/3 names)", "train": len(lexicon), "dev": 0})
         if not (d / "train.jsonl").exists():
             continue
-        rows = [r for r in read_jsonl(d / "train.jsonl") if r.get("label") in CATEGORIES]
+        rows = [r for r in datasets.read_jsonl(d / "train.jsonl") if r.get("label") in CATEGORIES]
         for r in rows:
             r["source"] = d.name
         twins += [r for r in rows if r.get("twin")]
         rows = [r for r in rows if not r.get("twin")]
         if (d / "dev.jsonl").exists():
-            d_rows = [r for r in read_jsonl(d / "dev.jsonl") if r.get("label") in CATEGORIES]
+            d_rows = [r for r in datasets.read_jsonl(d / "dev.jsonl") if r.get("label") in CATEGORIES]
             for r in d_rows:
                 r["source"] = d.name
         else:
-            rows, d_rows = split_rows(rows, seed)
+            rows, d_rows = datasets.split_rows(rows, seed)
         train += rows
         if d_rows:
             dev[d.name] = d_rows
@@ -140,16 +116,16 @@ def collect(data_dirs: list[Path], seed: int) -> dict:
     if twins:
         sets.append({"name": "raw twins", "train": len(kept_twins), "dev": len(dev_twins)})
 
-    seeds = read_jsonl(DATA_DIR / "seed_categories.jsonl")
+    seeds = datasets.read_jsonl(DATA_DIR / "seed_categories.jsonl")
     for r in seeds:
         r["source"] = "seed"
-    s_train, s_dev = split_rows(seeds, seed)
+    s_train, s_dev = datasets.split_rows(seeds, seed)
     train += s_train
     dev["seed_short"] = s_dev
     sets.append({"name": "seed_categories (ours)", "train": len(s_train), "dev": len(s_dev)})
 
-    intents = read_jsonl(DATA_DIR / "seed_intents.jsonl")
-    i_train, i_dev = split_rows(intents, seed, key="intent")
+    intents = datasets.read_jsonl(DATA_DIR / "seed_intents.jsonl")
+    i_train, i_dev = datasets.split_rows(intents, seed, key="intent")
     # Opinion examples: our short category seeds that do not read as questions,
     # and short board titles (a title is how a complaint opens).
     opinions = [{"text": r["text"], "intent": "opinion"} for r in s_train if _opinion_like(r["text"])]
@@ -169,104 +145,10 @@ def collect(data_dirs: list[Path], seed: int) -> dict:
     }
 
 
-def class_weights(labels: list[str]) -> dict[str, float]:
-    """Square-root balancing: lifts thin classes without drowning big ones."""
-    counts = Counter(labels)
-    top = max(counts.values())
-    return {c: (top / n) ** 0.5 for c, n in counts.items()}
-
-
-def nb_svm(X, labels: np.ndarray, weights: np.ndarray, sample_weight: np.ndarray, C: float, classes) -> tuple[np.ndarray, np.ndarray]:
-    """One-vs-rest NB-SVM (Wang & Manning 2012): for each class, features are
-    scaled by the log-count ratio r of binarised n-gram presence in the class vs
-    the rest, and a linear SVM is fit on the scaled features. Since
-    w . (r * x) = (w * r) . x, the result is an ordinary linear layer."""
-    from sklearn.svm import LinearSVC
-
-    present = X.copy()
-    present.data[:] = 1.0
-    coef = np.zeros((len(classes), X.shape[1]))
-    bias = np.zeros(len(classes))
-    for j, c in enumerate(classes):
-        pos = labels == c
-        p = NB_ALPHA + np.asarray(present[pos].T @ weights[pos]).ravel()
-        q = NB_ALPHA + np.asarray(present[~pos].T @ weights[~pos]).ravel()
-        r = np.log((p / p.sum()) / (q / q.sum()))
-        clf = LinearSVC(C=C, random_state=0, max_iter=5000)
-        clf.fit(X.multiply(r).tocsr(), pos.astype(int), sample_weight=sample_weight)
-        coef[j] = clf.coef_[0] * r
-        bias[j] = clf.intercept_[0]
-    return coef, bias
-
-
-def fit_linear(texts: list[str], labels: list[str], weights: list[float], C: float, classes: tuple[str, ...], head_weight: float = 0.0, nb_mix: float = 0.0):
-    import scipy.sparse as sp
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.svm import LinearSVC
-
-    vec = TfidfVectorizer(analyzer=char_ngrams, min_df=2, sublinear_tf=True, dtype=np.float64)
-    X = vec.fit_transform(texts)
-    terms = vec.get_feature_names_out().tolist()
-    idf = vec.idf_
-    head = TfidfVectorizer(analyzer=head_ngrams, min_df=2, sublinear_tf=True, dtype=np.float64)
-    try:
-        H = head.fit_transform(texts) if head_weight else None
-    except ValueError:  # no head n-gram occurs twice (a tiny set of short texts)
-        H = None
-    if H is not None:
-        X = sp.hstack([X, head_weight * H]).tocsr()
-        terms += head.get_feature_names_out().tolist()
-        idf = np.concatenate([idf, head.idf_])
-    n_main = len(vec.idf_)
-    cw = class_weights(labels)
-    w = np.asarray([wt * cw[y] for wt, y in zip(weights, labels)])
-    # A linear SVM trains in seconds where lbfgs logistic regression took
-    # minutes; its scores are turned into probabilities by a softmax whose
-    # temperature is fitted on dev.
-    clf = LinearSVC(C=C, random_state=0, max_iter=5000)
-    clf.fit(X, labels, sample_weight=w)
-    # Classes go in the package's fixed order; absent classes get -inf-ish bias.
-    # LinearSVC gives one row for two classes (binary case): expand it.
-    rows = clf.coef_ if len(clf.classes_) > 2 else np.vstack([-clf.coef_[0], clf.coef_[0]])
-    icpt = clf.intercept_ if len(clf.classes_) > 2 else np.array([-clf.intercept_[0], clf.intercept_[0]])
-    short = None
-    if nb_mix:
-        # Short texts keep the plain SVM: in CV over our short seed examples
-        # the NB-SVM half did not help them (it did on board posts).
-        short = (_in_order(rows, classes, clf.classes_, 0.0)[:, :n_main], _in_order(icpt, classes, clf.classes_, -30.0))
-        # Averaging two linear layers over the same features is one linear layer: free at runtime.
-        nb_coef, nb_bias = nb_svm(X, np.asarray(labels), np.asarray(weights, dtype=float), w, C, clf.classes_)
-        rows = (1 - nb_mix) * rows + nb_mix * nb_coef
-        icpt = (1 - nb_mix) * icpt + nb_mix * nb_bias
-    return terms, idf, _in_order(rows, classes, clf.classes_, 0.0), _in_order(icpt, classes, clf.classes_, -30.0), short
-
-
-def _in_order(values: np.ndarray, classes: tuple[str, ...], fitted, fill: float) -> np.ndarray:
-    """Rows (or entries) in the package's fixed class order; absent classes get `fill`."""
-    out = np.full((len(classes),) + values.shape[1:], fill)
-    for i, c in enumerate(fitted):
-        out[classes.index(c)] = values[i]
-    return out
-
-
 def _model(arrays: dict, prefix: str, classes, temperature: float = 1.0, head_weight: float = 0.0):
     from .model import _load_model
 
     return _load_model(arrays, prefix, list(classes), temperature, head_weight)
-
-
-def fit_temperature(Z: list, classes: tuple[str, ...], labels: list[str]) -> float:
-    """Temperature minimising dev log-loss (calibrated confidences), given raw scores."""
-    pairs = [(z, classes.index(y)) for z, y in zip(Z, labels) if z is not None]
-    best = (float("inf"), 1.0)
-    for T in np.exp(np.linspace(np.log(0.05), np.log(5.0), 121)):
-        nll = 0.0
-        for z, y in pairs:
-            s = z / T
-            s = s - s.max()
-            nll -= s[y] - np.log(np.exp(s).sum())
-        best = min(best, (nll / max(len(pairs), 1), float(T)))
-    return round(best[1], 4)
 
 
 def choose_threshold(confs: list[float], correct: list[bool]) -> float:
@@ -292,7 +174,7 @@ def topic_rows(int_rows: list[dict]) -> list[dict]:
 
 def _fit_all(data: dict, cat_rows: list[dict], int_rows: list[dict]) -> dict[str, np.ndarray]:
     stop = tuple(data["stop_words"])
-    cat = fit_linear([normalize(row_text(r), stop) for r in cat_rows], [r["label"] for r in cat_rows], _weights(cat_rows), C_CATEGORY, CATEGORIES, HEAD_WEIGHT, NB_MIX)
+    cat = fit_linear([normalize(datasets.row_text(r), stop) for r in cat_rows], [r["label"] for r in cat_rows], _weights(cat_rows), C_CATEGORY, CATEGORIES, HEAD_WEIGHT, NB_MIX)
     intent = fit_linear([clean(r["text"]) for r in int_rows], [r["intent"] for r in int_rows], [1.0] * len(int_rows), C_INTENT, INTENTS)
     q = topic_rows(int_rows)
     topic = fit_linear([clean(r["text"]) for r in q], [r["topic"] for r in q], [1.0] * len(q), C_TOPIC, TOPICS + (NO_TOPIC,))
@@ -314,8 +196,8 @@ def train(data_dirs: list[Path], extra_examples: list[dict] | None, out_path: Pa
     dev_all = [r for rows in data["dev"].values() for r in rows]
     meta = {"stop_words": list(stop), "keywords": data["keywords"], "keyword_boost": KEYWORD_BOOST, "keyword_span": KEYWORD_SPAN, "head_weight": HEAD_WEIGHT}
     # With temperature 1 the log of category_proba is the boosted score up to a constant.
-    Z = [None if (p := category_proba(cat, meta, row_text(r))) is None else np.log(p + 1e-300) for r in dev_all]
-    is_short = [len(clean(row_text(r))) <= KEYWORD_SPAN for r in dev_all]
+    Z = [None if (p := category_proba(cat, meta, datasets.row_text(r))) is None else np.log(p + 1e-300) for r in dev_all]
+    is_short = [len(clean(datasets.row_text(r))) <= KEYWORD_SPAN for r in dev_all]
     temperature = fit_temperature([z for z, s in zip(Z, is_short) if not s], CATEGORIES, [r["label"] for r, s in zip(dev_all, is_short) if not s])
     temperature_short = fit_temperature([z for z, s in zip(Z, is_short) if s], CATEGORIES, [r["label"] for r, s in zip(dev_all, is_short) if s])
     cat.temperature = temperature
@@ -334,7 +216,7 @@ def train(data_dirs: list[Path], extra_examples: list[dict] | None, out_path: Pa
     for name, rows in data["dev"].items():
         gold, pred = [], []
         for r in rows:
-            p = category_proba(cat, meta, row_text(r))
+            p = category_proba(cat, meta, datasets.row_text(r))
             top = "其他" if p is None else CATEGORIES[int(p.argmax())]
             gold.append(r["label"])
             pred.append(top)

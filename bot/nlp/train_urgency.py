@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import rules
+from . import datasets, rules
+from .fitting import fit_linear, fit_temperature
 from .normalize import clean
 
 URGENCY = ("calm", "urgent")
@@ -36,8 +37,6 @@ def rows_from(seed_urgency: list[dict], *calm_sources: list[dict]) -> list[dict]
 
 
 def fit(rows: list[dict]):
-    from .train import fit_linear
-
     texts = [clean(r["text"]) for r in rows]
     return fit_linear(texts, [r["urgent"] for r in rows], [1.0] * len(rows), C_URGENCY, URGENCY)
 
@@ -64,7 +63,6 @@ def choose(model, dev: list[dict]) -> tuple[float, float, dict]:
     """Temperature (dev log-loss) and threshold (best F2 of patterns or model) on dev."""
     # Imported here: bot.nlp.train imports this module.
     from . import model_bar
-    from .train import fit_temperature
 
     raw = [unicodedata.normalize("NFKC", r["text"]) for r in dev]  # as classify() sees it
     texts = [clean(t) for t in raw]
@@ -98,18 +96,17 @@ def train_urgency(data_dir: Path, seed: int, refit: bool, titles: list[str] = ()
     """Arrays (prefix `urg`) and meta entries for the urgency model. `titles`:
     board-post titles, ordinary complaints that teach the model calm wording."""
     from .model import _load_model, pack_model
-    from .train import read_jsonl, split_rows
 
-    urgent = read_jsonl(data_dir / "seed_urgency.jsonl")
-    categories = read_jsonl(data_dir / "seed_categories.jsonl")
+    urgent = datasets.read_jsonl(data_dir / "seed_urgency.jsonl")
+    categories = datasets.read_jsonl(data_dir / "seed_categories.jsonl")
     for r in urgent:
         r["urgent_label"] = "urgent" if r["urgent"] else "calm"
-    u_train, u_dev = split_rows(urgent, seed, key="urgent_label")
-    c_train, c_dev = split_rows(categories, seed)
+    u_train, u_dev = datasets.split_rows(urgent, seed, key="urgent_label")
+    c_train, c_dev = datasets.split_rows(categories, seed)
     # Greetings, ratings, questions and follow-ups: short messages must stay calm too.
-    talk = [r for r in read_jsonl(data_dir / "seed_intents.jsonl") if r["intent"] != "opinion"]
-    t_train, t_dev = split_rows(talk, seed, key="intent")
-    b_train, b_dev = split_rows([{"text": t, "label": "calm"} for t in titles], seed)
+    talk = [r for r in datasets.read_jsonl(data_dir / "seed_intents.jsonl") if r["intent"] != "opinion"]
+    t_train, t_dev = datasets.split_rows(talk, seed, key="intent")
+    b_train, b_dev = datasets.split_rows([{"text": t, "label": "calm"} for t in titles], seed)
     train_rows, dev_rows = rows_from(u_train, c_train, t_train, b_train), rows_from(u_dev, c_dev, t_dev, b_dev)
     arrays = pack_model("urg", *fit(train_rows))
     temperature, threshold, metrics = choose(_load_model(arrays, "urg", list(URGENCY), 1.0), dev_rows)

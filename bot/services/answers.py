@@ -11,10 +11,8 @@ from sqlalchemy.orm import Session
 
 from ..models import Deputy, Mandate, Site, Ticket, Village, Voter
 from . import texts
-from .assignment import voter_site_id
-from .classify import Classification, classify, service_aspect, without_service_questions
-from .reception import BEIJING, Calendar, beijing_today, describe, rule_for
-
+from .reception.calendar import BEIJING, Calendar, beijing_today, describe, rule_for
+from .tickets.classify import Classification, classify, service_aspect, without_service_questions
 
 LONG_QUESTION = 18  # characters; past this a question usually carries a matter to file
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -52,7 +50,7 @@ def answer(session: Session, voter: Voter, topic: str | None, now: datetime, tex
 
 
 def _site(session: Session, voter: Voter) -> Site | None:
-    site_id = voter_site_id(voter)
+    site_id = voter.home_site_id
     return session.get(Site, site_id) if site_id else None
 
 

@@ -15,10 +15,10 @@ from ..extensions import Liaison, current
 from ..handlers import Context, Result
 from ..messages import Inbound
 from ..models import InboundMessage
-from ..ratelimit import RedisLimiter
-from ..services import windows
+from ..services.outbox import windows
 from ..services.station import Station
 from ..wechat import WebhookError, render_text_reply
+from .ratelimit import RedisLimiter
 
 log = logging.getLogger(__name__)
 

@@ -100,7 +100,7 @@ def test_site_qr_greeting_names_the_next_reception_day(app, ext, demo, db):
 
 
 def test_a_revoked_group_code_binds_nobody_and_says_so(app, ext, demo, db):
-    from bot.services.binding import revoke_group
+    from bot.services.roster.binding import revoke_group
 
     revoke_group(db, "G03", ext.now())
     db.commit()
@@ -112,7 +112,7 @@ def test_a_revoked_group_code_binds_nobody_and_says_so(app, ext, demo, db):
 
 
 def test_a_rotated_deputy_code_stops_working(app, demo, db):
-    from bot.services.binding import rotate_deputy_token
+    from bot.services.roster.binding import rotate_deputy_token
 
     deputy = db.scalar(select(Deputy).where(Deputy.code == "D040"))
     old = deputy.bind_token
@@ -136,7 +136,7 @@ def test_a_deputy_who_unsubscribes_gets_no_tickets_until_they_come_back(app, dem
 @pytest.fixture
 def roster_voter(ext, db):
     """An imported fixed voter of G02 with a known phone, not yet on WeChat."""
-    from bot.services.demo import seed
+    from bot.services.roster.demo import seed
 
     seed(db, 7, box=ext.phones)
     group = db.scalar(select(VoterGroup).where(VoterGroup.code == "G02"))
@@ -181,7 +181,7 @@ def test_five_wrong_guesses_lock_out_even_the_right_digits_for_a_window(app, db,
 
 
 def test_the_lockout_ends_when_the_window_does(ext):
-    from bot.ratelimit import RedisLimiter
+    from bot.web.ratelimit import RedisLimiter
 
     limiter = RedisLimiter(ext.redis, limit=2, window=1)
     assert limiter.hit("oX") and limiter.hit("oX")
@@ -207,7 +207,7 @@ class BrokenCounter:
 
 
 def test_no_failure_counter_means_no_guessing(ext, db, roster_voter):
-    from bot.services.binding import claim
+    from bot.services.roster.binding import claim
 
     done = claim(db, "oAnyone", "邓淑珍", "5678", ext.now(), ext.phones, BrokenCounter())
     assert (done.kind, done.reply) == ("refused", "暂时无法核对登记信息，请稍后再试。")
@@ -275,7 +275,7 @@ def test_a_roster_voter_cannot_claim_a_second_roster_identity(app, db, two_roste
 def test_concurrent_attempts_each_count_so_the_limit_holds(ext):
     from concurrent.futures import ThreadPoolExecutor
 
-    from bot.ratelimit import RedisLimiter
+    from bot.web.ratelimit import RedisLimiter
 
     limiter = RedisLimiter(ext.redis, limit=5, window=60)
     with ThreadPoolExecutor(8) as pool:
@@ -284,7 +284,7 @@ def test_concurrent_attempts_each_count_so_the_limit_holds(ext):
 
 
 def test_a_counter_left_without_expiry_gets_one_and_the_lockout_ends(ext):
-    from bot.ratelimit import RedisLimiter
+    from bot.web.ratelimit import RedisLimiter
 
     ext.redis.set("liaison:fails:oStuck", 99)  # a crash between INCR and EXPIRE, by older code
     assert not RedisLimiter(ext.redis, window=60).hit("oStuck")

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
-from bot import sender, tasks
 from bot.cli import main
 from bot.cli.context import State
+from bot.jobs import sender, tasks
 from bot.models import Broadcast, BroadcastDelivery, Deputy, Voter
-from bot.services import broadcast as service
-from bot.services import campaigns
+from bot.services.broadcasts import broadcast as service
+from bot.services.broadcasts import campaigns
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -144,7 +144,7 @@ def test_two_sender_runs_claim_one_batch_each_and_never_the_same_row(app, ext, d
 def test_a_retry_reaches_the_journal_at_once_so_a_kill_cannot_turn_it_into_unknown(wx, fake_wechat, db):
     """Sent outcomes ride along with the next "begin"; anything else is written
     straight away, or a kill would settle a push that never left as unknown."""
-    from bot.journal import RedisJournal
+    from bot.jobs.journal import RedisJournal
 
     app = wx(BROADCAST_THREADS=1, BROADCAST_BATCH=50)
     voters(db, 5)
@@ -246,7 +246,7 @@ def test_cancel_skips_everyone_still_waiting(wx, fake_wechat, db):
 
 def _worker(app_config: dict, broadcast_id: int) -> subprocess.Popen:
     env = dict(os.environ, **{f"LIAISON_{k}": str(v) for k, v in app_config.items()})
-    code = ("import sys; from bot import create_app; from bot import sender; app = create_app(); "
+    code = ("import sys; from bot import create_app; from bot.jobs import sender; app = create_app(); "
             "ctx = app.app_context(); ctx.push(); sender.run(app.extensions['liaison'], int(sys.argv[1]))")
     return subprocess.Popen([sys.executable, "-c", code, str(broadcast_id)], cwd=ROOT, env=env)
 

@@ -9,6 +9,7 @@ from bot.models import InboundMessage, Ticket
 from lifecycle_kit import VOTER, Inbox, build, deputy_of, number_in, ticket
 from wechat_user import Phone
 
+
 @pytest.fixture
 def app(make_app):
     return build(make_app)
@@ -77,8 +78,8 @@ def test_the_window_is_configurable(make_app, demo, db):
 def test_a_photo_in_a_burst_is_downloaded_by_a_task_once(make_app, fake_wechat, db):
     import os
 
-    from bot import tasks
-    from bot.services.demo import seed
+    from bot.jobs import tasks
+    from bot.services.roster.demo import seed
 
     app = build(make_app, WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok",
                 WECHAT_API_BASE=fake_wechat.base, WECHAT_TIMEOUT=2.0)

@@ -7,7 +7,7 @@ from celery.contrib.testing.worker import start_worker
 from sqlalchemy import select
 
 from bot.models import OutboundPush
-from bot.services.demo import seed
+from bot.services.roster.demo import seed
 from wechat_user import Phone
 
 

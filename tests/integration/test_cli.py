@@ -63,7 +63,7 @@ def test_sandbox_outbox_shows_recorded_pushes(app, cli):
 
 
 def test_simulate_posts_a_signed_message_and_prints_reply_and_push(app, cli, live):
-    from bot.services.demo import seed
+    from bot.services.roster.demo import seed
 
     ext = app.extensions["liaison"]
     with ext.Session() as s:
@@ -73,7 +73,7 @@ def test_simulate_posts_a_signed_message_and_prints_reply_and_push(app, cli, liv
 
     class DrainingQueue:  # a worker that runs as soon as something is queued
         def put(self, name, args):
-            from bot import tasks
+            from bot.jobs import tasks
             with app.app_context():
                 tasks.deliver(ext, *args)
 
@@ -107,7 +107,7 @@ def test_simulate_in_safe_mode_encrypts_and_reads_the_reply(make_app, live):
 
 
 def test_simulate_prints_only_the_pushes_that_message_caused(app, cli, live):
-    from bot.services.demo import seed
+    from bot.services.roster.demo import seed
 
     ext = app.extensions["liaison"]
     with ext.Session() as s:
@@ -117,7 +117,7 @@ def test_simulate_prints_only_the_pushes_that_message_caused(app, cli, live):
 
     class DrainingQueue:
         def put(self, name, args):
-            from bot import tasks
+            from bot.jobs import tasks
             with app.app_context():
                 tasks.deliver(ext, *args)
 

@@ -68,7 +68,7 @@ def test_fifty_identical_concurrent_posts_make_one_ticket(make_app, live, redis_
     overrides = {} if redis_works else {"REDIS_URL": "redis://127.0.0.1:1/0"}  # nothing listens there
     app = make_app(**overrides)
     ext = app.extensions["liaison"]
-    from bot.services.demo import seed
+    from bot.services.roster.demo import seed
 
     with ext.Session() as s:
         seed(s, 3)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Ticket, Voter
-from bot.services.duplicates import SIMILAR, similarity
+from bot.services.tickets.duplicates import SIMILAR, similarity
 from lifecycle_kit import VOTER, Inbox, build, deputy_of, number_in, ticket
 from wechat_user import Phone
 

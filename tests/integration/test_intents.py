@@ -204,7 +204,7 @@ def test_a_question_carrying_a_complaint_gets_the_answer_and_a_ticket(app, demo,
 
 
 def test_rating_words_beat_digits_in_the_comment(app, demo, db):
-    from bot.services.ratings import score
+    from bot.services.tickets.ratings import score
 
     assert score("满意，跑了2次就办好了") == 4
     assert score("非常不满意，等了5天") == 1
@@ -213,7 +213,7 @@ def test_rating_words_beat_digits_in_the_comment(app, demo, db):
 
 def test_a_correction_reroutes_the_ticket_to_the_new_categorys_office(app, demo, db):
     from bot.nlp.routing import route
-    from bot.services import triage
+    from bot.services.tickets import triage
 
     Phone(app, VOTER).says("村东头那个东西不太好")
     ticket = db.scalar(select(Ticket))

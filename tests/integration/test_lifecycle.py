@@ -10,8 +10,18 @@ from sqlalchemy import select
 
 from bot.models import TicketEvent
 from bot.services import texts
-from lifecycle_kit import (COUNTY_OFFICE, NEIGHBOUR, STAFF, VOTER, Inbox, build, county_contact, deputy_of,
-                           number_in, ticket)
+from lifecycle_kit import (
+    COUNTY_OFFICE,
+    NEIGHBOUR,
+    STAFF,
+    VOTER,
+    Inbox,
+    build,
+    county_contact,
+    deputy_of,
+    number_in,
+    ticket,
+)
 from wechat_user import Phone
 
 
@@ -249,8 +259,8 @@ def test_escalation_goes_to_the_county_deputy_and_office_with_a_receipt(app, dem
 
 
 def test_from_county_to_city_likewise(app, demo, db, inbox):
-    from lifecycle_kit import CITY_OFFICE
     from bot.models import ContactLink, Deputy
+    from lifecycle_kit import CITY_OFFICE
 
     deputy = deputy_of(db, VOTER)
     county = county_contact(db, deputy)
@@ -268,9 +278,8 @@ def test_from_county_to_city_likewise(app, demo, db, inbox):
 
 
 def test_staff_reject_a_message_that_is_not_an_opinion_and_the_voter_hears_why(app, demo, db, inbox):
-    from bot.cli.context import State
-
     from bot.cli import main
+    from bot.cli.context import State
 
     number = number_in(Phone(app, VOTER).says("卖新鲜土鸡蛋，要的联系我").text)
     run = app.test_cli_runner()

@@ -9,7 +9,7 @@ import pytest
 import redis as redis_lib
 from sqlalchemy import func, select, update
 
-from bot import tasks
+from bot.jobs import tasks
 from bot.models import Deputy, OutboundPush
 from bot.wechat import WeChatApi
 from wechat_user import Phone
@@ -29,7 +29,7 @@ def wx_app(make_app, fake_wechat):
 
 def opinion(app, text: str = "村里自来水停了三天了") -> int:
     """A voter's message through the webhook; returns the queued push id."""
-    from bot.services.demo import seed
+    from bot.services.roster.demo import seed
 
     ext = app.extensions["liaison"]
     with ext.Session() as s:

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.cli.context import State
 from bot.models import Deputy, ReceptionRule, Site
-from bot.services import holidays
-from bot.services.reception import Calendar, missing_holiday_years
+from bot.services.calendar import holidays
+from bot.services.reception.calendar import Calendar, missing_holiday_years
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot import tasks
 from bot.cli import main
 from bot.cli.context import State
+from bot.jobs import tasks
 from bot.models import OutboundPush, ReceptionRule, Site, Voter
-from bot.services.reception import Calendar
+from bot.services.reception.calendar import Calendar
 from config.celery import celery_settings
 from wechat_user import Phone
 

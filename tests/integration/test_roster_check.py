@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from bot.models import ContactLink, Deputy, Mandate, Voter, VoterGroup
-from bot.services.roster_report import check
+from bot.services.roster.report import check
 
 
 def codes(report, key):

@@ -7,10 +7,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, text
 
 from bot.models import ContactLink, Deputy, Site, Voter
-from bot.services.roster_io.export import write_export, write_template
-from bot.services.roster_io.importer import import_roster
-from bot.services.roster_io.spec import SHEETS
-from bot.services.roster_report import stats
+from bot.services.roster.report import stats
+from bot.services.roster.workbook.export import write_export, write_template
+from bot.services.roster.workbook.importer import import_roster
+from bot.services.roster.workbook.spec import SHEETS
 from roster_book import NOW, load, mini, problems, write_book  # noqa: F401 (load is a fixture)
 
 
@@ -174,7 +174,7 @@ def exported_rows(path) -> dict[str, list[tuple]]:
 
 
 def test_export_then_reimport_of_the_demo_township_gives_identical_stats_and_rows(make_app, tmp_path):
-    from bot.services.demo import seed
+    from bot.services.roster.demo import seed
 
     first = make_app()
     ext = first.extensions["liaison"]

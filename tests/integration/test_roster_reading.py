@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from bot.cli import main
 from bot.cli.context import State
 from bot.models import Voter
-from bot.services.roster_io import reading
-from bot.services.roster_io.reading import read_voter_csv, read_workbook
+from bot.services.roster.workbook import reading
+from bot.services.roster.workbook.reading import read_voter_csv, read_workbook
 from roster_book import BY_TITLE
 
 

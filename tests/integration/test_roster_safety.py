@@ -63,7 +63,7 @@ def test_text_that_a_spreadsheet_would_run_as_a_formula_is_refused(load, db, tmp
 def test_the_export_writes_formula_like_text_as_text_from_the_second_row(load, ext, db, tmp_path):
     from openpyxl import load_workbook
 
-    from bot.services.roster_io.export import write_export
+    from bot.services.roster.workbook.export import write_export
 
     assert not load(mini()).problems
     p1 = db.scalar(select(Voter).where(Voter.code == "P1"))
@@ -91,7 +91,7 @@ def test_problems_never_echo_a_phone_number_pasted_into_the_wrong_column(load):
 
 def test_a_blank_active_cell_keeps_a_revoked_group_revoked_and_a_retired_deputy_retired(load, db):
     from bot.models import VoterGroup
-    from bot.services.binding import revoke_group
+    from bot.services.roster.binding import revoke_group
 
     book = mini()
     book["联系选民群"][0][4] = ""  # staff usually leave 启用 blank

@@ -7,9 +7,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from bot import tasks
+from bot.jobs import tasks
 from bot.services import texts
-from bot.services.workdays import add_workdays, is_workday
+from bot.services.calendar.workdays import add_workdays, is_workday
 from lifecycle_kit import STAFF, VOTER, Inbox, build, county_contact, deputy_of, number_in, sla, ticket
 from wechat_user import Phone
 

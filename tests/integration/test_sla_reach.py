@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import ContactLink, Deputy
-from bot.services import sla as sla_service
 from bot.services import texts
 from bot.services.station import Station
-from lifecycle_kit import (CITY_OFFICE, STAFF, VOTER, Inbox, build, county_contact, deputy_of, number_in, sla,
-                           ticket)
+from bot.services.tickets import sla as sla_service
+from lifecycle_kit import CITY_OFFICE, STAFF, VOTER, Inbox, build, county_contact, deputy_of, number_in, sla, ticket
 from wechat_user import Phone
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import tasks
+from bot.jobs import tasks
 from bot.models import OutboundPush
 from lifecycle_kit import VOTER, build, deputy_of, number_in
 from wechat_user import Phone
@@ -40,7 +40,7 @@ def to(db, openid):
 
 
 def seeded(app):
-    from bot.services.demo import seed
+    from bot.services.roster.demo import seed
 
     with app.extensions["liaison"].Session() as s:
         seed(s, 7)

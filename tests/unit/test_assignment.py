@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from bot.models import Deputy, Voter
-from bot.services import assignment
-from bot.services.classify import classify
-from bot.services.tickets import open_ticket
+from bot.services.tickets import assignment
+from bot.services.tickets.classify import classify
+from bot.services.tickets.records import open_ticket
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 

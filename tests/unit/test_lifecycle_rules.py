@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.models import OPEN_STATUSES, TICKET_STATUSES
-from bot.services import desk, lifecycle, ratings
-from bot.services.desk import Command, match_office, parse
+from bot.services.tickets import desk, lifecycle, ratings
+from bot.services.tickets.desk import Command, match_office, parse
 
 
 def test_every_transition_starts_and_ends_in_a_known_status():

@@ -50,12 +50,12 @@ def test_ordinary_messages_rarely_raise_a_false_alarm():
 
 
 def test_training_never_opens_an_evaluation_file(monkeypatch):
-    from bot.nlp import train, train_urgency
+    from bot.nlp import datasets, train, train_urgency
     from bot.nlp.cli import _default_dirs
 
     opened = []
-    real = train.read_jsonl
-    monkeypatch.setattr(train, "read_jsonl", lambda path: opened.append(Path(path).name) or real(path))
+    real = datasets.read_jsonl
+    monkeypatch.setattr(datasets, "read_jsonl", lambda path: opened.append(Path(path).name) or real(path))
     train.collect(_default_dirs(), train.SEED)
 
     class Stop(Exception):

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.services import posters, texts
-from bot.services.demo import ACTIVITY_GROUPS, SITES, SURNAMES, GIVEN
+from bot.services import texts
+from bot.services.roster import posters
+from bot.services.roster.demo import ACTIVITY_GROUPS, GIVEN, SITES, SURNAMES
 
 
 def missing(text: str) -> set[str]:

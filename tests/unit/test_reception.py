@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from bot.services.reception import next_reception
+from bot.services.reception.calendar import next_reception
 
 
 def utc(*args) -> datetime:

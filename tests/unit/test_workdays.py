@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from bot.services import workdays
+from bot.services.calendar import workdays
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +23,7 @@ def test_a_december_deadline_crossing_into_2027_skips_new_years_day():
 
 
 def test_a_year_without_data_counts_weekdays_and_is_logged_at_error_once(caplog):
-    caplog.set_level(logging.WARNING, logger="bot.services.workdays")
+    caplog.set_level(logging.WARNING, logger="bot.services.calendar.workdays")
     assert workdays.is_workday(date(2027, 3, 3)) and not workdays.is_workday(date(2027, 3, 6))
     workdays.is_workday(date(2027, 3, 4))
     errors = [r for r in caplog.records if "2027" in r.getMessage()]

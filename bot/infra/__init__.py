@@ -1,0 +1,1 @@
+"""Process plumbing below the app: Alembic migrations and the embedded Redis."""

@@ -1,0 +1,210 @@
+"""Background work. Each Celery task is a thin wrapper over a plain function
+that opens sessions, calls services and commits; tests call the functions."""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from celery import shared_task
+
+from ..extensions import Liaison, current
+from ..messages import DeliveryError
+from ..models import OutboundPush
+from ..services.calendar.local_time import BEIJING
+from ..services.outbox import notify
+from ..services.station import Station
+from ..services.tickets import bursts
+from ..services.tickets import sla as sla_service
+from . import (
+    DELIVER_PUSH,
+    DISPATCH_BROADCASTS,
+    FETCH_MEDIA,
+    PREFILL_CAMPAIGNS,
+    REMIND_RECEPTIONS,
+    SEND_BROADCAST,
+    SLA_DAILY,
+    SWEEP_OUTBOX,
+)
+
+log = logging.getLogger(__name__)
+
+SENDING_LEASE = 600  # a push 'sending' this long belonged to a worker that died
+
+
+def deliver(ext: Liaison, push_id: int) -> float | None:
+    """Send one outbox push at most once. Returns a retry delay in seconds, or None."""
+    with ext.Session() as s:
+        msg = notify.claim(s, push_id, ext.now(), ext.settings["CS_WINDOW_BUDGET"])
+        s.commit()
+    if msg is None:
+        return None
+    try:
+        result = ext.notifier.send(msg)
+    except DeliveryError as err:
+        return _failed(ext, push_id, err)
+    except Exception as exc:  # a bug or an outage we did not foresee: retry, bounded
+        log.exception("push %s: unexpected error", push_id)
+        return _failed(ext, push_id, DeliveryError(type(exc).__name__, retryable=True))
+    with ext.Session() as s:
+        notify.mark_sent(s, push_id, result, ext.now(), ext.settings["CS_WINDOW_BUDGET"])
+        s.commit()
+    return None
+
+
+def _failed(ext: Liaison, push_id: int, err: DeliveryError) -> float | None:
+    with ext.Session() as s:
+        delay = None
+        if err.ambiguous:
+            notify.mark_failed(s, push_id, err.reason, status="unknown")
+        elif err.retryable:
+            attempts = s.get(OutboundPush, push_id).attempts
+            if attempts >= ext.settings["PUSH_MAX_RETRIES"]:
+                notify.mark_failed(s, push_id, f"gave up after {attempts} attempts: {err.reason}")
+            else:
+                delay = min(300.0, 5.0 * 2 ** (attempts - 1))
+                notify.release_for_retry(s, push_id, err.reason, ext.now() + timedelta(seconds=delay))
+                log.warning("push %s: %s; retry in %ss", push_id, err.reason, delay)
+        else:
+            notify.mark_failed(s, push_id, err.reason)
+        s.commit()
+    return delay
+
+
+def sweep(ext: Liaison) -> dict[str, int]:
+    """Enqueue pushes left pending (enqueue failed, worker lost); give up on
+    pushes stuck mid-send, which may have reached WeChat."""
+    with ext.Session() as s:
+        pending, stuck = notify.stale(s, ext.now(), ext.settings["OUTBOX_SWEEP_AFTER"], SENDING_LEASE)
+        for push_id in stuck:
+            notify.mark_failed(s, push_id, "worker stopped during the send; not resent", status="unknown")
+        s.commit()
+    for push_id in pending:
+        ext.enqueue(DELIVER_PUSH, push_id)
+    return {"requeued": len(pending), "unknown": len(stuck)}
+
+
+def remind_receptions(ext: Liaison, today: date | None = None) -> dict[str, int]:
+    """The daily reception reminders (T-N to voters and deputies on duty, day-of
+    to deputies); safe to run twice: the outbox keys keep one push per person."""
+    from ..services.reception import reminders
+    from ..services.reception.calendar import beijing_today
+
+    today = today or beijing_today(ext.now())
+    with ext.Session() as s:
+        ids = reminders.remind(s, today, ext.now(), days_before=ext.settings["REMIND_DAYS_BEFORE"])
+        s.commit()
+    for push_id in ids:
+        ext.enqueue(DELIVER_PUSH, push_id)
+    log.info("reception reminders for %s: %d queued", today, len(ids))
+    return {"queued": len(ids)}
+
+
+@shared_task(name=DELIVER_PUSH, bind=True, acks_late=True)
+def deliver_push(self: Any, push_id: int) -> None:
+    delay = deliver(current(), push_id)
+    if delay is not None:
+        raise self.retry(countdown=delay, max_retries=None)
+
+
+@shared_task(name=SWEEP_OUTBOX)
+def sweep_outbox() -> dict[str, int]:
+    return sweep(current())
+
+
+def sla(ext: Liaison, today: date | None = None) -> dict[str, list[str]]:
+    """SLA reminders and breach escalation for `today` (Beijing date by default)."""
+    today = today or ext.now().astimezone(BEIJING).date()
+    with ext.Session() as s:
+        done = sla_service.run(s, today, ext.now(), Station.from_settings(ext.settings))
+        push_ids = [p.id for p in done.pushes]
+        s.commit()
+    for push_id in push_ids:  # only after the commit
+        ext.enqueue(DELIVER_PUSH, push_id)
+    return {"reminded": done.reminded, "breached": done.breached, "closed": done.closed}
+
+
+@shared_task(name=SLA_DAILY)
+def sla_daily() -> dict[str, list[str]]:
+    return sla(current())
+
+
+_SUFFIX = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "video/mp4": "mp4", "audio/amr": "amr"}
+
+
+def fetch_media(ext: Liaison, ticket_id: int, media_id: str) -> str | None:
+    """Download a voter's image or video from WeChat into the instance folder
+    (media/<ticket>/<media id>.<ext>) and note it on the ticket; once."""
+    if ext.sandbox:
+        log.info("sandbox: media %s of ticket %s not downloaded", media_id, ticket_id)
+        return None
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", media_id)[:128]
+    folder = os.path.join(ext.settings["INSTANCE_PATH"], "media", str(int(ticket_id)))
+    if os.path.isdir(folder) and any(f.split(".")[0] == name for f in os.listdir(folder)):
+        return None  # a re-run: already here
+    data, ctype = ext.api.download_media(media_id)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{name}.{_SUFFIX.get(ctype, 'bin')}")
+    with open(path + ".part", "wb") as fh:
+        fh.write(data)
+    os.replace(path + ".part", path)
+    with ext.Session() as s:
+        bursts.media_saved(s, ticket_id, media_id, os.path.relpath(path, ext.settings["INSTANCE_PATH"]), ext.now())
+        s.commit()
+    return path
+
+
+@shared_task(name=FETCH_MEDIA, bind=True, acks_late=True, max_retries=5)
+def fetch_media_task(self: Any, ticket_id: int, media_id: str) -> None:
+    try:
+        fetch_media(current(), ticket_id, media_id)
+    except Exception as exc:  # network or WeChat refusing: a few short retries, then logged
+        log.warning("media %s of ticket %s: %s", media_id, ticket_id, type(exc).__name__)
+        raise self.retry(countdown=30, exc=exc)
+@shared_task(name=REMIND_RECEPTIONS)
+def remind_receptions_task() -> dict[str, int]:
+    return remind_receptions(current())
+
+
+@shared_task(name=SEND_BROADCAST, bind=True, acks_late=True)
+def send_broadcast(self: Any, broadcast_id: int) -> str:
+    """acks_late: a killed worker's run is delivered again; the journal settles its rows."""
+    from . import sender
+
+    return sender.run(current(), broadcast_id)
+
+
+def dispatch(ext: Liaison) -> list[int]:
+    """Start due scheduled broadcasts, and restart sending ones no live run holds."""
+    from ..services.broadcasts import broadcast
+    from .journal import RedisJournal
+
+    with ext.Session() as s:
+        ids = broadcast.due(s, ext.now())
+    journal = RedisJournal(ext.redis, lease=ext.settings["BROADCAST_LEASE"])
+    started = [i for i in ids if not journal.running(i)]
+    for broadcast_id in started:
+        ext.enqueue(SEND_BROADCAST, broadcast_id)
+    return started
+
+
+@shared_task(name=DISPATCH_BROADCASTS)
+def dispatch_broadcasts() -> list[int]:
+    return dispatch(current())
+
+
+def prefill(ext: Liaison, year: int | None = None) -> list[int]:
+    from ..services.broadcasts import campaigns
+
+    with ext.Session() as s:
+        year = year or ext.now().year
+        made = campaigns.prefill(s, year, ext.now()) + campaigns.prefill(s, year + 1, ext.now())
+        s.commit()
+        return [b.id for b in made]
+
+
+@shared_task(name=PREFILL_CAMPAIGNS)
+def prefill_campaigns() -> list[int]:
+    return prefill(current())

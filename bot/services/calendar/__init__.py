@@ -1,0 +1,1 @@
+"""Days and time: Beijing dates, statutory holidays and make-up working days, working-day arithmetic."""

@@ -1,0 +1,64 @@
+"""WeChat's customer-service window: free-form messages to a user are allowed
+for 48 hours after that user's last message, and only a few per window;
+outside it a template message must be used. We record when each user last
+wrote, so the channel is chosen before sending rather than learnt from an error."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ...models import ContactWindow
+
+WINDOW = timedelta(hours=48)
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)  # SQLite
+
+
+# What opens the window besides a message: following, scanning a code, menu clicks
+# that push an event. Not template receipts, link menus or silent location reports.
+_OPENING_EVENTS = frozenset({"subscribe", "scan", "click", "scancode_push", "scancode_waitmsg"})
+
+
+def opens_window(msg_type: str, event: str | None) -> bool:
+    return msg_type != "event" or (event or "") in _OPENING_EVENTS
+
+
+def touch(session: Session, openid: str, now: datetime) -> None:
+    """The user just wrote to us (or clicked, scanned, followed): a new window opens."""
+    row = session.get(ContactWindow, openid)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(ContactWindow(openid=openid, last_inbound_at=now, sent_in_window=0))
+            return
+        except IntegrityError:  # a concurrent message of the same user created it
+            row = session.get(ContactWindow, openid)
+    if _aware(row.last_inbound_at) < now:
+        row.last_inbound_at, row.sent_in_window = now, 0
+
+
+def channel(session: Session, openid: str, now: datetime, budget: int) -> str:
+    """custom (window open, budget left), template (closed or spent), or auto
+    (never heard from them: try custom, WeChat's 45015 sends it as a template)."""
+    row = session.get(ContactWindow, openid)
+    if row is None:
+        return "auto"
+    if now - _aware(row.last_inbound_at) >= WINDOW or row.sent_in_window >= budget:
+        return "template"
+    return "custom"
+
+
+def sent(session: Session, openid: str, used: str, now: datetime, budget: int) -> None:
+    """Count a customer-service message against the window; a template sent
+    because WeChat refused a custom message means the window is spent."""
+    row = session.get(ContactWindow, openid)
+    if row is None:
+        return
+    if used == "custom":
+        row.sent_in_window += 1
+    elif used == "template" and now - _aware(row.last_inbound_at) < WINDOW:
+        row.sent_in_window = max(row.sent_in_window, budget)

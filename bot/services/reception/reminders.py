@@ -1,0 +1,127 @@
+"""Reception reminders and change notices, through the outbox.
+
+T-3 (configurable): the site's voters get the notice, the deputies on duty
+their own reminder; on the day the deputies are reminded again, with the
+bookings. Every push has a key per (reception, event, person), so a job run
+twice queues nothing new and the delivery task never sends twice.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from ...models import OutboundPush, Reception, ReceptionBooking, Village, Voter, VoterGroup
+from .. import texts
+from .calendar import Calendar, Occurrence, describe_day, find, materialize
+
+BATCH = 1000
+
+
+def _existing(session: Session, prefix: str) -> set[str]:
+    return set(session.scalars(select(OutboundPush.dedupe_key)
+                               .where(OutboundPush.dedupe_key.like(prefix + "%"))))
+
+
+def _queue_many(session: Session, prefix: str, kind: str, openids, text: str, title: str,
+                fields: tuple, now: datetime) -> list[int]:
+    """Queue one push per openid under `prefix + openid`, skipping those queued before."""
+    seen = _existing(session, prefix)
+    payload = {"text": text, "title": title, "fields": [list(f) for f in fields]}
+    ids: list[int] = []
+    batch: list[dict] = []
+
+    def flush() -> None:
+        if batch:
+            ids.extend(session.scalars(insert(OutboundPush).returning(OutboundPush.id), batch))
+            batch.clear()
+
+    for openid in openids:
+        key = prefix + openid
+        if key in seen:
+            continue
+        seen.add(key)
+        batch.append({"dedupe_key": key, "recipient_openid": openid, "kind": kind, "payload": payload,
+                      "status": "pending", "attempts": 0, "created_at": now})
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    return ids
+
+
+def site_voter_openids(session: Session, site_id: int):
+    """Subscribed voters on WeChat whose site (group's, own, or village's) is this one, streamed."""
+    site = func.coalesce(VoterGroup.site_id, Voter.site_id, Village.site_id)
+    query = (select(Voter.openid).outerjoin(VoterGroup, VoterGroup.id == Voter.group_id)
+             .outerjoin(Village, Village.id == Voter.village_id)
+             .where(site == site_id, Voter.openid.is_not(None), Voter.subscribed.is_(True))
+             .order_by(Voter.id).execution_options(yield_per=BATCH))
+    return session.scalars(query)
+
+
+def _deputy_openids(occ: Occurrence) -> list[str]:
+    return [d.openid for d in occ.deputies if d.openid and d.subscribed]
+
+
+def voter_notice(occ: Occurrence) -> str:
+    return texts.RECEPTION_NOTICE.format(date=describe_day(occ.date), starts=occ.starts.lstrip("0"),
+                                         ends=occ.ends.lstrip("0"), site=occ.site_name,
+                                         deputies=occ.names or "值班代表", place=occ.place)
+
+
+def remind(session: Session, today: date, now: datetime, days_before: int = 3) -> list[int]:
+    """Queue the reminders due today; returns the new push ids (enqueue them after the commit)."""
+    cal = Calendar(session)
+    ids: list[int] = []
+    for occ in cal.on(today + timedelta(days=days_before)):
+        rec = materialize(session, occ)
+        fields = (("keyword1", occ.site_name), ("keyword2", describe_day(occ.date)),
+                  ("keyword3", occ.place), ("keyword4", occ.names))
+        ids += _queue_many(session, f"reception:{rec.id}:t3:", "reception_notice",
+                           site_voter_openids(session, occ.site_id), voter_notice(occ),
+                           texts.RECEPTION_NOTICE_TITLE, fields, now)
+        duty_text = texts.DUTY_REMINDER.format(date=describe_day(occ.date), hours=occ.hours,
+                                               site=occ.site_name, place=occ.place, deputies=occ.names)
+        ids += _queue_many(session, f"reception:{rec.id}:duty:", "duty_reminder", _deputy_openids(occ),
+                           duty_text, texts.DUTY_REMINDER_TITLE, fields, now)
+    for occ in cal.on(today):
+        rec = materialize(session, occ)
+        booked = bookings(session, rec.id)
+        names = "、".join(f"{b.number}号{b.voter.name or '群众'}" for b in booked) or "暂无"
+        text = texts.DUTY_TODAY.format(hours=occ.hours, site=occ.site_name, place=occ.place,
+                                       count=len(booked), names=names)
+        ids += _queue_many(session, f"reception:{rec.id}:day:", "duty_today", _deputy_openids(occ), text,
+                           texts.DUTY_REMINDER_TITLE, (("keyword1", occ.site_name),), now)
+    return ids
+
+
+def bookings(session: Session, reception_id: int) -> list[ReceptionBooking]:
+    return list(session.scalars(select(ReceptionBooking).where(
+        ReceptionBooking.reception_id == reception_id, ReceptionBooking.status == "booked")
+        .order_by(ReceptionBooking.number)))
+
+
+def change(session: Session, site_code: str, nominal: date, *, to: date | None, by: str, note: str,
+           now: datetime) -> tuple[Reception, list[int]]:
+    """Move (to a date) or cancel (to=None) one reception; everyone already
+    reminded of it gets a notice. Returns the reception and new push ids."""
+    site, occ = find(session, site_code, nominal)
+    rec = materialize(session, occ)
+    if to is None:
+        rec.cancelled, rec.moved_to = True, None
+        text = texts.RECEPTION_CANCELLED.format(date=describe_day(occ.date), site=site.name, note=note)
+        event = "cancelled"
+    else:
+        rec.cancelled, rec.moved_to = False, to
+        text = texts.RECEPTION_MOVED.format(old=describe_day(occ.date), new=describe_day(to), site=site.name,
+                                            hours=occ.hours, place=occ.place, note=note)
+        event = f"moved-{to.isoformat()}"
+    rec.note, rec.changed_by = note, by
+    session.flush()
+    reminded = session.scalars(select(OutboundPush.recipient_openid).where(
+        OutboundPush.dedupe_key.like(f"reception:{rec.id}:t3:%")
+        | OutboundPush.dedupe_key.like(f"reception:{rec.id}:duty:%")).order_by(OutboundPush.id))
+    ids = _queue_many(session, f"reception:{rec.id}:{event}:", "reception_change", list(dict.fromkeys(reminded)),
+                      text, texts.RECEPTION_CHANGE_TITLE, (("keyword1", site.name),), now)
+    return rec, ids

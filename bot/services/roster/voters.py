@@ -1,0 +1,30 @@
+"""Finding the voter or deputy behind an openid."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from ...models import Deputy, Voter, VoterGroup
+
+
+def ensure_voter(session: Session, openid: str, now: datetime) -> Voter:
+    """The voter with this openid, created on first contact."""
+    # One query for what assignment and the push need: group, deputy, village.
+    voter = session.scalar(select(Voter).where(Voter.openid == openid).options(
+        joinedload(Voter.group).joinedload(VoterGroup.deputy), joinedload(Voter.village)))
+    if voter is None:
+        voter = Voter(openid=openid, subscribed=True, created_at=now)
+        session.add(voter)
+        session.flush()
+    return voter
+
+
+def deputy_by_openid(session: Session, openid: str) -> Deputy | None:
+    return session.scalar(select(Deputy).where(Deputy.openid == openid))
+
+
+def display_name(name: str | None) -> str:
+    """A voter's name as shown to a deputy: surname and 某, or 群众."""
+    return f"{name[0]}某" if name else "群众"

@@ -1,0 +1,320 @@
+"""The deputy's desk: commands a deputy sends from WeChat, the rules of who
+may act on which ticket, and what each command does.
+
+    受理 123 | 办理 123 <progress> | 回复 123 <text> | 转办 123 <office> | 上报 123 <reason>
+    办结 123 <result> | 退回 123 <reason> | 我的工单 | 帮助
+
+Forgiving about spaces, full-width characters and the number form (123 or
+2026-000123). A deputy may act only on tickets assigned to them or escalated
+to them; anything else is refused and logged.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ...models import OPEN_STATUSES, ContactLink, Deputy, OutboundPush, Ticket, TicketEvent
+from .. import texts
+from ..calendar.local_time import BEIJING
+from ..roster.voters import display_name
+from ..station import Station
+from . import duplicates
+from .assignment import reachable
+from .lifecycle import WORKING, allowed, deputy_openid, move, release_duplicates, to_people, to_voter
+from .records import by_number, record
+
+log = logging.getLogger(__name__)
+
+VERBS = ("受理", "办理", "回复", "转办", "上报", "办结", "退回")
+ACTIONS = {"受理": "accept", "办理": "progress", "回复": "reply", "转办": "transfer", "上报": "escalate",
+           "办结": "resolve", "退回": "return"}
+NEEDS_TEXT = {"办理", "回复", "转办", "上报", "办结", "退回"}
+LISTS = ("我的工单", "帮助")
+_COMMAND = re.compile(r"^(受理|办理|回复|转办|上报|办结|退回)\s*[:：]?\s*(?:(\d{4})\s*-\s*)?(\d{1,6})(?!\d)"
+                      r"\s*[:：,，。]?\s*(.*)$", re.S)
+_TRAILING = "。.！!，,；; "
+
+
+@dataclass(frozen=True)
+class Command:
+    verb: str
+    year: int | None = None
+    seq: int | None = None
+    arg: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-{self.seq:06d}" if self.year else str(self.seq)
+
+
+@dataclass
+class Outcome:
+    reply: str
+    ticket_id: int | None = None
+    pushes: list[OutboundPush] = field(default_factory=list)
+    # What the voter(s) hear about the move: the event and the text for one ticket.
+    event: TicketEvent | None = None
+    say: Callable[[Ticket], str] | None = None
+
+
+_WIDE = {**{0xFF10 + i: str(i) for i in range(10)}, 0x3000: " ", 0xFF0D: "-",
+         **{ord(c): "-" for c in "‐‑‒–—―−"}}
+
+
+def normalize(text: str) -> str:
+    """Full-width digits and spaces to ASCII, dashes unified, spaces collapsed;
+    the rest (Chinese punctuation in a reply) is kept as the deputy wrote it."""
+    text = unicodedata.normalize("NFC", text or "").translate(_WIDE)
+    return re.sub(r"\s+", " ", text).strip().rstrip(_TRAILING)
+
+
+def parse(text: str) -> Command | None:
+    """The command in a message, or None if it is not a deputy command at all.
+    A command word with a malformed rest gives Command(verb) (usage help)."""
+    t = normalize(text)
+    compact = t.replace(" ", "")
+    if compact in LISTS:
+        return Command(compact)
+    if not t.startswith(VERBS):
+        return None
+    found = _COMMAND.match(t)
+    if not found:
+        return Command(t[:2])
+    verb, year, seq, arg = found.groups()
+    return Command(verb, int(year) if year else None, int(seq), arg.strip())
+
+
+def may_act(deputy: Deputy, ticket: Ticket) -> bool:
+    return ticket.deputy_id == deputy.id or (ticket.escalated_to_id is not None
+                                             and ticket.escalated_to_id == deputy.id)
+
+
+def find(session: Session, deputy: Deputy, cmd: Command) -> Ticket | None:
+    if cmd.year:
+        return by_number(session, cmd.label)
+    candidates = session.scalars(select(Ticket).where(Ticket.number.like(f"%-{cmd.seq:06d}"))
+                                 .order_by(Ticket.id.desc())).all()
+    mine = [t for t in candidates if may_act(deputy, t)]
+    return (mine or list(candidates) or [None])[0]
+
+
+def act(session: Session, deputy: Deputy, cmd: Command, now: datetime, station: Station) -> Outcome:
+    if cmd.verb == "帮助":
+        return Outcome(texts.DEPUTY_HELP)
+    if cmd.verb == "我的工单":
+        return Outcome(my_tickets(session, deputy))
+    if cmd.seq is None or (cmd.verb in NEEDS_TEXT and not cmd.arg):
+        return Outcome(texts.DEPUTY_USAGE.format(usage=texts.DEPUTY_USAGES[cmd.verb]))
+    ticket = find(session, deputy, cmd)
+    if ticket is None:
+        return Outcome(texts.DEPUTY_NO_TICKET.format(number=cmd.label))
+    # Lock the row: two people acting on one ticket at once see each other's move.
+    session.refresh(ticket, with_for_update=True)
+    if not may_act(deputy, ticket):
+        log.warning("deputy %s refused: %s %s is not assigned or escalated to them", deputy.code, cmd.verb,
+                    ticket.number)
+        record(session, ticket, "refused", f"deputy:{deputy.id}", now, f"{cmd.verb}：不是分派或上报给该代表的工单")
+        return Outcome(texts.DEPUTY_NOT_YOURS.format(number=ticket.number), ticket.id)
+    action = ACTIONS[cmd.verb]
+    if not allowed(ticket, action):
+        if ticket.status in ("new", "reopened") and allowed(ticket, "accept"):
+            return Outcome(texts.DEPUTY_ACCEPT_FIRST.format(number=ticket.number, short=cmd.seq), ticket.id)
+        return Outcome(texts.DEPUTY_BAD_STATE.format(number=ticket.number, verb=cmd.verb,
+                                                     status=texts.STATUS_NAMES.get(ticket.status, ticket.status)),
+                       ticket.id)
+    done = _DO[action](session, deputy, ticket, cmd, now, station)
+    done.ticket_id = ticket.id
+    if done.event is not None and done.say is not None:
+        _tell_voters(session, ticket, action, done, now)
+    return done
+
+
+def _tell_voters(session: Session, ticket: Ticket, action: str, done: Outcome, now: datetime) -> None:
+    """The voter, and every voter whose duplicate is linked to this ticket: one
+    handling closes all, each voter told in their own ticket's words."""
+    push = to_voter(session, ticket, done.event, done.say(ticket), now)
+    if push is not None:
+        done.pushes.append(push)
+    for other in duplicates.linked(session, ticket):
+        if action == "resolve":
+            event = move(session, other, "resolve_linked", done.event.actor, now, done.event.note)
+            other.resolved_at = now
+        else:
+            event = record(session, other, done.event.kind, done.event.actor, now, done.event.note)
+            session.flush()
+        push = to_voter(session, other, event, done.say(other), now)
+        if push is not None:
+            done.pushes.append(push)
+
+
+def _actor(deputy: Deputy) -> str:
+    return f"deputy:{deputy.id}"
+
+
+def _accept(session, deputy, ticket, cmd, now, station) -> Outcome:
+    event = move(session, ticket, "accept", _actor(deputy), now, deputy.name)
+    ticket.accepted_at = now
+    return Outcome(texts.DEPUTY_ACCEPTED.format(number=ticket.number, short=cmd.seq), event=event,
+                   say=lambda t: texts.VOTER_ACCEPTED.format(number=t.number, deputy=deputy.name))
+
+
+def _progress(session, deputy, ticket, cmd, now, station) -> Outcome:
+    """"办理 123 已约水务站明天来看": the matter is being worked on; the voter hears how."""
+    event = move(session, ticket, "progress", _actor(deputy), now, cmd.arg)
+    return Outcome(texts.DEPUTY_PROGRESS.format(number=ticket.number), event=event,
+                   say=lambda t: texts.VOTER_PROGRESS.format(number=t.number, deputy=deputy.name, text=cmd.arg))
+
+
+def _reply(session, deputy, ticket, cmd, now, station) -> Outcome:
+    event = move(session, ticket, "reply", _actor(deputy), now, cmd.arg)
+    return Outcome(texts.DEPUTY_REPLIED.format(number=ticket.number), event=event,
+                   say=lambda t: texts.VOTER_REPLIED.format(number=t.number, deputy=deputy.name, text=cmd.arg))
+
+
+def match_office(offices: tuple[str, ...], name: str) -> str | None:
+    """The configured office a deputy means: exact, or the one office whose name contains theirs."""
+    name = name.strip()
+    if name in offices:
+        return name
+    close = [o for o in offices if name and (name in o or o in name)]
+    return close[0] if len(close) == 1 else None
+
+
+def _transfer(session, deputy, ticket, cmd, now, station) -> Outcome:
+    office = match_office(station.offices, cmd.arg)
+    if office is None:
+        return Outcome(texts.DEPUTY_UNKNOWN_OFFICE.format(office=cmd.arg, offices="、".join(station.offices)))
+    ticket.office = office
+    event = move(session, ticket, "transfer", _actor(deputy), now, office)
+    return Outcome(texts.DEPUTY_TRANSFERRED.format(number=ticket.number, office=office), event=event,
+                   say=lambda t: texts.VOTER_TRANSFERRED.format(number=t.number, office=office, deputy=deputy.name))
+
+
+def upper_deputy(session: Session, layer: str, lower_id: int) -> Deputy | None:
+    """The deputy who contacts `lower_id` under "3+10" (county for a township
+    deputy, city for a county one) and can be reached: active, bound to WeChat
+    and following us. An unreachable one does not count: nobody would hear."""
+    rows = session.scalars(select(Deputy).join(ContactLink, ContactLink.from_deputy_id == Deputy.id)
+                           .where(ContactLink.layer == layer, ContactLink.to_deputy_id == lower_id)
+                           .order_by(ContactLink.id)).all()
+    return next((d for d in rows if reachable(d)), None)
+
+
+def escalations(ticket: Ticket) -> int:
+    """How many times the ticket went up since it was last returned to triage."""
+    n = 0
+    for e in ticket.events:
+        n = 0 if e.kind == "returned" else n + (e.kind == "escalated")
+    return n
+
+
+def _escalate(session, deputy, ticket, cmd, now, station) -> Outcome:
+    ups = escalations(ticket)  # not ticket.level: that stays "city" after a return
+    if ups >= 2:
+        return Outcome(texts.DEPUTY_TOP.format(number=ticket.number))
+    if ups == 0 and ticket.deputy_id == deputy.id:
+        layer, body, offices = "county_township", "county", station.county_office_openids
+    elif ups == 1 and ticket.escalated_to_id == deputy.id:
+        layer, body, offices = "city_county", "city", station.city_office_openids
+    else:  # it went up from this level already: never twice at the same level
+        return Outcome(texts.DEPUTY_BAD_STATE.format(number=ticket.number, verb=cmd.verb,
+                                                     status=texts.STATUS_NAMES["escalated"]))
+    upper = upper_deputy(session, layer, deputy.id)
+    body_name = texts.BODY_NAMES[body]
+    staff = () if upper or offices else tuple(station.staff_openids)
+    if not (upper or offices or staff):
+        log.error("ticket %s: %s refused, nobody can receive it (no reachable upper deputy, no "
+                  "LIAISON_%s_OFFICE_OPENIDS, no LIAISON_STAFF_OPENIDS)", ticket.number, cmd.verb, body.upper())
+        return Outcome(texts.DEPUTY_ESCALATE_NOBODY.format(number=ticket.number, body=body_name))
+    if not offices:
+        log.error("ticket %s escalated to the %s People's Congress: no office WeChat configured "
+                  "(LIAISON_%s_OFFICE_OPENIDS)%s", ticket.number, body, body.upper(),
+                  "" if upper else ": sent to the station staff to forward")
+    ticket.level = body
+    ticket.escalated_to_id = upper.id if upper is not None else None
+    who = f"{'、' + upper.name if upper else ''}{'（交工作人员转报）' if staff else ''}"
+    event = move(session, ticket, "escalate", _actor(deputy), now, f"{body_name}{who}：{cmd.arg}")
+    village = ticket.village.name if ticket.village else "未登记村"
+    text = texts.DEPUTY_ESCALATED_IN.format(number=ticket.number, category=ticket.category, village=village,
+                                            who=display_name(ticket.voter.name), text=ticket.text,
+                                            reason=cmd.arg, deputy=deputy.name)
+    if staff:
+        text += texts.STAFF_FORWARD_ESCALATION.format(body=body_name)
+    if upper:
+        reply = texts.DEPUTY_ESCALATED.format(number=ticket.number, body=body_name, upper=upper.name)
+        out = Outcome(reply, say=lambda t: texts.VOTER_ESCALATED.format(number=t.number, body=body_name,
+                                                                        upper=upper.name))
+    elif offices:
+        out = Outcome(texts.DEPUTY_NO_UPPER.format(number=ticket.number, body=body_name),
+                      say=lambda t: texts.VOTER_ESCALATED_BODY.format(number=t.number, body=body_name))
+    else:
+        out = Outcome(texts.DEPUTY_ESCALATED_STAFF.format(number=ticket.number, body=body_name),
+                      say=lambda t: texts.VOTER_ESCALATED_STAFF.format(number=t.number, body=body_name))
+    out.pushes += to_people(session, ticket, event, [deputy_openid(upper), *offices, *staff], "ticket_escalated",
+                            text, texts.DEPUTY_ESCALATED_IN_TITLE, now)
+    out.event = event
+    return out
+
+
+def _resolve(session, deputy, ticket, cmd, now, station) -> Outcome:
+    event = move(session, ticket, "resolve", _actor(deputy), now, cmd.arg)
+    ticket.resolved_at = now
+    return Outcome(texts.DEPUTY_RESOLVED.format(number=ticket.number), event=event,
+                   say=lambda t: texts.VOTER_RESOLVED.format(number=t.number, result=cmd.arg, days=station.reopen_days))
+
+
+def _return(session, deputy, ticket, cmd, now, station) -> Outcome:
+    event = move(session, ticket, "return", _actor(deputy), now, cmd.arg)
+    ticket.deputy_id, ticket.needs_triage, ticket.accepted_at = None, True, None
+    ticket.escalated_to_id = None  # the county deputy it went up to loses access with it
+    village = ticket.village.name if ticket.village else "未登记村"
+    text = texts.STAFF_RETURNED.format(number=ticket.number, category=ticket.category, village=village,
+                                       text=ticket.text, reason=cmd.arg, deputy=deputy.name)
+    if not station.staff_openids:
+        log.error("ticket %s returned to triage: no staff WeChat configured (LIAISON_STAFF_OPENIDS)", ticket.number)
+    out = Outcome(texts.DEPUTY_RETURNED.format(number=ticket.number))
+    out.pushes += to_people(session, ticket, event, list(station.staff_openids), "ticket_returned", text,
+                            texts.STAFF_RETURNED_TITLE, now)
+    out.pushes += release_duplicates(session, ticket, _actor(deputy), now)
+    return out
+
+
+_DO = {"accept": _accept, "progress": _progress, "reply": _reply, "transfer": _transfer, "escalate": _escalate, "resolve": _resolve,
+       "return": _return}
+
+
+def my_tickets(session: Session, deputy: Deputy, limit: int = 20) -> str:
+    """Open tickets assigned or escalated to the deputy, oldest first."""
+    rows = session.scalars(select(Ticket).where(
+        or_(Ticket.deputy_id == deputy.id, Ticket.escalated_to_id == deputy.id),
+        Ticket.status.in_(OPEN_STATUSES)).order_by(Ticket.created_at, Ticket.id)).all()
+    if not rows:
+        return texts.DEPUTY_MINE_NONE
+    lines = [texts.DEPUTY_MINE_HEAD.format(count=len(rows))]
+    for t in rows[:limit]:
+        when = local(t.created_at)
+        short = t.text if len(t.text) <= 12 else t.text[:12] + "…"
+        line = texts.DEPUTY_MINE_LINE.format(number=t.number, when=f"{when.month}月{when.day}日", text=short,
+                                             status=texts.STATUS_NAMES.get(t.status, t.status))
+        n = duplicates.count_linked(session, t)
+        lines.append(line + (texts.DEPUTY_MINE_DUPLICATES.format(n=n) if n else ""))
+    if len(rows) > limit:
+        lines.append(texts.DEPUTY_MINE_MORE.format(count=len(rows) - limit))
+    return "\n".join(lines)
+
+
+def local(when: datetime) -> datetime:
+    """A stored time in Beijing time (SQLite gives naive UTC back)."""
+    from datetime import timezone
+
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(BEIJING)
+
+
+__all__ = ["Command", "Outcome", "WORKING", "act", "find", "may_act", "my_tickets", "normalize", "parse"]

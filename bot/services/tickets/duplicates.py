@@ -1,0 +1,70 @@
+"""Duplicates: the same problem reported by several people of one village.
+A new ticket in the same village and category as an open one with similar
+text is linked to it (merged); the deputy handles the first one, and every
+linked voter hears about each step and is asked to rate the result."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ...models import OPEN_STATUSES, OutboundPush, Ticket, Voter
+from .. import texts
+from ..roster.voters import display_name
+from .lifecycle import deputy_openid, move, to_people
+
+SIMILAR = 0.5  # share of the shorter text's content bigrams found in the other
+MIN_SHARED = 2  # and at least this many shared content bigrams
+# A family's own case is never "the same problem" as a neighbour's, however alike the words.
+PERSONAL = frozenset({"民政", "劳动和社会保障", "政法", "纪检监察", "卫生计生"})
+_NOISE = re.compile(r"[\W_]+")
+# Words every report shares; they say nothing about which problem it is.
+_GENERIC = re.compile(r"我们|我家|家里|门口|村里|村口|村民|一直|还是|还没|没有|好几|现在|已经|问题|反映|希望|请|了|的|也|都|很|啊|呀|吧")
+
+
+def bigrams(text: str) -> set[str]:
+    text = _GENERIC.sub("", _NOISE.sub("", text or ""))
+    return {text[i:i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+
+
+def similarity(a: str, b: str) -> float:
+    x, y = bigrams(a), bigrams(b)
+    shared = len(x & y)
+    return shared / min(len(x), len(y)) if x and y and shared >= MIN_SHARED else 0.0
+
+
+def find_similar(session: Session, voter: Voter, text: str, category: str) -> Ticket | None:
+    """The oldest open ticket of another voter in the same village and category with similar text.
+    Personal cases (benefits, wages, disputes...) are never merged."""
+    if voter.village_id is None or category in PERSONAL:
+        return None
+    rows = session.scalars(select(Ticket).where(
+        Ticket.village_id == voter.village_id, Ticket.category == category, Ticket.voter_id != voter.id,
+        Ticket.status.in_(OPEN_STATUSES), Ticket.duplicate_of_id.is_(None)).order_by(Ticket.id)).all()
+    return next((t for t in rows if similarity(t.text, text) >= SIMILAR), None)
+
+
+def linked(session: Session, primary: Ticket) -> list[Ticket]:
+    """Tickets merged into `primary` and still waiting with it."""
+    return list(session.scalars(select(Ticket).where(Ticket.duplicate_of_id == primary.id,
+                                                     Ticket.status == "merged").order_by(Ticket.id)))
+
+
+def count_linked(session: Session, primary: Ticket) -> int:
+    return session.scalar(select(func.count(Ticket.id)).where(Ticket.duplicate_of_id == primary.id,
+                                                              Ticket.status == "merged")) or 0
+
+
+def link(session: Session, ticket: Ticket, primary: Ticket, now: datetime) -> list[OutboundPush]:
+    """Merge a new ticket into the open one it repeats, and tell that ticket's deputy."""
+    ticket.duplicate_of_id, ticket.deputy_id, ticket.needs_triage = primary.id, primary.deputy_id, False
+    ticket.escalated_to_id = primary.escalated_to_id
+    event = move(session, ticket, "merge", "system", now, primary.number)
+    n = count_linked(session, primary)
+    village = ticket.village.name if ticket.village else "未登记村"
+    text = texts.DEPUTY_DUPLICATE.format(n=n, number=primary.number, category=ticket.category, village=village,
+                                         who=display_name(ticket.voter.name), text=ticket.text)
+    openids = [deputy_openid(primary.deputy), deputy_openid(primary.escalated_to)]
+    return to_people(session, ticket, event, openids, "ticket_duplicate", text, texts.DEPUTY_NEW_TICKET_TITLE, now)

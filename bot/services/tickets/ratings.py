@@ -1,0 +1,135 @@
+"""What a voter says about the result: a rating (1–5 or 满意/基本满意/不满意,
+with an optional comment) of their own resolved ticket, once; or "没解决"
+within a few days of the resolution, which reopens it."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...models import OutboundPush, Ticket, Voter
+from .. import texts
+from .lifecycle import deputy_openid, move, to_people
+
+# Longest words first, so 很不满意 is not read as 满意.
+WORDS = (("非常不满意", 1), ("很不满意", 1), ("不满意", 2), ("基本满意", 3), ("非常满意", 5), ("很满意", 5),
+         ("满意", 4))
+_SEP = r"[\s,，。:：;；!！]"
+# A score, then the end or a separator and a comment: "5", "5分", "5 修得很快"; not "3号楼的路灯坏了".
+_LEADING = re.compile(rf"^([1-5])(?![\d.])\s*分?(?:$|{_SEP}+(.*)$)", re.S)
+_AFTER_WORD = re.compile(rf"^(?:$|{_SEP}+(.*)$)", re.S)
+_BARE = re.compile(r"^(打|给|评)?([1-5])(分|星|颗星)?$")
+_NOT_WORD = re.compile(r"[\W_]+")
+_UNSOLVED_WORDS = r"(问题)?(还是?|仍然|依然)?(没|没有|未)(解决|修好|办好|弄好)"
+_UNSOLVED = re.compile(rf"^{_UNSOLVED_WORDS}")
+# What a reopen message may consist of without saying anything more: the
+# phrase (maybe twice), particles and punctuation.
+_ONLY_UNSOLVED = re.compile(rf"^(?:{_UNSOLVED_WORDS}|[啊呀呢吧啦哦嘛了的呐]|[\W_])*$")
+
+
+@dataclass
+class Said:
+    reply: str
+    ticket_id: int | None = None
+    pushes: list[OutboundPush] = field(default_factory=list)
+
+
+def score(text: str) -> int | None:
+    """A score in a message the classifier calls a rating: words first (很不满意
+    is not 满意), a digit only as the whole message ("等了5天" is no score)."""
+    compact = _compact(text)
+    for word, value in WORDS:
+        if word in compact:
+            return value
+    bare = _BARE.match(compact)
+    return int(bare.group(2)) if bare else None
+
+
+def is_bare(text: str) -> bool:
+    """Only a score: a digit, or a satisfaction word with little else."""
+    compact = _compact(text)
+    return bool(_BARE.match(compact)) or (len(compact) <= 6 and any(w in compact for w, _ in WORDS))
+
+
+def _compact(text: str) -> str:
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+def leading_score(text: str) -> tuple[int, str] | None:
+    """(score, comment) when the message starts with a rating, like "5 修得很快" or "满意，谢谢"."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    found = _LEADING.match(text)
+    if found:
+        return int(found.group(1)), (found.group(2) or "").strip()
+    for word, value in WORDS:
+        if text.startswith(word):
+            rest = _AFTER_WORD.match(text[len(word):])
+            return (value, (rest.group(1) or "").strip()) if rest else None
+    return None
+
+
+def says_unsolved(text: str) -> bool:
+    return bool(_UNSOLVED.match(unicodedata.normalize("NFKC", text or "").strip()))
+
+
+def beyond_unsolved(text: str) -> str:
+    """The voter's words when they say more than "没解决" ("没解决，水还是不通"),
+    else "": the deputy's push already says the problem is not solved."""
+    text = (text or "").strip()
+    return "" if _ONLY_UNSOLVED.match(unicodedata.normalize("NFKC", text)) else text
+
+
+def awaiting_rating(session: Session, voter: Voter) -> Ticket | None:
+    return session.scalar(select(Ticket).where(Ticket.voter_id == voter.id, Ticket.status == "resolved")
+                          .order_by(Ticket.id.desc()).limit(1))
+
+
+def latest_finished(session: Session, voter: Voter) -> Ticket | None:
+    return session.scalar(select(Ticket).where(Ticket.voter_id == voter.id, Ticket.status.in_(("resolved", "rated")))
+                          .order_by(Ticket.id.desc()).limit(1))
+
+
+def rate(session: Session, voter: Voter, text: str, now: datetime,
+         parsed: tuple[int, str] | None = None) -> Said:
+    """Rate the voter's own latest resolved ticket; a ticket is rated once."""
+    ticket = awaiting_rating(session, voter)
+    value, comment = parsed or (score(text), "")
+    if ticket is None or value is None:
+        return Said(texts.RATING_NONE)
+    ticket.rating, ticket.rating_comment = value, (comment[:500] or None)
+    event = move(session, ticket, "rate", f"voter:{voter.id}", now, f"{value}|{comment[:200]}")
+    said = Said(texts.RATING_THANKS_COMMENT.format(number=ticket.number) if comment
+                else texts.RATING_THANKS.format(number=ticket.number), ticket.id)
+    for deputy in dict.fromkeys(d for d in (ticket.deputy, ticket.escalated_to) if d is not None):
+        said.pushes += to_people(session, ticket, event, [deputy_openid(deputy)], "ticket_rated",
+                                 texts.DEPUTY_RATED.format(number=ticket.number, score=value, comment=comment).rstrip(),
+                                 texts.DEPUTY_NEW_TICKET_TITLE, now)
+    return said
+
+
+def reopen(session: Session, voter: Voter, text: str, now: datetime, days: int) -> Said | None:
+    """"没解决": reopen the voter's latest resolved ticket within `days` of its
+    resolution. None when they have no resolved ticket (an ordinary message)."""
+    ticket = latest_finished(session, voter)
+    if ticket is None:
+        return None
+    resolved = ticket.resolved_at or ticket.updated_at
+    resolved = resolved if resolved.tzinfo else resolved.replace(tzinfo=timezone.utc)  # SQLite
+    if now - resolved > timedelta(days=days):
+        return Said(texts.REOPEN_TOO_LATE.format(number=ticket.number, days=days), ticket.id)
+    event = move(session, ticket, "reopen", f"voter:{voter.id}", now, text[:500])
+    ticket.sla_started_at, ticket.accepted_at, ticket.resolved_at = now, None, None
+    ticket.rating = ticket.rating_comment = None
+    deputy = ticket.deputy
+    said = Said(texts.REOPENED.format(number=ticket.number, deputy=deputy.name) if deputy
+                else texts.REOPENED_TRIAGE.format(number=ticket.number), ticket.id)
+    if deputy is None:
+        ticket.needs_triage = True
+    said.pushes += to_people(session, ticket, event, [deputy_openid(deputy)], "ticket_reopened",
+                             texts.DEPUTY_REOPENED.format(number=ticket.number, text=beyond_unsolved(text)),
+                             texts.DEPUTY_REOPENED_TITLE, now)
+    return said

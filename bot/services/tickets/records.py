@@ -1,0 +1,65 @@
+"""Opening tickets: numbering, assignment and the audit trail."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ...models import Ticket, TicketCounter, TicketEvent, Voter
+from ..calendar.local_time import BEIJING
+from .assignment import Assignment
+from .classify import Classification
+
+
+def next_number(session: Session, year: int) -> str:
+    """The next ticket number of the year, like 2026-000123. The counter row
+    is locked by the UPDATE until the transaction ends, so numbers never repeat."""
+    if session.get(TicketCounter, year) is None:
+        try:
+            with session.begin_nested():
+                session.add(TicketCounter(year=year, last=0))
+        except IntegrityError:
+            pass  # another transaction created it first
+    last = session.execute(
+        update(TicketCounter).where(TicketCounter.year == year)
+        .values(last=TicketCounter.last + 1).returning(TicketCounter.last)
+    ).scalar_one()
+    return f"{year}-{last:06d}"
+
+
+def open_ticket(session: Session, *, voter: Voter, text: str, classification: Classification,
+                assignment: Assignment, now: datetime, urgent: bool = False,
+                needs_triage: bool = False) -> Ticket:
+    ticket = Ticket(
+        number=next_number(session, now.astimezone(BEIJING).year), text=text, category=classification.category,
+        confidence=classification.confidence, office=classification.office, level=classification.level,
+        status="new", urgent=urgent,
+        needs_triage=needs_triage or assignment.deputy is None,
+        voter_id=voter.id, deputy_id=assignment.deputy.id if assignment.deputy else None,
+        site_id=assignment.site_id, village_id=voter.village_id, created_at=now, updated_at=now,
+        sla_started_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    record(session, ticket, "created", f"voter:{voter.id}", now)
+    if assignment.deputy is not None:
+        note = f"{assignment.deputy.name}（{_REASONS[assignment.reason]}）"
+        record(session, ticket, "assigned", "system", now, note)
+    else:
+        record(session, ticket, "triage", "system", now, "无可联系的代表，进入工作人员分派队列")
+    return ticket
+
+
+_REASONS = {"group": "联系选民群代表", "site": "站点值班代表"}
+
+
+def record(session: Session, ticket: Ticket, kind: str, actor: str, now: datetime, note: str = "") -> TicketEvent:
+    event = TicketEvent(ticket_id=ticket.id, kind=kind, actor=actor, note=note, created_at=now)
+    session.add(event)
+    return event
+
+
+def by_number(session: Session, number: str) -> Ticket | None:
+    return session.scalar(select(Ticket).where(Ticket.number == number))

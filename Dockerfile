@@ -1,12 +1,15 @@
 # One image for every role: web (gunicorn), worker, beat, migrations.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# A plain (non-editable) install: the app finds its migrations, routing table,
+# model and font through the installed packages, so the source is removed after
+# it. Development data (data/: seeds, evaluation sets) is not copied, never shipped.
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY bot ./bot
-COPY config ./config
-RUN pip install --no-cache-dir -e . && useradd --system --home /app liaison && mkdir -p /app/instance \
-    && chown liaison /app/instance
+COPY pyproject.toml README.md /src/
+COPY bot /src/bot
+COPY config /src/config
+RUN pip install --no-cache-dir /src && rm -rf /src && useradd --system --home /app liaison \
+    && mkdir -p /app/instance && chown liaison /app/instance
 USER liaison
 EXPOSE 8000
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "8", \

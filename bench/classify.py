@@ -9,7 +9,7 @@
 2. Latency: the shipped artifact, one warm process, one message at a time.
 3. Cold start: a fresh interpreter per run, from process start to the first
    answer on stdout.
-4. Fresh sets (bot/nlp/data/eval_*.jsonl): the shipped artifact on messages
+4. Fresh sets (data/eval/eval_*.jsonl): the shipped artifact on messages
    written after a model was frozen and never trained on.
 Needs scikit-learn (training extra) for step 1; --skip-dev skips it.
 """
@@ -41,7 +41,7 @@ COLD = (
 
 def dev_figures(dirs: list[Path]) -> list[dict]:
     from bot.nlp.datasets import row_text
-from bot.nlp.train import SEED, collect, train
+    from bot.nlp.train import SEED, collect, train
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "dev-stage.npz"
@@ -84,7 +84,7 @@ def fresh_figures() -> list[dict]:
     import json
 
     out = []
-    for path in sorted((ROOT / "bot/nlp/data").glob("eval_*.jsonl")):
+    for path in sorted((ROOT / "data" / "eval").glob("eval_*.jsonl")):
         with open(path, encoding="utf-8") as fh:
             rows = [json.loads(line) for line in fh if line.strip()]
         got = [classify(r["text"]) for r in rows]
@@ -152,7 +152,7 @@ def main() -> None:
                 with open(p, encoding="utf-8") as fh:
                     texts += [f"{r.get('title') or ''} {r.get('text') or ''}" for r in map(json.loads, fh)][:700]
                 break
-    seeds = (ROOT / "bot/nlp/data/seed_categories.jsonl").read_text(encoding="utf-8").splitlines()
+    seeds = (ROOT / "data" / "seeds" / "seed_categories.jsonl").read_text(encoding="utf-8").splitlines()
     seeds = [line.split('"text": "')[1].split('"')[0] for line in seeds if '"text": "' in line]
     texts += seeds
     n_board = len(texts) - len(seeds)

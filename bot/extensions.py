@@ -138,7 +138,9 @@ class Liaison:
 
     def enqueue(self, name: str, *args: Any) -> None:
         """Hand a follow-up to the workers. Never raises: a follow-up that could
-        not be enqueued stays pending in the outbox and the sweep sends it."""
+        not be enqueued stays pending in the outbox and the sweep sends it.
+        Work done in a session goes through bot.jobs.commit, which calls this
+        only once the commit succeeded."""
         try:
             if self.queue is not None:
                 self.queue.put(name, args)

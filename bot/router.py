@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .handlers import Context, Result, claim, deputy, events, media, reception, text
+from .handlers import Context, claim, deputy, events, media, reception, text
 from .messages import Inbound
+from .services.outcome import Outcome
 
-Handler = Callable[[Context, Inbound], Result]
+Handler = Callable[[Context, Inbound], Outcome]
 
 ROUTES: list[tuple[str, str | Callable[[Inbound], bool] | None, Handler]] = [
     ("text", claim.is_claim, claim.on_claim),  # "绑定 张三 1234", before opinions
@@ -40,5 +41,5 @@ def route(msg: Inbound) -> Handler:
     return FALLBACK
 
 
-def dispatch(ctx: Context, msg: Inbound) -> Result:
+def dispatch(ctx: Context, msg: Inbound) -> Outcome:
     return route(msg)(ctx, msg)

@@ -16,9 +16,6 @@ from bot import create_app
 from bot.devtools.fake_wechat import FakeWeChat
 from bot.models import Base
 
-# Official WeChat test vectors and hostile samples, copied into the repository
-# (tests/vectors/wechat/README.md names each file's origin).
-VECTORS = Path(__file__).resolve().parent / "vectors" / "wechat"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 

@@ -35,8 +35,18 @@ def deputy_of(db, voter_openid: str) -> Deputy:
 
 
 def county_contact(db, deputy: Deputy) -> Deputy:
+    """The county deputy linked to this township deputy under "3+10"."""
+    return _upper(db, "county_township", deputy)
+
+
+def city_contact(db, county: Deputy) -> Deputy:
+    """The city deputy linked to this county deputy."""
+    return _upper(db, "city_county", county)
+
+
+def _upper(db, layer: str, deputy: Deputy) -> Deputy:
     return db.scalar(select(Deputy).join(ContactLink, ContactLink.from_deputy_id == Deputy.id)
-                     .where(ContactLink.layer == "county_township", ContactLink.to_deputy_id == deputy.id))
+                     .where(ContactLink.layer == layer, ContactLink.to_deputy_id == deputy.id))
 
 
 class Inbox:

@@ -130,7 +130,9 @@ def preview(broadcast_id: int, as_json: bool) -> None:
 def send(broadcast_id: int, at: str | None, wait: bool, here: bool) -> None:
     """发送群发 BROADCAST_ID：立即（或按 --at、创建时定的时间）交给后台发送。"""
     from ..jobs import SEND_BROADCAST
+    from ..jobs.commit import commit
     from ..services.broadcasts import broadcast as service
+    from ..services.outcome import Outcome
 
     ext = current()
     with ext.Session() as session:
@@ -139,14 +141,14 @@ def send(broadcast_id: int, at: str | None, wait: bool, here: bool) -> None:
             service.schedule(session, b, _when(at), ext.now())
         except service.BroadcastError:
             raise click.ClickException(f"群发 #{broadcast_id} {_label(b.status)}，不能再发送") from None
-        session.commit()
-        when = service.aware(b.scheduled_at)
+        when = b.scheduled_at
+        due = not here and when <= ext.now()  # otherwise sent here, or by the dispatcher when its time comes
+        commit(ext, session, Outcome().add_job(SEND_BROADCAST, broadcast_id) if due else None)
     if here:
         from ..jobs import sender
 
         click.echo(f"群发 #{broadcast_id}：{_label(sender.run(ext, broadcast_id))}")
-    elif when <= ext.now():
-        ext.enqueue(SEND_BROADCAST, broadcast_id)
+    elif due:
         click.echo(f"群发 #{broadcast_id} 已交给后台发送")
     else:
         click.echo(f"群发 #{broadcast_id} 将于 {_beijing(when)}（北京时间）发送")
@@ -157,6 +159,7 @@ def send(broadcast_id: int, at: str | None, wait: bool, here: bool) -> None:
 def _watch(broadcast_id: int) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from ..models import BroadcastStatus
     from ..services.broadcasts import broadcast as service
 
     ext = current()
@@ -172,7 +175,8 @@ def _watch(broadcast_id: int) -> None:
                 st = service.status(session, broadcast_id)
             progress.update(task, total=st["total"] or None, completed=st["total"] - st["waiting"],
                             label=_label(st["status"]), **{k: st[k] for k in ("sent", "failed", "skipped", "waiting")})
-            if st["status"] in ("done", "cancelled", "paused", "draft"):
+            if st["status"] in (BroadcastStatus.DONE, BroadcastStatus.CANCELLED, BroadcastStatus.PAUSED,
+                                BroadcastStatus.DRAFT):
                 break
             time.sleep(0.5)
     _print_status(st, False)
@@ -208,7 +212,10 @@ ACTIONS = {"pause": "暂停", "resume": "继续", "cancel": "取消"}
 
 def _control(broadcast_id: int, action: str) -> None:
     from ..jobs import SEND_BROADCAST
+    from ..jobs.commit import commit
+    from ..models import BroadcastStatus
     from ..services.broadcasts import broadcast as service
+    from ..services.outcome import Outcome
 
     ext = current()
     with ext.Session() as session:
@@ -222,10 +229,9 @@ def _control(broadcast_id: int, action: str) -> None:
                 service.cancel(session, b, ext.now())
         except service.BroadcastError:
             raise click.ClickException(f"群发 #{broadcast_id} {_label(b.status)}，不能{ACTIONS[action]}") from None
-        session.commit()
         state = b.status
-    if action == "resume" and state == "sending":
-        ext.enqueue(SEND_BROADCAST, broadcast_id)
+        restart = action == "resume" and state == BroadcastStatus.SENDING
+        commit(ext, session, Outcome().add_job(SEND_BROADCAST, broadcast_id) if restart else None)
     click.echo(f"群发 #{broadcast_id}：{_label(state)}")
 
 

@@ -77,3 +77,13 @@ def needs_db(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise click.ClickException(str(exc)) from None
         return fn(*args, **kwargs)
     return wrapper
+
+
+def ticket_or_fail(session: Any, number: str) -> Any:
+    """The ticket with this number (123 or 2026-000123), or a Chinese refusal."""
+    from ..services.tickets.records import by_number
+
+    ticket = by_number(session, number.strip())
+    if ticket is None:
+        raise click.ClickException(f"没有编号为 {number} 的工单")
+    return ticket

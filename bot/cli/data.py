@@ -5,7 +5,7 @@ import click
 from sqlalchemy import select
 
 from ..extensions import current
-from .context import creates_instance, needs_db, with_appcontext
+from .context import creates_instance, needs_db, ticket_or_fail, with_appcontext
 from .output import echo_json, emit, json_option, list_options
 
 # `demo seed` counts, in the order and words staff read them.
@@ -123,28 +123,24 @@ def tickets_sla(today, as_json: bool) -> None:
 @needs_db
 def tickets_reject(number: str, reason: str, by: str) -> None:
     """退回工单 NUMBER，不作为意见受理；选民会收到原因 REASON。"""
-    from ..jobs import DELIVER_PUSH
+    from ..jobs.commit import commit
+    from ..services.outcome import Outcome
     from ..services.texts import STATUS_NAMES
     from ..services.tickets import lifecycle
-    from ..services.tickets.records import by_number
 
     ext = current()
     with ext.Session() as session:
-        ticket = by_number(session, number.strip())
-        if ticket is None:
-            raise click.ClickException(f"没有编号为 {number} 的工单")
+        ticket = ticket_or_fail(session, number)
         if not reason.strip():
             raise click.ClickException("请写明退回原因（选民会看到）")
         try:
-            push_ids = [p.id for p in lifecycle.reject(session, ticket, reason, by, ext.now())]
+            done = Outcome().add_pushes(lifecycle.reject(session, ticket, reason, by, ext.now()))
         except lifecycle.NotAllowed as exc:
             status = STATUS_NAMES.get(exc.ticket.status, exc.ticket.status)
             raise click.ClickException(f"{number} 不能退回：工单目前{status}") from None
         except ValueError as exc:
             raise click.ClickException(f"{number} 不能退回：{exc}") from None
-        session.commit()
-    for push_id in push_ids:  # only after the commit
-        ext.enqueue(DELIVER_PUSH, push_id)
+        commit(ext, session, done)
     click.echo(f"{number} 已退回，不作为意见受理；已通知选民。")
 
 

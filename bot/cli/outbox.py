@@ -9,20 +9,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Broadcast, BroadcastDelivery, OutboundPush
+from ..models import Broadcast, BroadcastDelivery, DeliveryStatus, OutboundPush
 
 BROADCAST_KIND = "broadcast"
 
 
-def _aware(value: datetime | None) -> datetime:
-    """SQLite hands back naive datetimes; they are UTC."""
-    if value is None:
-        return datetime.min.replace(tzinfo=timezone.utc)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+def _at(value: datetime | None) -> datetime:
+    return value or datetime.min.replace(tzinfo=timezone.utc)  # sorts first
 
 
 def _push(p: OutboundPush) -> tuple[datetime, dict[str, Any], str]:
-    at = _aware(p.created_at)
+    at = p.created_at
     item = {"id": p.id, "to": p.recipient_openid, "kind": p.kind, "status": p.status, "channel": p.channel,
             "text": (p.payload or {}).get("text", ""), "created_at": p.created_at.isoformat()}
     line = f"推送 #{p.id} [{p.status}/{p.channel or '-'}] → {p.recipient_openid}: {item['text']}"
@@ -32,11 +29,11 @@ def _push(p: OutboundPush) -> tuple[datetime, dict[str, Any], str]:
 def _delivery(d: BroadcastDelivery, b: Broadcast, when: datetime | None) -> tuple[datetime, dict[str, Any], str]:
     # A delivery row has no creation time: when it was sent, else claimed, else
     # when its broadcast started or was created.
-    at = _aware(when)
+    at = _at(when)
     item = {"id": d.id, "to": d.openid, "kind": BROADCAST_KIND, "status": d.status, "channel": d.channel,
             "text": b.text, "created_at": when.isoformat() if when else None, "broadcast_id": b.id, "title": b.title}
     title = f"《{b.title}》" if b.title else ""
-    reason = f"（{d.reason}）" if d.reason and d.status != "sent" else ""
+    reason = f"（{d.reason}）" if d.reason and d.status != DeliveryStatus.SENT else ""
     line = f"群发 #{b.id}{title} [{d.status}/{d.channel or '-'}] → {d.openid}{reason}: {b.text}"
     return at, item, line
 

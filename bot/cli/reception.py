@@ -7,7 +7,6 @@ from datetime import date, datetime
 import click
 
 from ..extensions import current
-from ..jobs import DELIVER_PUSH
 from .context import needs_db, with_appcontext
 from .output import echo_json, json_option
 
@@ -133,6 +132,8 @@ def remind(today: str | None) -> None:
 
 
 def _change(site: str, nominal: str, to: date | None, by: str, note: str) -> None:
+    from ..jobs.commit import commit
+    from ..services.outcome import Outcome
     from ..services.reception import reminders
 
     ext = current()
@@ -143,9 +144,7 @@ def _change(site: str, nominal: str, to: date | None, by: str, note: str) -> Non
             rec, ids = reminders.change(session, site, day, to=to, by=by, note=note, now=ext.now())
         except LookupError:
             raise _no_reception(found.name, nominal) from None
-        session.commit()
-    for push_id in ids:
-        ext.enqueue(DELIVER_PUSH, push_id)
+        commit(ext, session, Outcome(push_ids=ids))
     done = "已取消" if to is None else f"已改到 {to}"
     click.echo(f"{found.name} 原定 {nominal} 的接待{done}；已给收到过提醒的人安排 {len(ids)} 条变更通知")
 

@@ -26,7 +26,7 @@ def simulate(text: str, openid: str, url: str, wait: float) -> None:
     """以选民身份向运行中的服务（liaison serve）发一条消息 TEXT，显示回复和由此发出的推送。"""
     import requests
 
-    from ..models import InboundMessage, OutboundPush
+    from ..models import InboundMessage, OutboundPush, PushStatus
     from ..wechat.simulator import read_reply, signed_request, text_xml
 
     ext = current()
@@ -53,7 +53,7 @@ def simulate(text: str, openid: str, url: str, wait: float) -> None:
             pushes = session.scalars(select(OutboundPush).where(OutboundPush.ticket_id == ticket_id,
                                                                 OutboundPush.id > before)
                                      .order_by(OutboundPush.id)).all() if ticket_id else []
-        waiting = [p for p in pushes if p.status in ("pending", "sending")]
+        waiting = [p for p in pushes if p.status in (PushStatus.PENDING, PushStatus.SENDING)]
         if not waiting or time.monotonic() > deadline:
             break
         time.sleep(0.2)

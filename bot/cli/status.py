@@ -81,7 +81,7 @@ def _hide_password(url: str) -> str:
 def _counts(ext: Any) -> dict[str, int]:
     from sqlalchemy import func, select
 
-    from ..models import OutboundPush, Ticket
+    from ..models import OutboundPush, PushStatus, Ticket
     from ..models.tickets import OPEN_STATUSES
 
     with ext.Session() as session:
@@ -94,5 +94,5 @@ def _counts(ext: Any) -> dict[str, int]:
             "unassigned": count(select(func.count(Ticket.id)).where(Ticket.status.in_(OPEN_STATUSES),
                                                                      Ticket.deputy_id.is_(None))),
             "pending_pushes": count(select(func.count(OutboundPush.id))
-                                    .where(OutboundPush.status.in_(("pending", "sending")))),
+                                    .where(OutboundPush.status.in_((PushStatus.PENDING, PushStatus.SENDING)))),
         }

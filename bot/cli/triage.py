@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..extensions import current
-from .context import load_app, needs_db, with_appcontext
+from .context import load_app, needs_db, ticket_or_fail, with_appcontext
 from .output import emit, list_options
 
 
@@ -41,14 +41,11 @@ def triage_list(as_json: bool, as_jsonl: bool) -> None:
 @needs_db
 def triage_correct(number: str, category: str, by: str) -> None:
     """把工单 NUMBER 的分类改为 CATEGORY；更正保存为训练样本（liaison nlp train --include-corrections）。"""
-    from ..services.tickets import records
     from ..services.tickets import triage as service
 
     ext = current()
     with ext.Session() as session:
-        ticket = records.by_number(session, number.strip())
-        if ticket is None:
-            raise click.ClickException(f"没有编号为 {number} 的工单")
+        ticket = ticket_or_fail(session, number)
         try:
             service.correct(session, ticket, category.strip(), by, ext.now())
         except service.TriageError as exc:
@@ -59,26 +56,21 @@ def triage_correct(number: str, category: str, by: str) -> None:
 
 def assign_command(number: str, deputy_code: str, by: str) -> None:
     """Assign ticket NUMBER, waiting in the triage queue, to the deputy DEPUTY_CODE."""
-    from ..jobs import DELIVER_PUSH
-    from ..services.tickets import records
+    from ..jobs.commit import commit
+    from ..services.outcome import Outcome
     from ..services.tickets import triage as service
 
     ext = current()
     with ext.Session() as session:
-        ticket = records.by_number(session, number.strip())
-        if ticket is None:
-            raise click.ClickException(f"没有编号为 {number} 的工单")
+        ticket = ticket_or_fail(session, number)
         try:
             push = service.assign(session, ticket, deputy_code, by, ext.now())
         except service.TriageError as exc:
             raise click.ClickException(str(exc)) from None
         name = ticket.deputy.name
-        push_id = push.id if push is not None else None
-        session.commit()
-    if push_id is not None:  # only after the commit
-        ext.enqueue(DELIVER_PUSH, push_id)
+        done = commit(ext, session, Outcome().add_pushes([push]))
     click.echo(f"{number} 已分派给 {name} 代表（{deputy_code.strip()}）"
-               + ("，代表会收到微信推送。" if push_id is not None else "。"))
+               + ("，代表会收到微信推送。" if done.push_ids else "。"))
 
 
 def db_corrections() -> list[dict[str, str]]:

@@ -5,9 +5,10 @@ import re
 
 from ..messages import Inbound
 from ..services import texts
+from ..services.outcome import Outcome
 from ..services.roster import binding
 from ..services.roster.voters import ensure_voter
-from . import Context, Result
+from . import Context
 
 PREFIX = "绑定"
 COMMAND = re.compile(r"^绑定[\s:：]*([^\d\s]{1,20})\s*(\d{4})$")
@@ -20,13 +21,13 @@ def is_claim(msg: Inbound) -> bool:
     return text.startswith(PREFIX) and (bool(COMMAND.match(text)) or len(text) <= 12)
 
 
-def on_claim(ctx: Context, msg: Inbound) -> Result:
+def on_claim(ctx: Context, msg: Inbound) -> Outcome:
     ensure_voter(ctx.session, msg.openid, ctx.now)
     found = COMMAND.match((msg.content or "").strip())
     if not found:
-        return Result(reply=texts.CLAIM_HELP)
+        return Outcome(reply=texts.CLAIM_HELP)
     if ctx.limiter is None or ctx.phones is None:
-        return Result(reply=texts.CLAIM_UNAVAILABLE)
+        return Outcome(reply=texts.CLAIM_UNAVAILABLE)
     name, digits = found.groups()
     done = binding.claim(ctx.session, msg.openid, name, digits, ctx.now, ctx.phones, ctx.limiter)
-    return Result(reply=done.reply)
+    return Outcome(reply=done.reply)

@@ -9,9 +9,10 @@ import logging
 
 from ..messages import Inbound
 from ..services import texts
+from ..services.outcome import Outcome
 from ..services.roster.voters import deputy_by_openid
 from ..services.tickets import desk
-from . import Context, Result, text
+from . import Context, text
 
 log = logging.getLogger(__name__)
 
@@ -20,16 +21,12 @@ def is_command(msg: Inbound) -> bool:
     return desk.parse(msg.content or "") is not None
 
 
-def on_command(ctx: Context, msg: Inbound) -> Result:
+def on_command(ctx: Context, msg: Inbound) -> Outcome:
     deputy = deputy_by_openid(ctx.session, msg.openid)
     cmd = desk.parse(msg.content or "")
     if deputy is not None and not deputy.active and cmd.verb in desk.VERBS:
         log.warning("inactive deputy %s sent %s: refused", deputy.code, cmd.verb)
-        return Result(reply=texts.DEPUTY_NOT_ACTIVE)
+        return Outcome(reply=texts.DEPUTY_NOT_ACTIVE)
     if deputy is None or not deputy.active:
         return text.on_voice(ctx, msg) if msg.msg_type == "voice" else text.on_text(ctx, msg)
-    done = desk.act(ctx.session, deputy, cmd, ctx.now, ctx.station)
-    result = Result(reply=done.reply, ticket_id=done.ticket_id)
-    for push in done.pushes:
-        result.push(push.id)
-    return result
+    return desk.act(ctx.session, deputy, cmd, ctx.now, ctx.station)

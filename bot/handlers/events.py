@@ -3,28 +3,29 @@ from __future__ import annotations
 
 from ..messages import Inbound
 from ..services import texts
+from ..services.outcome import Outcome
 from ..services.roster import binding
-from . import Context, Result
+from . import Context
 
 
-def on_subscribe(ctx: Context, msg: Inbound) -> Result:
-    return Result(reply=binding.bind(ctx.session, msg.openid, msg.scene, ctx.now).reply)
+def on_subscribe(ctx: Context, msg: Inbound) -> Outcome:
+    return Outcome(reply=binding.bind(ctx.session, msg.openid, msg.scene, ctx.now).reply)
 
 
-def on_scan(ctx: Context, msg: Inbound) -> Result:
-    return Result(reply=binding.bind(ctx.session, msg.openid, msg.scene, ctx.now).reply)
+def on_scan(ctx: Context, msg: Inbound) -> Outcome:
+    return Outcome(reply=binding.bind(ctx.session, msg.openid, msg.scene, ctx.now).reply)
 
 
-def on_unsubscribe(ctx: Context, msg: Inbound) -> Result:
+def on_unsubscribe(ctx: Context, msg: Inbound) -> Outcome:
     binding.unsubscribe(ctx.session, msg.openid)
-    return Result(reply=None)  # WeChat shows nothing to someone who left
+    return Outcome(reply=None)  # WeChat shows nothing to someone who left
 
 
-def on_click(ctx: Context, msg: Inbound) -> Result:
+def on_click(ctx: Context, msg: Inbound) -> Outcome:
     """Menu clicks; menu keys get their own answers as the menu grows."""
-    return Result(reply=texts.WELCOME)
+    return Outcome(reply=texts.WELCOME)
 
 
-def on_silent_event(ctx: Context, msg: Inbound) -> Result:
+def on_silent_event(ctx: Context, msg: Inbound) -> Outcome:
     """VIEW, LOCATION, TEMPLATESENDJOBFINISH and other events: stored, no answer."""
-    return Result(reply=None)
+    return Outcome(reply=None)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from ..messages import Inbound
 from ..services import answers, texts
+from ..services.outcome import Outcome
 from ..services.reception import bookings
 from ..services.reception.calendar import beijing_today
 from ..services.roster.voters import deputy_by_openid, ensure_voter
-from . import Context, Result
+from . import Context
 
 BOOK = ("预约", "我要预约", "预约接待")
 CANCEL = ("取消预约", "不去了取消预约")
@@ -24,18 +25,18 @@ def is_command(msg: Inbound) -> bool:
     return _text(msg) in COMMANDS
 
 
-def on_command(ctx: Context, msg: Inbound) -> Result:
+def on_command(ctx: Context, msg: Inbound) -> Outcome:
     text = _text(msg)
     today = beijing_today(ctx.now)
     if text in LIST:
         deputy = deputy_by_openid(ctx.session, msg.openid)
         if deputy is not None:
-            return Result(reply=bookings.duty_list(ctx.session, deputy, today))
+            return Outcome(reply=bookings.duty_list(ctx.session, deputy, today))
     voter = ensure_voter(ctx.session, msg.openid, ctx.now)
     if text in BOOK:
-        return Result(reply=bookings.book(ctx.session, voter, today))
+        return Outcome(reply=bookings.book(ctx.session, voter, today))
     if text in CANCEL:
-        return Result(reply=bookings.cancel(ctx.session, voter, today))
+        return Outcome(reply=bookings.cancel(ctx.session, voter, today))
     if text in LIST:
-        return Result(reply=texts.BOOKING_LIST_NONE)
-    return Result(reply=answers.on_duty(ctx.session, voter, ctx.now))
+        return Outcome(reply=texts.BOOKING_LIST_NONE)
+    return Outcome(reply=answers.on_duty(ctx.session, voter, ctx.now))

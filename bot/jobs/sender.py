@@ -14,7 +14,7 @@ from typing import Any
 
 from ..extensions import Liaison
 from ..messages import DeliveryError
-from ..models import Broadcast
+from ..models import Broadcast, BroadcastStatus, DeliveryStatus
 from ..services.broadcasts import broadcast as service
 from .journal import RedisJournal, SharedRate
 
@@ -91,7 +91,7 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
     with ext.Session() as ses:
         state = service.start(ses, broadcast_id, ext.now())
         ses.commit()
-    if state != "sending":
+    if state != BroadcastStatus.SENDING:
         return state
     journal.beat(token, broadcast_id)
     more = True
@@ -124,7 +124,7 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
         journal.begin(token, delivery_id, settled.take())
         try:
             res = notifier.send(replace(msg, openid=openid))
-            out = service.Result(delivery_id, "sent", channel=res.channel)
+            out = service.Result(delivery_id, DeliveryStatus.SENT, channel=res.channel)
         except DeliveryError as err:
             out = service.judge(delivery_id, err, attempts, s["BROADCAST_MAX_ATTEMPTS"])
         except Exception as exc:  # a bug or an outage we did not foresee: retry, bounded
@@ -134,7 +134,7 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
         if out.status == "quota":
             quota_spent.set()
         mark = f"{out.status}|{out.channel or out.reason or ''}"
-        if out.status == "sent":
+        if out.status == DeliveryStatus.SENT:
             settled.add(delivery_id, mark)
         else:  # a retry must never be settled as "in flight" (unknown) after a kill
             journal.done(token, {delivery_id: mark})
@@ -146,9 +146,9 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
                 service.settle_orphans(ses, broadcast_id, journal)
                 state = ses.get(Broadcast, broadcast_id).status
                 rows = service.claim(ses, broadcast_id, token, ext.now(), s["BROADCAST_BATCH"]) \
-                    if state == "sending" else []
+                    if state == BroadcastStatus.SENDING else []
                 ses.commit()
-            if state != "sending":
+            if state != BroadcastStatus.SENDING:
                 journal.stop(token, broadcast_id)
                 return state
             if not rows:
@@ -159,9 +159,9 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
                 if done:
                     journal.stop(token, broadcast_id)
                     log.info("broadcast %s done", broadcast_id)
-                    return "done"
+                    return BroadcastStatus.DONE
                 if max_seconds is not None and time.monotonic() - started > max_seconds:
-                    return "sending"
+                    return BroadcastStatus.SENDING
                 # Retries not yet due, or rows held by another (or a dead) sender run.
                 wait = 0.2 if due is None else (due - ext.now()).total_seconds()
                 journal.beat(token, broadcast_id)
@@ -175,4 +175,4 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
                 ses.commit()
             journal.forget(token, [r[0] for r in rows])
             if max_seconds is not None and time.monotonic() - started > max_seconds:
-                return "sending"
+                return BroadcastStatus.SENDING

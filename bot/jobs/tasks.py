@@ -12,22 +12,16 @@ from celery import shared_task
 
 from ..extensions import Liaison, current
 from ..messages import DeliveryError
-from ..models import OutboundPush
+from ..models import OutboundPush, PushStatus
 from ..services.calendar.local_time import BEIJING
 from ..services.outbox import notify
+from ..services.outcome import Outcome
 from ..services.station import Station
 from ..services.tickets import bursts
 from ..services.tickets import sla as sla_service
-from . import (
-    DELIVER_PUSH,
-    DISPATCH_BROADCASTS,
-    FETCH_MEDIA,
-    PREFILL_CAMPAIGNS,
-    REMIND_RECEPTIONS,
-    SEND_BROADCAST,
-    SLA_DAILY,
-    SWEEP_OUTBOX,
-)
+from . import (DELIVER_PUSH, DISPATCH_BROADCASTS, FETCH_MEDIA, PREFILL_CAMPAIGNS, REMIND_RECEPTIONS,
+               SEND_BROADCAST, SLA_DAILY, SWEEP_OUTBOX)
+from .commit import commit
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +52,7 @@ def _failed(ext: Liaison, push_id: int, err: DeliveryError) -> float | None:
     with ext.Session() as s:
         delay = None
         if err.ambiguous:
-            notify.mark_failed(s, push_id, err.reason, status="unknown")
+            notify.mark_failed(s, push_id, err.reason, status=PushStatus.UNKNOWN)
         elif err.retryable:
             attempts = s.get(OutboundPush, push_id).attempts
             if attempts >= ext.settings["PUSH_MAX_RETRIES"]:
@@ -79,10 +73,8 @@ def sweep(ext: Liaison) -> dict[str, int]:
     with ext.Session() as s:
         pending, stuck = notify.stale(s, ext.now(), ext.settings["OUTBOX_SWEEP_AFTER"], SENDING_LEASE)
         for push_id in stuck:
-            notify.mark_failed(s, push_id, "worker stopped during the send; not resent", status="unknown")
-        s.commit()
-    for push_id in pending:
-        ext.enqueue(DELIVER_PUSH, push_id)
+            notify.mark_failed(s, push_id, "worker stopped during the send; not resent", status=PushStatus.UNKNOWN)
+        commit(ext, s, Outcome(push_ids=pending))
     return {"requeued": len(pending), "unknown": len(stuck)}
 
 
@@ -95,9 +87,7 @@ def remind_receptions(ext: Liaison, today: date | None = None) -> dict[str, int]
     today = today or beijing_today(ext.now())
     with ext.Session() as s:
         ids = reminders.remind(s, today, ext.now(), days_before=ext.settings["REMIND_DAYS_BEFORE"])
-        s.commit()
-    for push_id in ids:
-        ext.enqueue(DELIVER_PUSH, push_id)
+        commit(ext, s, Outcome(push_ids=ids))
     log.info("reception reminders for %s: %d queued", today, len(ids))
     return {"queued": len(ids)}
 
@@ -119,10 +109,7 @@ def sla(ext: Liaison, today: date | None = None) -> dict[str, list[str]]:
     today = today or ext.now().astimezone(BEIJING).date()
     with ext.Session() as s:
         done = sla_service.run(s, today, ext.now(), Station.from_settings(ext.settings))
-        push_ids = [p.id for p in done.pushes]
-        s.commit()
-    for push_id in push_ids:  # only after the commit
-        ext.enqueue(DELIVER_PUSH, push_id)
+        commit(ext, s, done.outcome)
     return {"reminded": done.reminded, "breached": done.breached, "closed": done.closed}
 
 
@@ -181,12 +168,10 @@ def dispatch(ext: Liaison) -> list[int]:
     from ..services.broadcasts import broadcast
     from .journal import RedisJournal
 
-    with ext.Session() as s:
-        ids = broadcast.due(s, ext.now())
     journal = RedisJournal(ext.redis, lease=ext.settings["BROADCAST_LEASE"])
-    started = [i for i in ids if not journal.running(i)]
-    for broadcast_id in started:
-        ext.enqueue(SEND_BROADCAST, broadcast_id)
+    with ext.Session() as s:
+        started = [i for i in broadcast.due(s, ext.now()) if not journal.running(i)]
+        commit(ext, s, Outcome(jobs=[(SEND_BROADCAST, (i,)) for i in started]))  # a read: commits nothing
     return started
 
 

@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from bot.models import Base
+from bot.models.base import UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
@@ -38,9 +39,16 @@ def run_online() -> None:
     engine.dispose()
 
 
+def _render_item(kind: str, obj, autogen_context):
+    # Migrations must not import the app: our UTC column is a plain timestamptz there.
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, render_item=_render_item)
     with context.begin_transaction():
         context.run_migrations()
 

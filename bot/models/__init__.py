@@ -1,33 +1,20 @@
 """SQLAlchemy models. Imports nothing from the rest of the app."""
 from .base import Base, utcnow
-from .broadcast import BROADCAST_STATUSES, DELIVERY_STATUSES, TARGET_KINDS, Broadcast, BroadcastDelivery
+from .broadcast import (BROADCAST_STATUSES, DELIVERY_STATUSES, TARGET_KINDS, Broadcast, BroadcastDelivery,
+                        BroadcastStatus, DeliveryStatus)
 from .inbound import InboundMessage
-from .outbox import PUSH_STATUSES, ContactWindow, OutboundPush
+from .outbox import PUSH_STATUSES, ContactWindow, OutboundPush, PushStatus
 from .reception import HOLIDAY_POLICIES, HolidayDay, Reception, ReceptionBooking, ReceptionDuty, ReceptionRule
-from .roster import (
-                     LEVELS,
-                     LINK_LAYERS,
-                     SITE_KINDS,
-                     ActivityGroup,
-                     Constituency,
-                     ContactLink,
-                     Deputy,
-                     Mandate,
-                     NaturalVillage,
-                     QrCode,
-                     Site,
-                     Township,
-                     Village,
-                     Voter,
-                     VoterGroup,
-)
-from .tickets import OPEN_STATUSES, TICKET_STATUSES, LabelledExample, Ticket, TicketCounter, TicketEvent
+from .roster import (LEVELS, LINK_LAYERS, SITE_KINDS, ActivityGroup, Constituency, ContactLink, Deputy,
+                     Mandate, NaturalVillage, QrCode, Site, Township, Village, Voter, VoterGroup)
+from .tickets import OPEN_STATUSES, TICKET_STATUSES, LabelledExample, Ticket, TicketCounter, TicketEvent, TicketStatus
 
 __all__ = [
-    "Base", "utcnow", "InboundMessage", "ContactWindow", "OutboundPush", "PUSH_STATUSES", "LEVELS",
+    "Base", "utcnow", "InboundMessage", "ContactWindow", "OutboundPush", "PUSH_STATUSES", "PushStatus", "LEVELS",
     "LINK_LAYERS", "SITE_KINDS", "ActivityGroup", "NaturalVillage", "QrCode", "Township", "Constituency",
     "ContactLink", "Deputy", "Mandate", "Site", "Village", "Voter", "VoterGroup", "OPEN_STATUSES",
-    "TICKET_STATUSES", "LabelledExample", "Ticket", "TicketCounter", "TicketEvent", "BROADCAST_STATUSES",
-    "DELIVERY_STATUSES", "TARGET_KINDS", "Broadcast", "BroadcastDelivery", "HOLIDAY_POLICIES", "HolidayDay",
+    "TICKET_STATUSES", "TicketStatus", "LabelledExample", "Ticket", "TicketCounter", "TicketEvent",
+    "BROADCAST_STATUSES", "BroadcastStatus", "DELIVERY_STATUSES", "DeliveryStatus", "TARGET_KINDS", "Broadcast",
+    "BroadcastDelivery", "HOLIDAY_POLICIES", "HolidayDay",
     "Reception", "ReceptionBooking", "ReceptionDuty", "ReceptionRule",
 ]

@@ -3,6 +3,7 @@ recipient so a killed worker neither sends twice nor skips anyone."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
@@ -10,10 +11,31 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
 
-# draft -> scheduled -> sending -> done; paused and cancelled by staff.
-BROADCAST_STATUSES = ("draft", "scheduled", "sending", "paused", "cancelled", "done")
-# pending -> sending -> sent | failed | unknown; skipped when not reachable.
-DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "skipped", "unknown")
+
+class BroadcastStatus(StrEnum):
+    """draft -> scheduled -> sending -> done; paused and cancelled by staff."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
+class DeliveryStatus(StrEnum):
+    """pending -> sending -> sent | failed | unknown; skipped when not reachable."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    UNKNOWN = "unknown"
+
+
+BROADCAST_STATUSES = tuple(BroadcastStatus)
+DELIVERY_STATUSES = tuple(DeliveryStatus)
 TARGET_KINDS = ("all", "sites", "villages", "groups", "deputies")
 
 
@@ -28,7 +50,7 @@ class Broadcast(Base):
     targets: Mapped[dict[str, Any]] = mapped_column(default=dict)
     scheduled_at: Mapped[datetime | None]
     author: Mapped[str] = mapped_column(default="")
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=BroadcastStatus.DRAFT, index=True)
     # Publicity-day drafts are prefilled once per (campaign, year).
     campaign_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Recipients staged so far (delivery rows are built in batches by person id).
@@ -50,7 +72,7 @@ class BroadcastDelivery(Base):
     openid: Mapped[str] = mapped_column(String(64))
     voter_id: Mapped[int | None] = mapped_column(ForeignKey("voters.id"))
     deputy_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id"))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     reason: Mapped[str | None] = mapped_column(Text)
     channel: Mapped[str | None] = mapped_column(String(32))
     attempts: Mapped[int] = mapped_column(default=0)

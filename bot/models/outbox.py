@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text
@@ -9,9 +10,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
 
-# pending -> sending -> sent | failed; "unknown" when a send may or may not have
-# reached WeChat (a read timeout): never re-sent automatically, left for staff.
-PUSH_STATUSES = ("pending", "sending", "sent", "failed", "unknown")
+
+class PushStatus(StrEnum):
+    """pending -> sending -> sent | failed; unknown when a send may or may not have
+    reached WeChat (a read timeout): never re-sent automatically, left for staff."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+PUSH_STATUSES = tuple(PushStatus)
 
 
 class OutboundPush(Base):
@@ -22,7 +33,7 @@ class OutboundPush(Base):
     recipient_openid: Mapped[str] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=PushStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     channel: Mapped[str | None] = mapped_column(String(32))
     wechat_msgid: Mapped[str | None] = mapped_column(String(64))

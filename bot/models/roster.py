@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ColumnElement, ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -97,6 +98,17 @@ class Deputy(Base):
     subscribed: Mapped[bool] = mapped_column(default=True)
 
     mandates: Mapped[list[Mandate]] = relationship(back_populates="deputy", order_by="Mandate.id")
+
+    @hybrid_property
+    def reachable(self) -> bool:
+        """Whether the deputy may get work and pushes: in office (在职), bound to
+        a WeChat openid and following us. The one rule; also usable in queries."""
+        return bool(self.active and self.openid and self.subscribed)
+
+    @reachable.inplace.expression
+    @classmethod
+    def _reachable_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.active.is_(True), cls.openid.is_not(None), cls.openid != "", cls.subscribed.is_(True))
 
 
 class Mandate(Base):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,10 +10,28 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, utcnow
 from .roster import Deputy, Site, Village, Voter
 
-TICKET_STATUSES = ("new", "accepted", "in_progress", "replied", "transferred",
-                   "escalated", "resolved", "rated", "closed", "reopened", "merged", "rejected")
+
+class TicketStatus(StrEnum):
+    """Stored as these strings (the column is a plain string); services/tickets/lifecycle.py moves between them."""
+
+    NEW = "new"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    REPLIED = "replied"
+    TRANSFERRED = "transferred"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+    RATED = "rated"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    MERGED = "merged"
+    REJECTED = "rejected"
+
+
+TICKET_STATUSES = tuple(TicketStatus)
 # Not yet finished: the deputy (or whoever it was escalated to) still owes a result.
-OPEN_STATUSES = ("new", "accepted", "in_progress", "replied", "transferred", "escalated", "reopened")
+OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS, TicketStatus.REPLIED,
+                 TicketStatus.TRANSFERRED, TicketStatus.ESCALATED, TicketStatus.REOPENED)
 
 
 class TicketCounter(Base):
@@ -34,7 +53,7 @@ class Ticket(Base):
     # the matter is beyond township authority.
     office: Mapped[str] = mapped_column(default="")
     level: Mapped[str] = mapped_column(String(16), default="township")
-    status: Mapped[str] = mapped_column(default="new", index=True)
+    status: Mapped[str] = mapped_column(default=TicketStatus.NEW, index=True)
     urgent: Mapped[bool] = mapped_column(default=False)
     # Unassigned or low-confidence tickets wait in the staff triage queue.
     needs_triage: Mapped[bool] = mapped_column(default=False, index=True)

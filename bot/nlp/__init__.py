@@ -12,27 +12,10 @@ import unicodedata
 from dataclasses import dataclass
 
 from . import rules
+from .categories import CATEGORIES, OTHER
 from .normalize import clean
 from .routing import route
 
-CATEGORIES: tuple[str, ...] = (
-    "城乡建设",
-    "环境保护",
-    "交通运输",
-    "教育文体",
-    "劳动和社会保障",
-    "卫生计生",
-    "商贸旅游",
-    "民政",
-    "农村农业",
-    "国土资源",
-    "政法",
-    "纪检监察",
-    "党务政务",
-    "经济管理",
-    "科技与信息产业",
-    "其他",
-)
 INTENTS: tuple[str, ...] = ("opinion", "question", "greeting", "rating", "followup")
 TOPICS: tuple[str, ...] = ("reception_day", "site_location", "progress", "benefits")
 # Topics only the rules give (the topic model is not trained on them): questions
@@ -88,7 +71,7 @@ def _category(art, text: str, cleaned: str) -> tuple[str, float, tuple[tuple[str
 
     probs = category_proba(art.category, art.meta, text, cleaned)
     if probs is None:
-        return "其他", 0.0, ()
+        return OTHER, 0.0, ()
     order = probs.argsort()[::-1]
     classes = art.category.classes
     top = classes[order[0]]
@@ -186,11 +169,11 @@ def classify_with(art, text: str) -> Classification:
     category, confidence, alts = _category(art, text, cleaned)
     intent = _intent(art, text, compact, cleaned)
     topic = _topic(art, text, cleaned) if intent == "question" else None
-    if intent == "question" and topic is None and category != "其他" and confidence >= art.threshold:
+    if intent == "question" and topic is None and category != OTHER and confidence >= art.threshold:
         # A question the bot cannot answer but the deputy's office can: it
         # becomes an opinion so that it opens a ticket instead of getting lost.
         intent = "opinion"
-    if intent == "followup" and category != "其他" and confidence >= art.threshold and not rules.looks_like_followup(text[:TOPIC_CHARS]):
+    if intent == "followup" and category != OTHER and confidence >= art.threshold and not rules.looks_like_followup(text[:TOPIC_CHARS]):
         # A clear matter told on its own ("村口的路灯坏了一个月了"), with no word
         # pointing back, is a new opinion: never an add-on to another ticket.
         intent = "opinion"
@@ -198,7 +181,7 @@ def classify_with(art, text: str) -> Classification:
     if urgent and intent in ("greeting", "rating"):
         intent = "opinion"  # danger is never small talk
     if intent in ("greeting", "rating") and confidence < art.threshold:
-        category = "其他"
+        category = OTHER
     where = route(category, text)
     return Classification(
         category=category,
@@ -209,8 +192,8 @@ def classify_with(art, text: str) -> Classification:
         urgent=urgent,
         intent=intent,
         topic=topic,
-        needs_triage=category == "其他" or confidence < art.threshold,
+        needs_triage=category == OTHER or confidence < art.threshold,
     )
 
 
-__all__ = ["CATEGORIES", "INTENTS", "RULE_TOPICS", "TOPICS", "Classification", "classify", "get_artifact"]
+__all__ = ["CATEGORIES", "INTENTS", "OTHER", "RULE_TOPICS", "TOPICS", "Classification", "classify", "get_artifact"]

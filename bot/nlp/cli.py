@@ -11,7 +11,9 @@ from typing import Callable
 
 import click
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from .datasets import CHECKOUT_DATA, SEED_FILES, SEEDS_ENV, missing_seeds, read_jsonl, seeds_dir
+
+REPO_ROOT = CHECKOUT_DATA.parent  # the checkout (development data only; the app never reads it)
 # Where `nlp train` looks for data sets without --data: LIAISON_DATASETS when
 # set, else a `shared/datasets` folder beside the checkout (absent in a fresh clone).
 DATASETS_ENV = "LIAISON_DATASETS"
@@ -59,6 +61,23 @@ def _no_data(given: tuple[Path, ...]) -> str:
             f"或把环境变量 {DATASETS_ENV} 设为放数据集的文件夹。没有训练，模型没有改动。")
 
 
+def _no_seeds(folder: Path, missing: list[str]) -> str:
+    """Where `nlp train` looked for our seed examples, and that training needs a
+    checkout (they are development data, not in the installed package)."""
+    if os.environ.get(SEEDS_ENV, "").strip():
+        looked = f"找的是环境变量 {SEEDS_ENV} 指向的文件夹 {folder}"
+    elif (REPO_ROOT / "pyproject.toml").is_file():
+        looked = f"没有设置环境变量 {SEEDS_ENV}，找的是代码仓库里的 data/seeds 文件夹 {folder}"
+    else:
+        looked = (f"没有设置环境变量 {SEEDS_ENV}，找的是代码旁边的 data/seeds 文件夹 {folder}"
+                  f"（这里是安装好的包，不是代码仓库）")
+    state = "它不存在" if not folder.is_dir() else f"里面缺少 {'、'.join(missing)}"
+    return (f"没有找到种子样本：{looked}，{state}。\n"
+            f"种子样本（{'、'.join(SEED_FILES)}）是开发数据，只在代码仓库的 data/seeds/ 里，不随安装包发布："
+            f"训练要在代码仓库（git clone 下来的文件夹）里运行，"
+            f"或把环境变量 {SEEDS_ENV} 设为放种子样本的文件夹。没有训练，模型没有改动。")
+
+
 def _corrections_source() -> Callable[[], list[dict]] | None:
     """Where `--include-corrections` gets staff corrections: the app's CLI passes
     a reader of its database in its context object, so this package stays free
@@ -84,8 +103,12 @@ def nlp() -> None:
 @click.option("--seed", metavar="数字", type=int, default=None, help="随机数种子。")
 def train_cmd(data: tuple[Path, ...], out: Path | None, corrections: Path | None, include_corrections: bool,
               seed: int | None) -> None:
-    """训练分类模型并写出模型文件。没有找到训练数据时不训练，退出码为 1。"""
-    from .datasets import read_jsonl
+    """训练分类模型并写出模型文件。没有找到训练数据时不训练，退出码为 1。
+    除了数据集，还要用我们自己的种子样本：在代码仓库的 data/seeds/ 里
+    （不随安装包发布），或由环境变量 LIAISON_SEEDS 指明。"""
+    seeds = seeds_dir()
+    if missing := missing_seeds(seeds):
+        raise click.ClickException(_no_seeds(seeds, missing))
     from .model import ARTIFACT_PATH
     from .train import SEED, train
 
@@ -104,6 +127,7 @@ def train_cmd(data: tuple[Path, ...], out: Path | None, corrections: Path | None
     metrics = train(dirs, extra, out, seed=SEED if seed is None else seed)
     click.echo(json.dumps(metrics, ensure_ascii=False, indent=1))
     click.echo(f"训练数据：{'、'.join(str(d) for d in dirs)}")
+    click.echo(f"种子样本：{seeds}")
     click.echo(f"模型已写入 {out}（{out.stat().st_size / 1e6:.1f} MB）")
 
 

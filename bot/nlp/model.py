@@ -19,6 +19,7 @@ import json
 import zipfile
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,8 @@ import numpy as np
 from .features import HEAD_CHARS, MAX_CHARS
 from .grams import GramIndex, head_keys, text_keys
 
-ARTIFACT_DIR = Path(__file__).with_name("artifacts")
+# Package data (bot/nlp/artifacts/), found through the installed package.
+ARTIFACT_DIR = Path(str(files("bot.nlp") / "artifacts"))
 ARTIFACT_PATH = ARTIFACT_DIR / "classifier.npz"
 
 

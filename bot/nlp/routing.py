@@ -1,8 +1,9 @@
 """The routing table: category -> suggested office (站所) and level.
 
-The table is data in config/routing.toml at the repository root (next to
-bot/). The path is found relative to this file, which holds for a checkout and
-an editable install; LIAISON_ROUTING overrides it.
+The table is data in config/routing.toml: `config` is a top-level package
+shipped beside `bot`, so the table is found through the installed package
+(importlib.resources), in a checkout and in an installed wheel alike;
+LIAISON_ROUTING overrides it.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import os
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "config" / "routing.toml"
+from .categories import OTHER
+
+DEFAULT_PATH = Path(str(files("config") / "routing.toml"))
 FALLBACK = ("乡人大办公室", "township")  # if the table is missing or lacks a category
 
 
@@ -38,7 +42,7 @@ def load_table(path: Path) -> dict:
 
 def route(category: str, text: str = "") -> Route:
     table = load_table(routing_path())
-    base = table.get("categories", {}).get(category) or table.get("categories", {}).get("其他") or {}
+    base = table.get("categories", {}).get(category) or table.get("categories", {}).get(OTHER) or {}
     office = base.get("office", FALLBACK[0])
     level = base.get("level", FALLBACK[1])
     for rule in table.get("rules", []):

@@ -174,7 +174,6 @@ _ASKS = re.compile(
     r"是否|请问|问一下|问下|打听|想知道|咨询|如何|为何|为什么|查一?下|发我|发个|帮我看|[不没]有?[\W_]*$"
 )
 
-_DIGITS_ONLY = re.compile(r"^\d+$")
 # A thank-you that goes on to say something is still wrong is not small talk.
 _STILL_WRONG = re.compile(r"但是|可是|不过|还是|没有|没人|怎么|不亮|不通|坏")
 
@@ -236,7 +235,3 @@ def asks(text: str) -> bool:
 
 def still_wrong(text: str) -> bool:
     return bool(_STILL_WRONG.search(text))
-
-
-def is_digits(text: str) -> bool:
-    return bool(_DIGITS_ONLY.match(text))

@@ -7,7 +7,8 @@ when the set has its own dev split, else a seeded 80/20 split per label),
 `label_tree.jsonl` (level-2/3 names become short keyword examples) and
 `stop_words.txt`. Rows with a `twin` (the raw view of a message) never enter
 dev and enter train only when their twin is not in a dev split. Our own seed
-examples (bot/nlp/data/) are split 80/20 the same way; staff corrections
+examples (data/seeds/ of a checkout, or LIAISON_SEEDS: datasets.seeds_dir; not
+shipped in the wheel) are split 80/20 the same way; staff corrections
 (`extra_examples`) go to train. Hyper-parameters are fixed; the dev split
 chooses the temperature and the triage threshold, then the models are refit on
 train + dev.
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import CATEGORIES, INTENTS, TOPICS, datasets, rules
+from . import CATEGORIES, INTENTS, OTHER, TOPICS, datasets, rules
 from .evaluate import scores
 from .features import HEAD_CHARS, MAX_CHARS, NGRAM_RANGE
 from .fitting import NB_ALPHA, fit_linear, fit_temperature
@@ -33,7 +34,6 @@ from .train_urgency import train_urgency
 
 VERSION = "2026.11.4"
 SEED = 20261126
-DATA_DIR = Path(__file__).with_name("data")
 C_CATEGORY = 1.0
 C_INTENT = 1.0
 C_TOPIC = 1.0
@@ -63,7 +63,7 @@ def lexicon_examples(tree: list[dict]) -> list[dict]:
     owners: dict[str, set[str]] = defaultdict(set)
     for row in tree:
         for name in (row.get("level2", ""), row.get("level3", ""), row.get("level2", "") + row.get("level3", "")):
-            if name and "其他" not in name:
+            if name and OTHER not in name:
                 owners[name].add(row["level1"])
     # A name shared by two classes (安全生产 ...) says nothing about either.
     return [
@@ -73,8 +73,10 @@ def lexicon_examples(tree: list[dict]) -> list[dict]:
     ]
 
 
-def collect(data_dirs: list[Path], seed: int) -> dict:
-    """Gather train/dev rows for categories and intents from all sources."""
+def collect(data_dirs: list[Path], seed: int, seeds: Path | None = None) -> dict:
+    """Gather train/dev rows for categories and intents from all sources;
+    `seeds`: the folder of our seed examples (default datasets.seeds_dir())."""
+    seeds = Path(seeds) if seeds else datasets.seeds_dir()
     train: list[dict] = []
     dev: dict[str, list[dict]] = {}
     stop_lines: list[str] = []
@@ -116,15 +118,15 @@ def collect(data_dirs: list[Path], seed: int) -> dict:
     if twins:
         sets.append({"name": "raw twins", "train": len(kept_twins), "dev": len(dev_twins)})
 
-    seeds = datasets.read_jsonl(DATA_DIR / "seed_categories.jsonl")
-    for r in seeds:
+    seed_rows = datasets.read_jsonl(seeds / "seed_categories.jsonl")
+    for r in seed_rows:
         r["source"] = "seed"
-    s_train, s_dev = datasets.split_rows(seeds, seed)
+    s_train, s_dev = datasets.split_rows(seed_rows, seed)
     train += s_train
     dev["seed_short"] = s_dev
     sets.append({"name": "seed_categories (ours)", "train": len(s_train), "dev": len(s_dev)})
 
-    intents = datasets.read_jsonl(DATA_DIR / "seed_intents.jsonl")
+    intents = datasets.read_jsonl(seeds / "seed_intents.jsonl")
     i_train, i_dev = datasets.split_rows(intents, seed, key="intent")
     # Opinion examples: our short category seeds that do not read as questions,
     # and short board titles (a title is how a complaint opens).
@@ -138,7 +140,7 @@ def collect(data_dirs: list[Path], seed: int) -> dict:
         "train": train,
         "dev": dev,
         "stop_words": multichar_stop_words(stop_lines),
-        "keywords": json.loads((DATA_DIR / "keywords.json").read_text(encoding="utf-8")),
+        "keywords": json.loads((seeds / "keywords.json").read_text(encoding="utf-8")),
         "intent_train": i_train + opinions,
         "intent_dev": i_dev,
         "sets": sets,
@@ -181,8 +183,10 @@ def _fit_all(data: dict, cat_rows: list[dict], int_rows: list[dict]) -> dict[str
     return {**pack_model("cat", *cat), **pack_model("intent", *intent), **pack_model("topic", *topic)}
 
 
-def train(data_dirs: list[Path], extra_examples: list[dict] | None, out_path: Path, seed: int = SEED, refit: bool = True) -> dict:
-    data = collect(data_dirs, seed)
+def train(data_dirs: list[Path], extra_examples: list[dict] | None, out_path: Path, seed: int = SEED, refit: bool = True,
+          seeds: Path | None = None) -> dict:
+    seeds = Path(seeds) if seeds else datasets.seeds_dir()
+    data = collect(data_dirs, seed, seeds)
     extra = [
         {"text": e["text"], "title": e.get("title", ""), "label": e["label"], "source": "correction"}
         for e in (extra_examples or [])
@@ -217,7 +221,7 @@ def train(data_dirs: list[Path], extra_examples: list[dict] | None, out_path: Pa
         gold, pred = [], []
         for r in rows:
             p = category_proba(cat, meta, datasets.row_text(r))
-            top = "其他" if p is None else CATEGORIES[int(p.argmax())]
+            top = OTHER if p is None else CATEGORIES[int(p.argmax())]
             gold.append(r["label"])
             pred.append(top)
             confs.append(0.0 if p is None else float(p.max()))
@@ -240,7 +244,7 @@ def train(data_dirs: list[Path], extra_examples: list[dict] | None, out_path: Pa
         arrays = _fit_all(data, data["train"] + dev_all + extra, data["intent_train"] + data["intent_dev"])
     titles = sorted({r["title"] for r in data["train"] if r.get("title")})
     random.Random(seed).shuffle(titles)
-    urgency_arrays, urgency = train_urgency(DATA_DIR, seed, refit, titles[:URGENCY_TITLES])
+    urgency_arrays, urgency = train_urgency(seeds, seed, refit, titles[:URGENCY_TITLES])
     arrays.update(urgency_arrays)
     metrics["dev"]["urgency"] = urgency["metrics"]
     meta = {

@@ -2,7 +2,7 @@
 
 The patterns (rules.is_urgent) know the textbook words; people in a panic
 write "梁咔咔响 老人还在屋里" or "喊他不应". The model learns such messages
-from `data/seed_urgency.jsonl` (written for this project, both urgent
+from `data/seeds/seed_urgency.jsonl` (written for this project, both urgent
 messages and near-misses that use the same words), plus our short category
 and intent seeds and board-post titles that the patterns do not flag, as
 calm examples. At runtime a message is urgent when the patterns or the

@@ -4,7 +4,7 @@ opinions are doing, how to apply for common benefits, and the service itself
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -93,8 +93,7 @@ def progress(session: Session, voter: Voter, limit: int = 5) -> str:
         return texts.PROGRESS_NONE
     lines = [texts.PROGRESS_HEAD]
     for t in rows:
-        created = t.created_at if t.created_at.tzinfo else t.created_at.replace(tzinfo=timezone.utc)  # SQLite
-        when = created.astimezone(BEIJING)
+        when = t.created_at.astimezone(BEIJING)
         short = t.text if len(t.text) <= 12 else t.text[:12] + "…"
         lines.append(texts.PROGRESS_LINE.format(number=t.number, status=texts.STATUS_NAMES.get(t.status, t.status),
                                                 when=f"{when.month}月{when.day}日", text=short))

@@ -16,6 +16,9 @@ CLAIM_UNAVAILABLE = "暂时无法核对登记信息，请稍后再试。"
 DEPUTY_BOUND = "{deputy} 代表，您好！您的微信已绑定，群众反映的意见将推送到这里。"
 UNKNOWN_SCENE = "欢迎关注！这个二维码已失效或无法识别，请向联络站工作人员索取新的二维码。您也可以直接发送意见建议。"
 
+# A ticket's village when the voter's is not on the roster.
+UNREGISTERED_VILLAGE = "未登记村"
+
 RECEIVED_ASSIGNED = "已收到您的意见（编号 {number}），已转交 {deputy} 代表。"
 RECEIVED_TRIAGE = "已收到您的意见（编号 {number}），联络站工作人员会尽快安排代表处理。"
 EMPTY_TEXT = "您发送的内容是空的，请用文字或语音说说您的意见建议。"

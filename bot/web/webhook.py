@@ -12,10 +12,12 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import dedupe, router
 from ..extensions import Liaison, current
-from ..handlers import Context, Result
+from ..handlers import Context
+from ..jobs.commit import commit
 from ..messages import Inbound
 from ..models import InboundMessage
 from ..services.outbox import windows
+from ..services.outcome import Outcome
 from ..services.station import Station
 from ..wechat import WebhookError, render_text_reply
 from .ratelimit import RedisLimiter
@@ -50,22 +52,20 @@ def receive() -> Response:
         # Claimed but not stored: the first delivery is still running or died
         # before its commit. Handle it; the unique key decides who wins.
     try:
-        result = _handle(ext, msg)
+        outcome = _handle(ext, msg)
     except _Repeat:
         return _answer(ext, msg, opened, _earlier(ext, msg.dedupe_key)[1])
     except Exception:
         _forget(ext, msg.dedupe_key)  # let WeChat's retry be handled
         raise
-    for name, args in result.follow_ups:  # only after the commit
-        ext.enqueue(name, *args)
-    return _answer(ext, msg, opened, result.reply)
+    return _answer(ext, msg, opened, outcome.reply)
 
 
 class _Repeat(Exception):
     pass
 
 
-def _handle(ext: Liaison, msg: Inbound) -> Result:
+def _handle(ext: Liaison, msg: Inbound) -> Outcome:
     with ext.Session() as session:
         row = InboundMessage(
             dedupe_key=msg.dedupe_key, openid=msg.openid, msg_type=msg.msg_type, event=msg.event,
@@ -78,17 +78,16 @@ def _handle(ext: Liaison, msg: Inbound) -> Result:
             if windows.opens_window(msg.msg_type, msg.event):
                 windows.touch(session, msg.openid, ext.now())  # their 48-hour window opens
             ctx = Context(session, ext.now(), limiter=RedisLimiter(ext.redis), phones=ext.phones,
-                          staff_openids=ext.settings["STAFF_OPENIDS"],
                           station=Station.from_settings(ext.settings))
-            result = router.dispatch(ctx, msg)
-            row.reply, row.ticket_id = result.reply, result.ticket_id
-            session.commit()
+            outcome = router.dispatch(ctx, msg)
+            row.reply, row.ticket_id = outcome.reply, outcome.ticket_id
+            commit(ext, session, outcome)  # the follow-ups are enqueued only once this commits
         except IntegrityError:
             session.rollback()
             if _earlier(ext, msg.dedupe_key)[0]:
                 raise _Repeat from None  # a concurrent delivery of this message won
             raise  # another constraint: a real error, WeChat will retry
-    return result
+    return outcome
 
 
 def _query_fits_body(ext: Liaison, body: bytes) -> bool:

@@ -20,14 +20,8 @@ import requests
 import urllib3
 from requests.certs import where as ca_bundle
 from requests.utils import get_auth_from_url, get_environ_proxies, prepend_scheme_if_needed, select_proxy
-from urllib3.exceptions import (
-    ClosedPoolError,
-    ConnectTimeoutError,
-    MaxRetryError,
-    NewConnectionError,
-    ProtocolError,
-    ReadTimeoutError,
-)
+from urllib3.exceptions import (ClosedPoolError, ConnectTimeoutError, MaxRetryError, NewConnectionError,
+                                ProtocolError, ReadTimeoutError)
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 

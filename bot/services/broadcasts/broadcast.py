@@ -13,14 +13,15 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Iterable, Protocol
 
 from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ...messages import DeliveryError, Outgoing
-from ...models import TARGET_KINDS, Broadcast, BroadcastDelivery, Deputy, Site, Village, Voter, VoterGroup
+from ...models import (TARGET_KINDS, Broadcast, BroadcastDelivery, BroadcastStatus, DeliveryStatus, Deputy,
+                       Site, Village, Voter, VoterGroup)
 from .. import texts
 
 log = logging.getLogger(__name__)
@@ -43,14 +44,9 @@ class Journal(Protocol):
 @dataclass(frozen=True)
 class Result:
     delivery_id: int
-    status: str  # sent, failed, skipped, unknown, retry, quota
+    status: str  # a DeliveryStatus (sent, failed, skipped, unknown), or retry, quota: not stored as such
     reason: str | None = None
     channel: str | None = None
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they are UTC."""
-    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 # -- creating ----------------------------------------------------------------
@@ -82,7 +78,7 @@ def create(session: Session, *, text: str, targets: dict[str, Any], author: str,
         raise BroadcastError("a broadcast needs an author")
     _audience(session, targets)  # validates the codes
     b = Broadcast(text=text.strip(), title=title, targets=targets, author=author, scheduled_at=scheduled_at,
-                  template_id=template_id, status="draft", campaign_key=campaign_key, created_at=now,
+                  template_id=template_id, status=BroadcastStatus.DRAFT, campaign_key=campaign_key, created_at=now,
                   staged_voter_id=0, staged_deputy_id=0, staged=False, pause_reason="")
     session.add(b)
     session.flush()
@@ -134,39 +130,39 @@ def preview(session: Session, b: Broadcast) -> dict[str, int]:
 
 # -- staff controls ----------------------------------------------------------
 def schedule(session: Session, b: Broadcast, when: datetime | None, now: datetime) -> None:
-    if b.status not in ("draft", "scheduled"):
+    if b.status not in (BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED):
         raise BroadcastError(f"broadcast {b.id} is {b.status}")
     b.scheduled_at = when or b.scheduled_at or now
-    b.status = "scheduled"
+    b.status = BroadcastStatus.SCHEDULED
 
 
 def pause(session: Session, b: Broadcast, reason: str = "paused by staff") -> None:
-    if b.status not in ("scheduled", "sending"):
+    if b.status not in (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING):
         raise BroadcastError(f"broadcast {b.id} is {b.status}, cannot pause")
-    b.status, b.pause_reason = "paused", reason
+    b.status, b.pause_reason = BroadcastStatus.PAUSED, reason
 
 
 def resume(session: Session, b: Broadcast) -> None:
-    if b.status != "paused":
+    if b.status != BroadcastStatus.PAUSED:
         raise BroadcastError(f"broadcast {b.id} is {b.status}, not paused")
-    b.status, b.pause_reason = "sending" if b.started_at else "scheduled", ""
+    b.status, b.pause_reason = BroadcastStatus.SENDING if b.started_at else BroadcastStatus.SCHEDULED, ""
 
 
 def cancel(session: Session, b: Broadcast, now: datetime) -> int:
     """Stop it; recipients still waiting are skipped ("cancelled"). Returns how many."""
-    if b.status in ("done", "cancelled"):
+    if b.status in (BroadcastStatus.DONE, BroadcastStatus.CANCELLED):
         raise BroadcastError(f"broadcast {b.id} is {b.status}")
-    b.status, b.finished_at = "cancelled", now
+    b.status, b.finished_at = BroadcastStatus.CANCELLED, now
     return session.execute(update(BroadcastDelivery).where(
-        BroadcastDelivery.broadcast_id == b.id, BroadcastDelivery.status == "pending")
-        .values(status="skipped", reason="cancelled")).rowcount
+        BroadcastDelivery.broadcast_id == b.id, BroadcastDelivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.SKIPPED, reason="cancelled")).rowcount
 
 
 def due(session: Session, now: datetime) -> list[int]:
     """Scheduled broadcasts whose time has come, and broadcasts being sent."""
     return list(session.scalars(select(Broadcast.id).where(or_(
-        and_(Broadcast.status == "scheduled", Broadcast.scheduled_at <= now),
-        Broadcast.status == "sending")).order_by(Broadcast.id)))
+        and_(Broadcast.status == BroadcastStatus.SCHEDULED, Broadcast.scheduled_at <= now),
+        Broadcast.status == BroadcastStatus.SENDING)).order_by(Broadcast.id)))
 
 
 def status(session: Session, broadcast_id: int) -> dict[str, Any]:
@@ -174,9 +170,9 @@ def status(session: Session, broadcast_id: int) -> dict[str, Any]:
     counts = dict(session.execute(select(BroadcastDelivery.status, func.count()).where(
         BroadcastDelivery.broadcast_id == broadcast_id).group_by(BroadcastDelivery.status)).all())
     return {"id": b.id, "status": b.status, "staged": b.staged, "pause_reason": b.pause_reason,
-            "sent": counts.get("sent", 0), "failed": counts.get("failed", 0),
-            "skipped": counts.get("skipped", 0), "unknown": counts.get("unknown", 0),
-            "waiting": counts.get("pending", 0) + counts.get("sending", 0),
+            "sent": counts.get(DeliveryStatus.SENT, 0), "failed": counts.get(DeliveryStatus.FAILED, 0),
+            "skipped": counts.get(DeliveryStatus.SKIPPED, 0), "unknown": counts.get(DeliveryStatus.UNKNOWN, 0),
+            "waiting": counts.get(DeliveryStatus.PENDING, 0) + counts.get(DeliveryStatus.SENDING, 0),
             "total": sum(counts.values())}
 
 
@@ -184,8 +180,8 @@ def status(session: Session, broadcast_id: int) -> dict[str, Any]:
 def start(session: Session, broadcast_id: int, now: datetime) -> str:
     """Move a due broadcast to sending; returns its status."""
     b = session.get(Broadcast, broadcast_id)
-    if b.status == "scheduled" and (b.scheduled_at is None or aware(b.scheduled_at) <= now):
-        b.status, b.started_at = "sending", b.started_at or now
+    if b.status == BroadcastStatus.SCHEDULED and (b.scheduled_at is None or b.scheduled_at <= now):
+        b.status, b.started_at = BroadcastStatus.SENDING, b.started_at or now
     return b.status
 
 
@@ -206,7 +202,7 @@ def stage(session: Session, broadcast_id: int, batch: int) -> bool:
             continue
         taken = exists().where(BroadcastDelivery.broadcast_id == b.id, BroadcastDelivery.openid == chunk.c.openid)
         rows = select(literal(b.id), chunk.c.openid, chunk.c.id,
-                      case((chunk.c.subscribed, "pending"), else_="skipped"),
+                      case((chunk.c.subscribed, DeliveryStatus.PENDING), else_=DeliveryStatus.SKIPPED),
                       case((chunk.c.subscribed, None), else_="unsubscribed"), literal(0)).where(~taken)
         session.execute(insert(BroadcastDelivery).from_select(
             ["broadcast_id", "openid", person, "status", "reason", "attempts"], rows))
@@ -219,18 +215,18 @@ def stage(session: Session, broadcast_id: int, batch: int) -> bool:
 def claim(session: Session, broadcast_id: int, token: str, now: datetime, size: int) -> list[tuple[int, str, int]]:
     """Claim up to `size` waiting rows (due now) for this sender run, lowest ids first."""
     pick = (select(BroadcastDelivery.id).where(
-        BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status == "pending",
+        BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status == DeliveryStatus.PENDING,
         or_(BroadcastDelivery.due_at.is_(None), BroadcastDelivery.due_at <= now))
         .order_by(BroadcastDelivery.id).limit(size))
     if session.bind.dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
-    mark = (update(BroadcastDelivery).values(status="sending", claimed_by=token, claimed_at=now,
+    mark = (update(BroadcastDelivery).values(status=DeliveryStatus.SENDING, claimed_by=token, claimed_at=now,
                                              attempts=BroadcastDelivery.attempts + 1)
             .execution_options(synchronize_session=False))
     cols = (BroadcastDelivery.id, BroadcastDelivery.openid, BroadcastDelivery.attempts)
     if not session.bind.dialect.update_returning:  # SQLite before 3.35: pick, then update
         ids = list(session.scalars(pick))
-        session.execute(mark.where(BroadcastDelivery.id.in_(ids), BroadcastDelivery.status == "pending"))
+        session.execute(mark.where(BroadcastDelivery.id.in_(ids), BroadcastDelivery.status == DeliveryStatus.PENDING))
         return list(session.execute(select(*cols).where(BroadcastDelivery.id.in_(ids),
                                                         BroadcastDelivery.claimed_by == token)
                                     .order_by(BroadcastDelivery.id)).tuples())
@@ -239,7 +235,7 @@ def claim(session: Session, broadcast_id: int, token: str, now: datetime, size: 
     # row, and with SKIP LOCKED each run finds other rows (no LIMIT at all).
     picked = pick.cte("picked").prefix_with("MATERIALIZED", dialect="postgresql")
     rows = session.execute(mark.where(BroadcastDelivery.id.in_(select(picked.c.id)),
-                                      BroadcastDelivery.status == "pending").returning(*cols)).tuples()
+                                      BroadcastDelivery.status == DeliveryStatus.PENDING).returning(*cols)).tuples()
     return sorted(rows)
 
 
@@ -251,16 +247,16 @@ def message(b: Broadcast, now: datetime) -> Outgoing:
 def judge(delivery_id: int, err: DeliveryError, attempts: int, max_attempts: int) -> Result:
     """What a failed send means for this recipient."""
     if err.ambiguous:
-        return Result(delivery_id, "unknown", err.reason)
+        return Result(delivery_id, DeliveryStatus.UNKNOWN, err.reason)
     if err.code in REFUSED:
-        return Result(delivery_id, "skipped", f"refused ({err.code})")
+        return Result(delivery_id, DeliveryStatus.SKIPPED, f"refused ({err.code})")
     if err.code in QUOTA:
         return Result(delivery_id, "quota", err.reason)
     if err.retryable:
         if attempts >= max_attempts:
-            return Result(delivery_id, "failed", f"gave up after {attempts} attempts: {err.reason}")
+            return Result(delivery_id, DeliveryStatus.FAILED, f"gave up after {attempts} attempts: {err.reason}")
         return Result(delivery_id, "retry", err.reason)
-    return Result(delivery_id, "failed", err.reason)
+    return Result(delivery_id, DeliveryStatus.FAILED, err.reason)
 
 
 def record(session: Session, broadcast_id: int, results: Iterable[Result], now: datetime,
@@ -279,14 +275,14 @@ def record(session: Session, broadcast_id: int, results: Iterable[Result], now: 
     groups: dict[tuple, list[int]] = defaultdict(list)  # same new values -> one UPDATE
     for r in results:
         values: dict[str, Any] = {"reason": r.reason, "claimed_by": None}
-        if r.status == "sent":
-            values.update(status="sent", channel=r.channel, sent_at=now, reason=None)
+        if r.status == DeliveryStatus.SENT:
+            values.update(status=DeliveryStatus.SENT, channel=r.channel, sent_at=now, reason=None)
         elif r.status == "retry":
             delay = min(300.0, backoff * 2 ** (attempts[r.delivery_id] - 1))
-            values.update(status="pending", due_at=now + timedelta(seconds=delay))
+            values.update(status=DeliveryStatus.PENDING, due_at=now + timedelta(seconds=delay))
         elif r.status == "quota":
             quota = r.reason
-            values.update(status="pending", attempts=0)
+            values.update(status=DeliveryStatus.PENDING, attempts=0)
         else:
             values.update(status=r.status)
         groups[tuple(sorted(values.items()))].append(r.delivery_id)
@@ -295,13 +291,13 @@ def record(session: Session, broadcast_id: int, results: Iterable[Result], now: 
         rows = BroadcastDelivery.id.in_(ids)
         if token is not None and n == len(ordered) - 1:  # the others are written, so "the rest" is exact
             rows = and_(BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.claimed_by == token,
-                        BroadcastDelivery.status == "sending", BroadcastDelivery.id.between(min(ids), max(ids)))
+                        BroadcastDelivery.status == DeliveryStatus.SENDING, BroadcastDelivery.id.between(min(ids), max(ids)))
         session.execute(update(BroadcastDelivery).where(rows).values(dict(values)),
                         execution_options={"synchronize_session": False})
     if quota is not None:
         b = session.get(Broadcast, broadcast_id)
-        if b.status == "sending":
-            b.status, b.pause_reason = "paused", "WeChat daily quota reached (45009)"
+        if b.status == BroadcastStatus.SENDING:
+            b.status, b.pause_reason = BroadcastStatus.PAUSED, "WeChat daily quota reached (45009)"
             log.error("broadcast %s paused: WeChat daily API quota reached (45009); resume it tomorrow", b.id)
 
 
@@ -310,33 +306,33 @@ def settle_orphans(session: Session, broadcast_id: int, journal: Journal) -> dic
     Never attempted -> back to waiting; in flight -> unknown (never resent)."""
     out = {"requeued": 0, "unknown": 0, "recorded": 0}
     tokens = session.scalars(select(BroadcastDelivery.claimed_by).where(
-        BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status == "sending").distinct()).all()
+        BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status == DeliveryStatus.SENDING).distinct()).all()
     for token in tokens:
         if token is None or journal.alive(token):
             continue
         ids = list(session.scalars(select(BroadcastDelivery.id).where(
-            BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status == "sending",
+            BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status == DeliveryStatus.SENDING,
             BroadcastDelivery.claimed_by == token)))
         seen = journal.outcomes(token, ids)
         rows = []
         for delivery_id in ids:
             mark = seen.get(delivery_id)
             if mark is None:
-                rows.append({"id": delivery_id, "status": "pending", "claimed_by": None})
+                rows.append({"id": delivery_id, "status": DeliveryStatus.PENDING, "claimed_by": None})
                 out["requeued"] += 1
             elif mark == "begin":
-                rows.append({"id": delivery_id, "status": "unknown", "claimed_by": None,
+                rows.append({"id": delivery_id, "status": DeliveryStatus.UNKNOWN, "claimed_by": None,
                              "reason": "worker stopped during the send; not resent"})
                 out["unknown"] += 1
             else:
                 status_, _, detail = mark.partition("|")
                 if status_ in ("retry", "quota"):  # judged worth another try: back to waiting
-                    rows.append({"id": delivery_id, "status": "pending", "claimed_by": None, "reason": detail})
+                    rows.append({"id": delivery_id, "status": DeliveryStatus.PENDING, "claimed_by": None, "reason": detail})
                     out["requeued"] += 1
                     continue
                 rows.append({"id": delivery_id, "status": status_, "claimed_by": None,
-                             "channel": detail if status_ == "sent" else None,
-                             "reason": None if status_ == "sent" else detail})
+                             "channel": detail if status_ == DeliveryStatus.SENT else None,
+                             "reason": None if status_ == DeliveryStatus.SENT else detail})
                 out["recorded"] += 1
         if rows:
             session.execute(update(BroadcastDelivery), rows)
@@ -348,16 +344,16 @@ def settle_orphans(session: Session, broadcast_id: int, journal: Journal) -> dic
 
 def finish_if_done(session: Session, broadcast_id: int, now: datetime) -> bool:
     b = session.get(Broadcast, broadcast_id)
-    if b.status != "sending" or not b.staged:
+    if b.status != BroadcastStatus.SENDING or not b.staged:
         return False
     left = session.scalar(select(func.count()).where(
-        BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status.in_(("pending", "sending"))))
+        BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENDING))))
     if left:
         return False
-    b.status, b.finished_at = "done", now
+    b.status, b.finished_at = BroadcastStatus.DONE, now
     return True
 
 
 def next_due(session: Session, broadcast_id: int) -> datetime | None:
-    return aware(session.scalar(select(func.min(BroadcastDelivery.due_at)).where(
-        BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status == "pending")))
+    return session.scalar(select(func.min(BroadcastDelivery.due_at)).where(
+        BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status == DeliveryStatus.PENDING))

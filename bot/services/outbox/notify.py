@@ -8,22 +8,17 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ...messages import Outgoing, SendResult
-from ...models import OutboundPush, Ticket
+from ...models import OutboundPush, PushStatus, Ticket
 from .. import texts
-from ..roster.voters import display_name
+from ..roster.voters import display_name, village_name
 from . import windows
 
 log = logging.getLogger(__name__)
-
-
-class Notifier(Protocol):
-    def send(self, msg: Outgoing) -> SendResult: ...
 
 
 def queue(session: Session, *, key: str, openid: str, kind: str, text: str, title: str = "",
@@ -46,9 +41,9 @@ def ticket_assigned(session: Session, ticket: Ticket, now: datetime,
     """Tell the assigned deputy about a new ticket; `event_id` (a staff
     assignment) makes each assignment its own push, even to the same deputy."""
     deputy = ticket.deputy
-    if deputy is None or not deputy.openid or not deputy.subscribed:
+    if deputy is None or not deputy.reachable:
         return None
-    village = ticket.village.name if ticket.village else "未登记村"
+    village = village_name(ticket.village)
     who = display_name(ticket.voter.name)
     text = texts.DEPUTY_NEW_TICKET.format(number=ticket.number, category=ticket.category,
                                           village=village, who=who, text=ticket.text)
@@ -66,7 +61,7 @@ def ticket_assigned(session: Session, ticket: Ticket, now: datetime,
 def urgent_to_staff(session: Session, ticket: Ticket, staff_openids: tuple[str, ...],
                     now: datetime) -> list[OutboundPush | None]:
     """Alert every station staff member on WeChat about an urgent ticket."""
-    village = ticket.village.name if ticket.village else "未登记村"
+    village = village_name(ticket.village)
     text = texts.STAFF_URGENT.format(number=ticket.number, category=ticket.category, village=village,
                                      who=display_name(ticket.voter.name), text=ticket.text,
                                      deputy=ticket.deputy.name if ticket.deputy else "待分派")
@@ -83,8 +78,8 @@ def claim(session: Session, push_id: int, now: datetime, window_budget: int = 20
     sent, being sent, or given up): the caller must not send."""
     claimed = session.execute(
         update(OutboundPush)
-        .where(OutboundPush.id == push_id, OutboundPush.status == "pending")
-        .values(status="sending", attempts=OutboundPush.attempts + 1, claimed_at=now)
+        .where(OutboundPush.id == push_id, OutboundPush.status == PushStatus.PENDING)
+        .values(status=PushStatus.SENDING, attempts=OutboundPush.attempts + 1, claimed_at=now)
     ).rowcount
     if not claimed:
         return None
@@ -98,7 +93,7 @@ def claim(session: Session, push_id: int, now: datetime, window_budget: int = 20
 
 def mark_sent(session: Session, push_id: int, result: SendResult, now: datetime, window_budget: int = 20) -> None:
     push = session.get(OutboundPush, push_id)
-    push.status, push.channel, push.wechat_msgid, push.sent_at = "sent", result.channel, result.msgid, now
+    push.status, push.channel, push.wechat_msgid, push.sent_at = PushStatus.SENT, result.channel, result.msgid, now
     push.last_error = None
     windows.sent(session, push.recipient_openid, result.channel, now, window_budget)
 
@@ -106,11 +101,11 @@ def mark_sent(session: Session, push_id: int, result: SendResult, now: datetime,
 def release_for_retry(session: Session, push_id: int, reason: str, due_at: datetime) -> int:
     """Back to pending after a failure that is safe to retry; returns attempts so far."""
     push = session.get(OutboundPush, push_id)
-    push.status, push.last_error, push.due_at = "pending", reason, due_at
+    push.status, push.last_error, push.due_at = PushStatus.PENDING, reason, due_at
     return push.attempts
 
 
-def mark_failed(session: Session, push_id: int, reason: str, *, status: str = "failed") -> None:
+def mark_failed(session: Session, push_id: int, reason: str, *, status: PushStatus = PushStatus.FAILED) -> None:
     push = session.get(OutboundPush, push_id)
     push.status, push.last_error = status, reason
     log.error("push %s %s: %s", push_id, status, reason)
@@ -122,13 +117,13 @@ def stale(session: Session, now: datetime, pending_after: int, sending_after: in
     A push handed back to the queue is not handed back again for `requeue_every`
     seconds, so a slow queue does not fill with copies."""
     pending = list(session.scalars(select(OutboundPush.id).where(
-        OutboundPush.status == "pending",
+        OutboundPush.status == PushStatus.PENDING,
         OutboundPush.created_at < now - timedelta(seconds=pending_after),
         (OutboundPush.due_at.is_(None)) | (OutboundPush.due_at <= now)).limit(500)))
     if pending:
         session.execute(update(OutboundPush).where(OutboundPush.id.in_(pending))
                         .values(due_at=now + timedelta(seconds=requeue_every)))
     stuck = session.scalars(select(OutboundPush.id).where(
-        OutboundPush.status == "sending",
+        OutboundPush.status == PushStatus.SENDING,
         OutboundPush.claimed_at < now - timedelta(seconds=sending_after)).limit(500)).all()
     return pending, list(stuck)

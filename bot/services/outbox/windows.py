@@ -4,7 +4,7 @@ outside it a template message must be used. We record when each user last
 wrote, so the channel is chosen before sending rather than learnt from an error."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -12,10 +12,6 @@ from sqlalchemy.orm import Session
 from ...models import ContactWindow
 
 WINDOW = timedelta(hours=48)
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)  # SQLite
 
 
 # What opens the window besides a message: following, scanning a code, menu clicks
@@ -37,7 +33,7 @@ def touch(session: Session, openid: str, now: datetime) -> None:
             return
         except IntegrityError:  # a concurrent message of the same user created it
             row = session.get(ContactWindow, openid)
-    if _aware(row.last_inbound_at) < now:
+    if row.last_inbound_at < now:
         row.last_inbound_at, row.sent_in_window = now, 0
 
 
@@ -47,7 +43,7 @@ def channel(session: Session, openid: str, now: datetime, budget: int) -> str:
     row = session.get(ContactWindow, openid)
     if row is None:
         return "auto"
-    if now - _aware(row.last_inbound_at) >= WINDOW or row.sent_in_window >= budget:
+    if now - row.last_inbound_at >= WINDOW or row.sent_in_window >= budget:
         return "template"
     return "custom"
 
@@ -60,5 +56,5 @@ def sent(session: Session, openid: str, used: str, now: datetime, budget: int) -
         return
     if used == "custom":
         row.sent_in_window += 1
-    elif used == "template" and now - _aware(row.last_inbound_at) < WINDOW:
+    elif used == "template" and now - row.last_inbound_at < WINDOW:
         row.sent_in_window = max(row.sent_in_window, budget)

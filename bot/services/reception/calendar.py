@@ -4,7 +4,6 @@ A site's rule gives the day of the month, hours and place (the demo: the
 station on the 20th, the points on the 10th). A statutory holiday moves the
 day under the rule's policy (default: the next working day; weekends are
 kept). Staff move or cancel one reception; those already reminded are told.
-`next_reception` is the rule-free fallback kept for old callers.
 """
 from __future__ import annotations
 
@@ -21,18 +20,6 @@ from ..calendar.local_time import BEIJING
 from . import rota
 
 WEEKDAYS = "一二三四五六日"
-
-
-def next_reception(day_of_month: int, now: datetime) -> date:
-    """The first date on or after today (Beijing time) that falls on that day."""
-    today = now.astimezone(BEIJING).date()
-    year, month = today.year, today.month
-    for _ in range(2):
-        day = min(day_of_month, calendar.monthrange(year, month)[1])  # "31st" in a short month
-        if day >= today.day or (year, month) != (today.year, today.month):
-            return date(year, month, day)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    raise AssertionError("unreachable")
 
 
 def describe(d: date) -> str:
@@ -121,9 +108,10 @@ class Calendar:
         day, moved_for = self.holidays.shift(nominal, rule.holiday_policy)
         if stored is not None and stored.moved_to is not None:
             day, moved_for = stored.moved_to, "staff"
-        if stored is not None and stored.duties:
-            on_duty = tuple(rota.OnDuty(d.deputy.id, d.deputy.name, d.deputy.openid, d.deputy.subscribed)
-                            for d in stored.duties)
+        # Staff's duty roster, without deputies no longer in office; if none is left, the rota's turn.
+        kept = [d.deputy for d in stored.duties if d.deputy.active] if stored is not None else []
+        if kept:
+            on_duty = tuple(rota.OnDuty.of(d) for d in kept)
         else:
             on_duty = tuple(rota.rotation(self.pools.get(site.id, []), month, rule.duty_count))
         return Occurrence(site.id, site.code, site.name, nominal, day, rule.starts, rule.ends,

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from ...models import OutboundPush, Reception, ReceptionBooking, Village, Voter, VoterGroup
+from ...models import OutboundPush, PushStatus, Reception, ReceptionBooking, Village, Voter, VoterGroup
 from .. import texts
 from .calendar import Calendar, Occurrence, describe_day, find, materialize
 
@@ -43,7 +43,7 @@ def _queue_many(session: Session, prefix: str, kind: str, openids, text: str, ti
             continue
         seen.add(key)
         batch.append({"dedupe_key": key, "recipient_openid": openid, "kind": kind, "payload": payload,
-                      "status": "pending", "attempts": 0, "created_at": now})
+                      "status": PushStatus.PENDING, "attempts": 0, "created_at": now})
         if len(batch) >= BATCH:
             flush()
     flush()
@@ -61,7 +61,7 @@ def site_voter_openids(session: Session, site_id: int):
 
 
 def _deputy_openids(occ: Occurrence) -> list[str]:
-    return [d.openid for d in occ.deputies if d.openid and d.subscribed]
+    return [d.openid for d in occ.deputies if d.reachable]
 
 
 def voter_notice(occ: Occurrence) -> str:

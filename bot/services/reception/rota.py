@@ -25,7 +25,11 @@ class OnDuty:
     id: int
     name: str
     openid: str | None
-    subscribed: bool
+    reachable: bool  # Deputy.reachable: reminded on WeChat
+
+    @classmethod
+    def of(cls, d: Deputy) -> OnDuty:
+        return cls(d.id, d.name, d.openid, d.reachable)
 
 
 def pools(session: Session) -> dict[int, list[OnDuty]]:
@@ -41,7 +45,7 @@ def pools(session: Session) -> dict[int, list[OnDuty]]:
     out: dict[int, list[OnDuty]] = {s.id: [] for s in sites}
     for d in session.scalars(select(Deputy).where(Deputy.active.is_(True)).order_by(Deputy.id)):
         site = d.site_id or village_site.get(d.id) or station
-        out.setdefault(site, []).append(OnDuty(d.id, d.name, d.openid, d.subscribed))
+        out.setdefault(site, []).append(OnDuty.of(d))
     return out
 
 

@@ -15,19 +15,8 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...models import (
-    ActivityGroup,
-    Constituency,
-    ContactLink,
-    Deputy,
-    Mandate,
-    NaturalVillage,
-    Site,
-    Township,
-    Village,
-    Voter,
-    VoterGroup,
-)
+from ...models import (ActivityGroup, Constituency, ContactLink, Deputy, Mandate, NaturalVillage, Site,
+                       Township, Village, Voter, VoterGroup)
 from .phones import PhoneBox
 
 SITES = [  # code, kind, name, address, brand, reception day

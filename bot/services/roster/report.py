@@ -4,19 +4,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...models import (
-    ActivityGroup,
-    Constituency,
-    ContactLink,
-    Deputy,
-    Mandate,
-    NaturalVillage,
-    Site,
-    Township,
-    Village,
-    Voter,
-    VoterGroup,
-)
+from ...models import (ActivityGroup, Constituency, ContactLink, Deputy, Mandate, NaturalVillage, Site,
+                       Township, Village, Voter, VoterGroup)
 
 FIXED_VOTERS = 10  # the "+10"
 

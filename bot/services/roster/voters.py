@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ...models import Deputy, Voter, VoterGroup
+from ...models import Deputy, Village, Voter, VoterGroup
+from .. import texts
 
 
 def ensure_voter(session: Session, openid: str, now: datetime) -> Voter:
@@ -28,3 +29,8 @@ def deputy_by_openid(session: Session, openid: str) -> Deputy | None:
 def display_name(name: str | None) -> str:
     """A voter's name as shown to a deputy: surname and 某, or 群众."""
     return f"{name[0]}某" if name else "群众"
+
+
+def village_name(village: Village | None) -> str:
+    """A ticket's village as shown to deputies and staff."""
+    return village.name if village is not None else texts.UNREGISTERED_VILLAGE

@@ -1,6 +1,7 @@
 """Who gets a voter's opinion, under "3+10".
 
-1. The deputy of the voter's fixed-voter group, if active and reachable on WeChat.
+1. The deputy of the voter's fixed-voter group, if reachable (Deputy.reachable:
+   in office, bound to WeChat and following us).
 2. Else a deputy stationed at the voter's site (the group's site, the voter's
    own site, or their village's), the one with the fewest open tickets.
 3. Else the staff triage queue.
@@ -25,14 +26,11 @@ class Assignment:
     site_id: int | None
 
 
-def reachable(deputy: Deputy | None) -> bool:
-    return bool(deputy and deputy.active and deputy.openid and deputy.subscribed)
-
-
 def choose(session: Session, voter: Voter) -> Assignment:
     site_id = voter.home_site_id
-    if voter.group is not None and reachable(voter.group.deputy) and not _is_sender(voter.group.deputy, voter):
-        return Assignment(voter.group.deputy, "group", site_id)
+    own = voter.group.deputy if voter.group is not None else None
+    if own is not None and own.reachable and not _is_sender(own, voter):
+        return Assignment(own, "group", site_id)
     if site_id is not None:
         deputy = _least_loaded_on_site(session, site_id, exclude_openid=voter.openid)
         if deputy is not None:
@@ -54,8 +52,7 @@ def _least_loaded_on_site(session: Session, site_id: int, exclude_openid: str | 
     query = (
         select(Deputy)
         .outerjoin(load, load.c.deputy_id == Deputy.id)
-        .where(Deputy.site_id == site_id, Deputy.active.is_(True),
-               Deputy.openid.is_not(None), Deputy.subscribed.is_(True))
+        .where(Deputy.site_id == site_id, Deputy.reachable)
         .where(Deputy.openid != exclude_openid if exclude_openid else true())
         .order_by(func.coalesce(load.c.n, 0), Deputy.id)
         .limit(1)

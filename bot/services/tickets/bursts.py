@@ -4,26 +4,19 @@ location extends the open ticket; a text or a voice note does so only when it
 adds to the same matter (followup.same_matter), never when it is another one."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...messages import Inbound
-from ...models import OPEN_STATUSES, OutboundPush, Ticket, TicketEvent, Voter
+from ...models import OPEN_STATUSES, Ticket, TicketEvent, TicketStatus, Voter
 from .. import texts
+from ..outcome import Outcome
 from . import followup
 from .records import record
 
 DOWNLOADED = ("image", "video", "shortvideo")  # fetched by a task and kept with the ticket
-
-
-@dataclass(frozen=True)
-class Attached:
-    ticket: Ticket
-    pushes: list[OutboundPush]
-    reply: str
 
 
 def open_in_burst(session: Session, voter: Voter, now: datetime, seconds: int) -> Ticket | None:
@@ -31,23 +24,22 @@ def open_in_burst(session: Session, voter: Voter, now: datetime, seconds: int) -
     if seconds <= 0:
         return None
     own = session.scalar(select(Ticket).where(Ticket.voter_id == voter.id,
-                                              Ticket.status.in_(tuple(OPEN_STATUSES) + ("merged",)))
+                                              Ticket.status.in_(OPEN_STATUSES + (TicketStatus.MERGED,)))
                          .order_by(Ticket.id.desc()).limit(1))
     if own is None:
         return None
     last = session.scalar(select(func.max(TicketEvent.created_at)).where(
         TicketEvent.ticket_id == own.id, TicketEvent.actor == f"voter:{voter.id}"))
     # A report merged into a neighbour's ticket goes on there.
-    ticket = followup.latest_open(session, voter) if own.status == "merged" else own
+    ticket = followup.latest_open(session, voter) if own.status == TicketStatus.MERGED else own
     if ticket is None:
         return None
     if last is None:
         return None
-    last = last if last.tzinfo else last.replace(tzinfo=timezone.utc)  # SQLite
     return ticket if now - last <= timedelta(seconds=seconds) else None
 
 
-def attach(session: Session, ticket: Ticket, msg: Inbound, now: datetime, by: Voter | None = None) -> Attached:
+def attach(session: Session, ticket: Ticket, msg: Inbound, now: datetime, by: Voter | None = None) -> Outcome:
     """An image, video or location sent during a burst: kept with the ticket.
     Images and videos keep WeChat's media id; a location becomes the ticket's place."""
     what = texts.MEDIA_NAMES.get(msg.msg_type, "消息")
@@ -63,7 +55,7 @@ def attach(session: Session, ticket: Ticket, msg: Inbound, now: datetime, by: Vo
     session.flush()
     text = texts.DEPUTY_ATTACHED.format(number=ticket.number, what=what, note=note if kind == "place" else "")
     pushes = followup.tell_holders(session, ticket, kind, event.id, text, now)
-    return Attached(ticket, pushes, texts.ATTACHED.format(number=ticket.number, what=what))
+    return Outcome(texts.ATTACHED.format(number=ticket.number, what=what), ticket.id).add_pushes(pushes)
 
 
 def media_saved(session: Session, ticket_id: int, media_id: str, path: str, now: datetime) -> None:

@@ -3,11 +3,9 @@ routing of a voter's message. The model lives in bot/nlp (pure, no app imports);
 services reach it through this one module."""
 from __future__ import annotations
 
-from ...nlp import CATEGORIES, Classification, classify
+from ...nlp import CATEGORIES, OTHER, Classification, classify
 from ...nlp.matters import matters, refers_back
 from ...nlp.rules import service_aspect, without_service_questions
-
-OTHER = "其他"
 
 
 def categories() -> tuple[str, ...]:

@@ -13,21 +13,21 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ...models import OPEN_STATUSES, ContactLink, Deputy, OutboundPush, Ticket, TicketEvent
+from ...models import OPEN_STATUSES, ContactLink, Deputy, Ticket, TicketEvent, TicketStatus
 from .. import texts
 from ..calendar.local_time import BEIJING
-from ..roster.voters import display_name
+from ..outcome import Outcome
+from ..roster.voters import display_name, village_name
 from ..station import Station
 from . import duplicates
-from .assignment import reachable
-from .lifecycle import WORKING, allowed, deputy_openid, move, release_duplicates, to_people, to_voter
+from .lifecycle import WAITING, WORKING, allowed, deputy_openid, move, release_duplicates, to_people, to_voter
 from .records import by_number, record
 
 log = logging.getLogger(__name__)
@@ -54,12 +54,9 @@ class Command:
         return f"{self.year}-{self.seq:06d}" if self.year else str(self.seq)
 
 
-@dataclass
-class Outcome:
-    reply: str
-    ticket_id: int | None = None
-    pushes: list[OutboundPush] = field(default_factory=list)
-    # What the voter(s) hear about the move: the event and the text for one ticket.
+class _Move(NamedTuple):
+    """What a command did, and what the voter(s) hear of it: the event and the words for one ticket."""
+    outcome: Outcome
     event: TicketEvent | None = None
     say: Callable[[Ticket], str] | None = None
 
@@ -124,58 +121,55 @@ def act(session: Session, deputy: Deputy, cmd: Command, now: datetime, station: 
         return Outcome(texts.DEPUTY_NOT_YOURS.format(number=ticket.number), ticket.id)
     action = ACTIONS[cmd.verb]
     if not allowed(ticket, action):
-        if ticket.status in ("new", "reopened") and allowed(ticket, "accept"):
+        if ticket.status in WAITING and allowed(ticket, "accept"):
             return Outcome(texts.DEPUTY_ACCEPT_FIRST.format(number=ticket.number, short=cmd.seq), ticket.id)
         return Outcome(texts.DEPUTY_BAD_STATE.format(number=ticket.number, verb=cmd.verb,
                                                      status=texts.STATUS_NAMES.get(ticket.status, ticket.status)),
                        ticket.id)
-    done = _DO[action](session, deputy, ticket, cmd, now, station)
+    done, event, say = _DO[action](session, deputy, ticket, cmd, now, station)
     done.ticket_id = ticket.id
-    if done.event is not None and done.say is not None:
-        _tell_voters(session, ticket, action, done, now)
+    if event is not None and say is not None:
+        _tell_voters(session, ticket, action, done, event, say, now)
     return done
 
 
-def _tell_voters(session: Session, ticket: Ticket, action: str, done: Outcome, now: datetime) -> None:
+def _tell_voters(session: Session, ticket: Ticket, action: str, done: Outcome, event: TicketEvent,
+                 say: Callable[[Ticket], str], now: datetime) -> None:
     """The voter, and every voter whose duplicate is linked to this ticket: one
     handling closes all, each voter told in their own ticket's words."""
-    push = to_voter(session, ticket, done.event, done.say(ticket), now)
-    if push is not None:
-        done.pushes.append(push)
+    done.add_pushes([to_voter(session, ticket, event, say(ticket), now)])
     for other in duplicates.linked(session, ticket):
         if action == "resolve":
-            event = move(session, other, "resolve_linked", done.event.actor, now, done.event.note)
+            theirs = move(session, other, "resolve_linked", event.actor, now, event.note)
             other.resolved_at = now
         else:
-            event = record(session, other, done.event.kind, done.event.actor, now, done.event.note)
+            theirs = record(session, other, event.kind, event.actor, now, event.note)
             session.flush()
-        push = to_voter(session, other, event, done.say(other), now)
-        if push is not None:
-            done.pushes.append(push)
+        done.add_pushes([to_voter(session, other, theirs, say(other), now)])
 
 
 def _actor(deputy: Deputy) -> str:
     return f"deputy:{deputy.id}"
 
 
-def _accept(session, deputy, ticket, cmd, now, station) -> Outcome:
+def _accept(session, deputy, ticket, cmd, now, station) -> _Move:
     event = move(session, ticket, "accept", _actor(deputy), now, deputy.name)
     ticket.accepted_at = now
-    return Outcome(texts.DEPUTY_ACCEPTED.format(number=ticket.number, short=cmd.seq), event=event,
-                   say=lambda t: texts.VOTER_ACCEPTED.format(number=t.number, deputy=deputy.name))
+    return _Move(Outcome(texts.DEPUTY_ACCEPTED.format(number=ticket.number, short=cmd.seq)), event,
+                 say=lambda t: texts.VOTER_ACCEPTED.format(number=t.number, deputy=deputy.name))
 
 
-def _progress(session, deputy, ticket, cmd, now, station) -> Outcome:
+def _progress(session, deputy, ticket, cmd, now, station) -> _Move:
     """"办理 123 已约水务站明天来看": the matter is being worked on; the voter hears how."""
     event = move(session, ticket, "progress", _actor(deputy), now, cmd.arg)
-    return Outcome(texts.DEPUTY_PROGRESS.format(number=ticket.number), event=event,
-                   say=lambda t: texts.VOTER_PROGRESS.format(number=t.number, deputy=deputy.name, text=cmd.arg))
+    return _Move(Outcome(texts.DEPUTY_PROGRESS.format(number=ticket.number)), event,
+                 say=lambda t: texts.VOTER_PROGRESS.format(number=t.number, deputy=deputy.name, text=cmd.arg))
 
 
-def _reply(session, deputy, ticket, cmd, now, station) -> Outcome:
+def _reply(session, deputy, ticket, cmd, now, station) -> _Move:
     event = move(session, ticket, "reply", _actor(deputy), now, cmd.arg)
-    return Outcome(texts.DEPUTY_REPLIED.format(number=ticket.number), event=event,
-                   say=lambda t: texts.VOTER_REPLIED.format(number=t.number, deputy=deputy.name, text=cmd.arg))
+    return _Move(Outcome(texts.DEPUTY_REPLIED.format(number=ticket.number)), event,
+                 say=lambda t: texts.VOTER_REPLIED.format(number=t.number, deputy=deputy.name, text=cmd.arg))
 
 
 def match_office(offices: tuple[str, ...], name: str) -> str | None:
@@ -187,24 +181,23 @@ def match_office(offices: tuple[str, ...], name: str) -> str | None:
     return close[0] if len(close) == 1 else None
 
 
-def _transfer(session, deputy, ticket, cmd, now, station) -> Outcome:
+def _transfer(session, deputy, ticket, cmd, now, station) -> _Move:
     office = match_office(station.offices, cmd.arg)
     if office is None:
-        return Outcome(texts.DEPUTY_UNKNOWN_OFFICE.format(office=cmd.arg, offices="、".join(station.offices)))
+        return _Move(Outcome(texts.DEPUTY_UNKNOWN_OFFICE.format(office=cmd.arg, offices="、".join(station.offices))))
     ticket.office = office
     event = move(session, ticket, "transfer", _actor(deputy), now, office)
-    return Outcome(texts.DEPUTY_TRANSFERRED.format(number=ticket.number, office=office), event=event,
-                   say=lambda t: texts.VOTER_TRANSFERRED.format(number=t.number, office=office, deputy=deputy.name))
+    return _Move(Outcome(texts.DEPUTY_TRANSFERRED.format(number=ticket.number, office=office)), event,
+                 say=lambda t: texts.VOTER_TRANSFERRED.format(number=t.number, office=office, deputy=deputy.name))
 
 
 def upper_deputy(session: Session, layer: str, lower_id: int) -> Deputy | None:
     """The deputy who contacts `lower_id` under "3+10" (county for a township
-    deputy, city for a county one) and can be reached: active, bound to WeChat
-    and following us. An unreachable one does not count: nobody would hear."""
-    rows = session.scalars(select(Deputy).join(ContactLink, ContactLink.from_deputy_id == Deputy.id)
-                           .where(ContactLink.layer == layer, ContactLink.to_deputy_id == lower_id)
-                           .order_by(ContactLink.id)).all()
-    return next((d for d in rows if reachable(d)), None)
+    deputy, city for a county one) and can be reached (Deputy.reachable). An
+    unreachable one does not count: nobody would hear."""
+    return session.scalar(select(Deputy).join(ContactLink, ContactLink.from_deputy_id == Deputy.id)
+                          .where(ContactLink.layer == layer, ContactLink.to_deputy_id == lower_id, Deputy.reachable)
+                          .order_by(ContactLink.id).limit(1))
 
 
 def escalations(ticket: Ticket) -> int:
@@ -215,24 +208,24 @@ def escalations(ticket: Ticket) -> int:
     return n
 
 
-def _escalate(session, deputy, ticket, cmd, now, station) -> Outcome:
+def _escalate(session, deputy, ticket, cmd, now, station) -> _Move:
     ups = escalations(ticket)  # not ticket.level: that stays "city" after a return
     if ups >= 2:
-        return Outcome(texts.DEPUTY_TOP.format(number=ticket.number))
+        return _Move(Outcome(texts.DEPUTY_TOP.format(number=ticket.number)))
     if ups == 0 and ticket.deputy_id == deputy.id:
         layer, body, offices = "county_township", "county", station.county_office_openids
     elif ups == 1 and ticket.escalated_to_id == deputy.id:
         layer, body, offices = "city_county", "city", station.city_office_openids
     else:  # it went up from this level already: never twice at the same level
-        return Outcome(texts.DEPUTY_BAD_STATE.format(number=ticket.number, verb=cmd.verb,
-                                                     status=texts.STATUS_NAMES["escalated"]))
+        return _Move(Outcome(texts.DEPUTY_BAD_STATE.format(number=ticket.number, verb=cmd.verb,
+                                                           status=texts.STATUS_NAMES[TicketStatus.ESCALATED])))
     upper = upper_deputy(session, layer, deputy.id)
     body_name = texts.BODY_NAMES[body]
     staff = () if upper or offices else tuple(station.staff_openids)
     if not (upper or offices or staff):
         log.error("ticket %s: %s refused, nobody can receive it (no reachable upper deputy, no "
                   "LIAISON_%s_OFFICE_OPENIDS, no LIAISON_STAFF_OPENIDS)", ticket.number, cmd.verb, body.upper())
-        return Outcome(texts.DEPUTY_ESCALATE_NOBODY.format(number=ticket.number, body=body_name))
+        return _Move(Outcome(texts.DEPUTY_ESCALATE_NOBODY.format(number=ticket.number, body=body_name)))
     if not offices:
         log.error("ticket %s escalated to the %s People's Congress: no office WeChat configured "
                   "(LIAISON_%s_OFFICE_OPENIDS)%s", ticket.number, body, body.upper(),
@@ -241,7 +234,7 @@ def _escalate(session, deputy, ticket, cmd, now, station) -> Outcome:
     ticket.escalated_to_id = upper.id if upper is not None else None
     who = f"{'、' + upper.name if upper else ''}{'（交工作人员转报）' if staff else ''}"
     event = move(session, ticket, "escalate", _actor(deputy), now, f"{body_name}{who}：{cmd.arg}")
-    village = ticket.village.name if ticket.village else "未登记村"
+    village = village_name(ticket.village)
     text = texts.DEPUTY_ESCALATED_IN.format(number=ticket.number, category=ticket.category, village=village,
                                             who=display_name(ticket.voter.name), text=ticket.text,
                                             reason=cmd.arg, deputy=deputy.name)
@@ -249,41 +242,40 @@ def _escalate(session, deputy, ticket, cmd, now, station) -> Outcome:
         text += texts.STAFF_FORWARD_ESCALATION.format(body=body_name)
     if upper:
         reply = texts.DEPUTY_ESCALATED.format(number=ticket.number, body=body_name, upper=upper.name)
-        out = Outcome(reply, say=lambda t: texts.VOTER_ESCALATED.format(number=t.number, body=body_name,
-                                                                        upper=upper.name))
+        out = _Move(Outcome(reply), event,
+                    say=lambda t: texts.VOTER_ESCALATED.format(number=t.number, body=body_name, upper=upper.name))
     elif offices:
-        out = Outcome(texts.DEPUTY_NO_UPPER.format(number=ticket.number, body=body_name),
-                      say=lambda t: texts.VOTER_ESCALATED_BODY.format(number=t.number, body=body_name))
+        out = _Move(Outcome(texts.DEPUTY_NO_UPPER.format(number=ticket.number, body=body_name)), event,
+                    say=lambda t: texts.VOTER_ESCALATED_BODY.format(number=t.number, body=body_name))
     else:
-        out = Outcome(texts.DEPUTY_ESCALATED_STAFF.format(number=ticket.number, body=body_name),
-                      say=lambda t: texts.VOTER_ESCALATED_STAFF.format(number=t.number, body=body_name))
-    out.pushes += to_people(session, ticket, event, [deputy_openid(upper), *offices, *staff], "ticket_escalated",
-                            text, texts.DEPUTY_ESCALATED_IN_TITLE, now)
-    out.event = event
+        out = _Move(Outcome(texts.DEPUTY_ESCALATED_STAFF.format(number=ticket.number, body=body_name)), event,
+                    say=lambda t: texts.VOTER_ESCALATED_STAFF.format(number=t.number, body=body_name))
+    out.outcome.add_pushes(to_people(session, ticket, event, [deputy_openid(upper), *offices, *staff],
+                                     "ticket_escalated", text, texts.DEPUTY_ESCALATED_IN_TITLE, now))
     return out
 
 
-def _resolve(session, deputy, ticket, cmd, now, station) -> Outcome:
+def _resolve(session, deputy, ticket, cmd, now, station) -> _Move:
     event = move(session, ticket, "resolve", _actor(deputy), now, cmd.arg)
     ticket.resolved_at = now
-    return Outcome(texts.DEPUTY_RESOLVED.format(number=ticket.number), event=event,
-                   say=lambda t: texts.VOTER_RESOLVED.format(number=t.number, result=cmd.arg, days=station.reopen_days))
+    return _Move(Outcome(texts.DEPUTY_RESOLVED.format(number=ticket.number)), event,
+                 say=lambda t: texts.VOTER_RESOLVED.format(number=t.number, result=cmd.arg, days=station.reopen_days))
 
 
-def _return(session, deputy, ticket, cmd, now, station) -> Outcome:
+def _return(session, deputy, ticket, cmd, now, station) -> _Move:
     event = move(session, ticket, "return", _actor(deputy), now, cmd.arg)
     ticket.deputy_id, ticket.needs_triage, ticket.accepted_at = None, True, None
     ticket.escalated_to_id = None  # the county deputy it went up to loses access with it
-    village = ticket.village.name if ticket.village else "未登记村"
+    village = village_name(ticket.village)
     text = texts.STAFF_RETURNED.format(number=ticket.number, category=ticket.category, village=village,
                                        text=ticket.text, reason=cmd.arg, deputy=deputy.name)
     if not station.staff_openids:
         log.error("ticket %s returned to triage: no staff WeChat configured (LIAISON_STAFF_OPENIDS)", ticket.number)
     out = Outcome(texts.DEPUTY_RETURNED.format(number=ticket.number))
-    out.pushes += to_people(session, ticket, event, list(station.staff_openids), "ticket_returned", text,
-                            texts.STAFF_RETURNED_TITLE, now)
-    out.pushes += release_duplicates(session, ticket, _actor(deputy), now)
-    return out
+    out.add_pushes(to_people(session, ticket, event, list(station.staff_openids), "ticket_returned", text,
+                             texts.STAFF_RETURNED_TITLE, now))
+    out.add_pushes(release_duplicates(session, ticket, _actor(deputy), now))
+    return _Move(out)  # the staff and the released duplicates' voters are told above
 
 
 _DO = {"accept": _accept, "progress": _progress, "reply": _reply, "transfer": _transfer, "escalate": _escalate, "resolve": _resolve,
@@ -299,7 +291,7 @@ def my_tickets(session: Session, deputy: Deputy, limit: int = 20) -> str:
         return texts.DEPUTY_MINE_NONE
     lines = [texts.DEPUTY_MINE_HEAD.format(count=len(rows))]
     for t in rows[:limit]:
-        when = local(t.created_at)
+        when = t.created_at.astimezone(BEIJING)
         short = t.text if len(t.text) <= 12 else t.text[:12] + "…"
         line = texts.DEPUTY_MINE_LINE.format(number=t.number, when=f"{when.month}月{when.day}日", text=short,
                                              status=texts.STATUS_NAMES.get(t.status, t.status))
@@ -310,11 +302,4 @@ def my_tickets(session: Session, deputy: Deputy, limit: int = 20) -> str:
     return "\n".join(lines)
 
 
-def local(when: datetime) -> datetime:
-    """A stored time in Beijing time (SQLite gives naive UTC back)."""
-    from datetime import timezone
-
-    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(BEIJING)
-
-
-__all__ = ["Command", "Outcome", "WORKING", "act", "find", "may_act", "my_tickets", "normalize", "parse"]
+__all__ = ["Command", "WORKING", "act", "find", "may_act", "my_tickets", "normalize", "parse"]

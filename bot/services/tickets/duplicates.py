@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...models import OPEN_STATUSES, OutboundPush, Ticket, Voter
+from ...models import OPEN_STATUSES, OutboundPush, Ticket, TicketStatus, Voter
 from .. import texts
-from ..roster.voters import display_name
+from ..roster.voters import display_name, village_name
 from .lifecycle import deputy_openid, move, to_people
 
 SIMILAR = 0.5  # share of the shorter text's content bigrams found in the other
@@ -37,24 +37,26 @@ def similarity(a: str, b: str) -> float:
 
 def find_similar(session: Session, voter: Voter, text: str, category: str) -> Ticket | None:
     """The oldest open ticket of another voter in the same village and category with similar text.
-    Personal cases (benefits, wages, disputes...) are never merged."""
+    Personal cases (benefits, wages, disputes...) are never merged, nor a report onto a ticket
+    whose deputy can no longer be reached: that would be new work for them."""
     if voter.village_id is None or category in PERSONAL:
         return None
     rows = session.scalars(select(Ticket).where(
         Ticket.village_id == voter.village_id, Ticket.category == category, Ticket.voter_id != voter.id,
         Ticket.status.in_(OPEN_STATUSES), Ticket.duplicate_of_id.is_(None)).order_by(Ticket.id)).all()
-    return next((t for t in rows if similarity(t.text, text) >= SIMILAR), None)
+    return next((t for t in rows if (t.deputy is None or t.deputy.reachable)
+                 and similarity(t.text, text) >= SIMILAR), None)
 
 
 def linked(session: Session, primary: Ticket) -> list[Ticket]:
     """Tickets merged into `primary` and still waiting with it."""
     return list(session.scalars(select(Ticket).where(Ticket.duplicate_of_id == primary.id,
-                                                     Ticket.status == "merged").order_by(Ticket.id)))
+                                                     Ticket.status == TicketStatus.MERGED).order_by(Ticket.id)))
 
 
 def count_linked(session: Session, primary: Ticket) -> int:
     return session.scalar(select(func.count(Ticket.id)).where(Ticket.duplicate_of_id == primary.id,
-                                                              Ticket.status == "merged")) or 0
+                                                              Ticket.status == TicketStatus.MERGED)) or 0
 
 
 def link(session: Session, ticket: Ticket, primary: Ticket, now: datetime) -> list[OutboundPush]:
@@ -63,7 +65,7 @@ def link(session: Session, ticket: Ticket, primary: Ticket, now: datetime) -> li
     ticket.escalated_to_id = primary.escalated_to_id
     event = move(session, ticket, "merge", "system", now, primary.number)
     n = count_linked(session, primary)
-    village = ticket.village.name if ticket.village else "未登记村"
+    village = village_name(ticket.village)
     text = texts.DEPUTY_DUPLICATE.format(n=n, number=primary.number, category=ticket.category, village=village,
                                          who=display_name(ticket.voter.name), text=ticket.text)
     openids = [deputy_openid(primary.deputy), deputy_openid(primary.escalated_to)]

@@ -2,34 +2,27 @@
 adds to a matter already reported at all."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import OPEN_STATUSES, Deputy, OutboundPush, Ticket, Voter
+from ...models import OPEN_STATUSES, Deputy, OutboundPush, Ticket, TicketStatus, Voter
 from .. import texts
 from ..outbox import notify
+from ..outcome import Outcome
 from .classify import OTHER, Classification, matters, refers_back
 from .records import record
 
 RECENT = 10  # open tickets a follow-up is matched against, newest first
 
 
-@dataclass(frozen=True)
-class Added:
-    ticket: Ticket
-    pushes: list[OutboundPush]
-    reply: str
-
-
 def latest_open(session: Session, voter: Voter) -> Ticket | None:
     """The voter's open ticket; for a report merged into another voter's, that one."""
     ticket = session.scalar(select(Ticket).where(Ticket.voter_id == voter.id,
-                                                 Ticket.status.in_(OPEN_STATUSES + ("merged",)))
+                                                 Ticket.status.in_(OPEN_STATUSES + (TicketStatus.MERGED,)))
                             .order_by(Ticket.id.desc()).limit(1))
-    if ticket is not None and ticket.status == "merged":
+    if ticket is not None and ticket.status == TicketStatus.MERGED:
         primary = session.get(Ticket, ticket.duplicate_of_id) if ticket.duplicate_of_id else None
         return primary if primary is not None and primary.status in OPEN_STATUSES else None
     return ticket
@@ -40,10 +33,10 @@ def matching_open(session: Session, voter: Voter, text: str, found: Classificati
     that `text` adds to: "上次说的路灯还没修" chases the street-light ticket even
     when a water outage was reported since. None when it is about none of them."""
     own = session.scalars(select(Ticket).where(Ticket.voter_id == voter.id,
-                                               Ticket.status.in_(OPEN_STATUSES + ("merged",)))
+                                               Ticket.status.in_(OPEN_STATUSES + (TicketStatus.MERGED,)))
                           .order_by(Ticket.id.desc()).limit(RECENT))
     for ticket in own:
-        if ticket.status == "merged":
+        if ticket.status == TicketStatus.MERGED:
             ticket = session.get(Ticket, ticket.duplicate_of_id) if ticket.duplicate_of_id else None
             if ticket is None or ticket.status not in OPEN_STATUSES:
                 continue
@@ -87,7 +80,7 @@ def _told(ticket: Ticket) -> list[str]:
 def holders(ticket: Ticket) -> list[Deputy]:
     """The deputies who hold a ticket now: the assigned one and, once escalated, the upper one."""
     people = [d for d in (ticket.deputy, ticket.escalated_to) if d is not None]
-    return [d for d in dict.fromkeys(people) if d.openid and d.subscribed and d.active]
+    return [d for d in dict.fromkeys(people) if d.reachable]
 
 
 def tell_holders(session: Session, ticket: Ticket, kind: str, event_id: int, text: str,
@@ -98,7 +91,7 @@ def tell_holders(session: Session, ticket: Ticket, kind: str, event_id: int, tex
     return [p for p in pushes if p is not None]
 
 
-def add(session: Session, ticket: Ticket, text: str, now: datetime, by: Voter | None = None) -> Added:
+def add(session: Session, ticket: Ticket, text: str, now: datetime, by: Voter | None = None) -> Outcome:
     """Add the voter's words to the ticket (their own, or the one theirs was merged into)."""
     event = record(session, ticket, "followup", f"voter:{by.id if by else ticket.voter_id}", now, text)
     session.flush()
@@ -109,4 +102,4 @@ def add(session: Session, ticket: Ticket, text: str, now: datetime, by: Voter | 
         reply = texts.FOLLOWUP_ADDED.format(number=ticket.number, deputy=people[-1].name)
     else:
         reply = texts.FOLLOWUP_ADDED_TRIAGE.format(number=ticket.number)
-    return Added(ticket, pushes, reply)
+    return Outcome(reply, ticket.id).add_pushes(pushes)

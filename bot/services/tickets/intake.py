@@ -1,29 +1,22 @@
 """A voter's opinion becomes a ticket: classify, assign, open, queue the push."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ...models import OutboundPush, Ticket, Voter
+from ...models import Voter
 from .. import texts
 from ..outbox import notify
+from ..outcome import Outcome
 from . import assignment, duplicates
 from .classify import Classification, classify
 from .records import open_ticket
 
 
-@dataclass(frozen=True)
-class Submitted:
-    ticket: Ticket
-    pushes: list[OutboundPush]
-    reply: str
-
-
 def submit_opinion(session: Session, voter: Voter, text: str, now: datetime,
                    classification: Classification | None = None,
-                   staff_openids: tuple[str, ...] = ()) -> Submitted:
+                   staff_openids: tuple[str, ...] = ()) -> Outcome:
     found = classification or classify(text)
     chosen = assignment.choose(session, voter)
     ticket = open_ticket(session, voter=voter, text=text, classification=found, assignment=chosen, now=now,
@@ -34,10 +27,7 @@ def submit_opinion(session: Session, voter: Voter, text: str, now: datetime,
         pushes = list(duplicates.link(session, ticket, primary, now))
         deputy = f"{primary.deputy.name} 代表" if primary.deputy else "联络站"
         reply = texts.RECEIVED_DUPLICATE.format(number=ticket.number, primary=primary.number, deputy=deputy)
-        if found.urgent:
-            pushes += notify.urgent_to_staff(session, ticket, staff_openids, now)
-            reply += texts.URGENT_ADVICE
-        return Submitted(ticket, [p for p in pushes if p is not None], reply)
+        return Outcome(reply, ticket.id).add_pushes(pushes)
     pushes = [notify.ticket_assigned(session, ticket, now)]
     if found.urgent:  # danger always reaches a person at once: the station staff too
         pushes += notify.urgent_to_staff(session, ticket, staff_openids, now)
@@ -47,4 +37,4 @@ def submit_opinion(session: Session, voter: Voter, text: str, now: datetime,
         reply = texts.RECEIVED_TRIAGE.format(number=ticket.number)
     if found.urgent:
         reply += texts.URGENT_ADVICE
-    return Submitted(ticket, [p for p in pushes if p is not None], reply)
+    return Outcome(reply, ticket.id).add_pushes(pushes)

@@ -17,32 +17,37 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import Deputy, OutboundPush, Ticket, TicketEvent
+from ...models import Deputy, OutboundPush, Ticket, TicketEvent, TicketStatus
 from .. import texts
 from ..outbox import notify
 from .records import record
 
 log = logging.getLogger(__name__)
 
-WORKING = frozenset({"accepted", "in_progress", "replied", "transferred", "escalated"})
+S = TicketStatus
+# Waiting for a deputy to accept (受理) it.
+WAITING = frozenset({S.NEW, S.REOPENED})
+WORKING = frozenset({S.ACCEPTED, S.IN_PROGRESS, S.REPLIED, S.TRANSFERRED, S.ESCALATED})
+# Resolved, rated or not: the voter may still reopen it for a few days.
+FINISHED = frozenset({S.RESOLVED, S.RATED})
 # action -> (statuses it may start from, status it leads to)
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "accept": (frozenset({"new", "reopened"}), "accepted"),
-    "progress": (frozenset({"accepted", "in_progress"}), "in_progress"),
-    "reply": (WORKING, "replied"),
-    "transfer": (WORKING, "transferred"),
-    "escalate": (WORKING, "escalated"),
-    "resolve": (WORKING, "resolved"),
-    "return": (frozenset({"new", "accepted", "reopened"}), "new"),
-    "reject": (frozenset({"new", "accepted", "reopened"}), "rejected"),
-    "rate": (frozenset({"resolved"}), "rated"),
-    "reopen": (frozenset({"resolved", "rated"}), "reopened"),
-    "close": (frozenset({"resolved", "rated"}), "closed"),
-    "merge": (frozenset({"new", "accepted", "reopened"}), "merged"),
+TRANSITIONS: dict[str, tuple[frozenset[TicketStatus], TicketStatus]] = {
+    "accept": (WAITING, S.ACCEPTED),
+    "progress": (frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.IN_PROGRESS),
+    "reply": (WORKING, S.REPLIED),
+    "transfer": (WORKING, S.TRANSFERRED),
+    "escalate": (WORKING, S.ESCALATED),
+    "resolve": (WORKING, S.RESOLVED),
+    "return": (WAITING | {S.ACCEPTED}, S.NEW),
+    "reject": (WAITING | {S.ACCEPTED}, S.REJECTED),
+    "rate": (frozenset({S.RESOLVED}), S.RATED),
+    "reopen": (FINISHED, S.REOPENED),
+    "close": (FINISHED, S.CLOSED),
+    "merge": (WAITING | {S.ACCEPTED}, S.MERGED),
     # A duplicate is resolved when the ticket it was merged into is.
-    "resolve_linked": (frozenset({"merged"}), "resolved"),
+    "resolve_linked": (frozenset({S.MERGED}), S.RESOLVED),
     # ... and back on its own, in the triage queue, when that ticket is rejected or returned.
-    "unmerge": (frozenset({"merged"}), "new"),
+    "unmerge": (frozenset({S.MERGED}), S.NEW),
 }
 EVENT_KINDS = {"accept": "accepted", "progress": "in_progress", "reply": "replied", "transfer": "transferred", "escalate": "escalated",
                "resolve": "resolved", "return": "returned", "reject": "rejected", "rate": "rated",
@@ -102,9 +107,8 @@ def to_people(session: Session, ticket: Ticket, event: TicketEvent, openids: lis
 
 
 def deputy_openid(deputy: Deputy | None) -> str | None:
-    if deputy is None or not deputy.openid or not deputy.subscribed:
-        return None
-    return deputy.openid
+    """Where a push to this deputy goes; None when they cannot be reached (Deputy.reachable)."""
+    return deputy.openid if deputy is not None and deputy.reachable else None
 
 
 def reject(session: Session, ticket: Ticket, reason: str, by: str, now: datetime) -> list[OutboundPush]:
@@ -124,7 +128,7 @@ def release_duplicates(session: Session, primary: Ticket, actor: str, now: datet
     """Tickets merged into `primary` (rejected or returned) become new tickets
     of their own in the staff triage queue, their SLA clock started now, and
     each voter is told. Returns the pushes to deliver."""
-    rows = session.scalars(select(Ticket).where(Ticket.duplicate_of_id == primary.id, Ticket.status == "merged")
+    rows = session.scalars(select(Ticket).where(Ticket.duplicate_of_id == primary.id, Ticket.status == S.MERGED)
                            .order_by(Ticket.id)).all()
     out = []
     for dup in rows:

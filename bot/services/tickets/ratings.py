@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import OutboundPush, Ticket, Voter
+from ...models import Ticket, TicketStatus, Voter
 from .. import texts
-from .lifecycle import deputy_openid, move, to_people
+from ..outcome import Outcome
+from .lifecycle import FINISHED, deputy_openid, move, to_people
 
 # Longest words first, so 很不满意 is not read as 满意.
 WORDS = (("非常不满意", 1), ("很不满意", 1), ("不满意", 2), ("基本满意", 3), ("非常满意", 5), ("很满意", 5),
@@ -29,13 +29,6 @@ _UNSOLVED = re.compile(rf"^{_UNSOLVED_WORDS}")
 # What a reopen message may consist of without saying anything more: the
 # phrase (maybe twice), particles and punctuation.
 _ONLY_UNSOLVED = re.compile(rf"^(?:{_UNSOLVED_WORDS}|[啊呀呢吧啦哦嘛了的呐]|[\W_])*$")
-
-
-@dataclass
-class Said:
-    reply: str
-    ticket_id: int | None = None
-    pushes: list[OutboundPush] = field(default_factory=list)
 
 
 def score(text: str) -> int | None:
@@ -84,52 +77,51 @@ def beyond_unsolved(text: str) -> str:
 
 
 def awaiting_rating(session: Session, voter: Voter) -> Ticket | None:
-    return session.scalar(select(Ticket).where(Ticket.voter_id == voter.id, Ticket.status == "resolved")
+    return session.scalar(select(Ticket).where(Ticket.voter_id == voter.id, Ticket.status == TicketStatus.RESOLVED)
                           .order_by(Ticket.id.desc()).limit(1))
 
 
 def latest_finished(session: Session, voter: Voter) -> Ticket | None:
-    return session.scalar(select(Ticket).where(Ticket.voter_id == voter.id, Ticket.status.in_(("resolved", "rated")))
+    return session.scalar(select(Ticket).where(Ticket.voter_id == voter.id, Ticket.status.in_(FINISHED))
                           .order_by(Ticket.id.desc()).limit(1))
 
 
 def rate(session: Session, voter: Voter, text: str, now: datetime,
-         parsed: tuple[int, str] | None = None) -> Said:
+         parsed: tuple[int, str] | None = None) -> Outcome:
     """Rate the voter's own latest resolved ticket; a ticket is rated once."""
     ticket = awaiting_rating(session, voter)
     value, comment = parsed or (score(text), "")
     if ticket is None or value is None:
-        return Said(texts.RATING_NONE)
+        return Outcome(texts.RATING_NONE)
     ticket.rating, ticket.rating_comment = value, (comment[:500] or None)
     event = move(session, ticket, "rate", f"voter:{voter.id}", now, f"{value}|{comment[:200]}")
-    said = Said(texts.RATING_THANKS_COMMENT.format(number=ticket.number) if comment
-                else texts.RATING_THANKS.format(number=ticket.number), ticket.id)
+    said = Outcome(texts.RATING_THANKS_COMMENT.format(number=ticket.number) if comment
+                   else texts.RATING_THANKS.format(number=ticket.number), ticket.id)
     for deputy in dict.fromkeys(d for d in (ticket.deputy, ticket.escalated_to) if d is not None):
-        said.pushes += to_people(session, ticket, event, [deputy_openid(deputy)], "ticket_rated",
-                                 texts.DEPUTY_RATED.format(number=ticket.number, score=value, comment=comment).rstrip(),
-                                 texts.DEPUTY_NEW_TICKET_TITLE, now)
+        note = texts.DEPUTY_RATED.format(number=ticket.number, score=value, comment=comment).rstrip()
+        said.add_pushes(to_people(session, ticket, event, [deputy_openid(deputy)], "ticket_rated", note,
+                                  texts.DEPUTY_NEW_TICKET_TITLE, now))
     return said
 
 
-def reopen(session: Session, voter: Voter, text: str, now: datetime, days: int) -> Said | None:
+def reopen(session: Session, voter: Voter, text: str, now: datetime, days: int) -> Outcome | None:
     """"没解决": reopen the voter's latest resolved ticket within `days` of its
     resolution. None when they have no resolved ticket (an ordinary message)."""
     ticket = latest_finished(session, voter)
     if ticket is None:
         return None
     resolved = ticket.resolved_at or ticket.updated_at
-    resolved = resolved if resolved.tzinfo else resolved.replace(tzinfo=timezone.utc)  # SQLite
     if now - resolved > timedelta(days=days):
-        return Said(texts.REOPEN_TOO_LATE.format(number=ticket.number, days=days), ticket.id)
+        return Outcome(texts.REOPEN_TOO_LATE.format(number=ticket.number, days=days), ticket.id)
     event = move(session, ticket, "reopen", f"voter:{voter.id}", now, text[:500])
     ticket.sla_started_at, ticket.accepted_at, ticket.resolved_at = now, None, None
     ticket.rating = ticket.rating_comment = None
-    deputy = ticket.deputy
-    said = Said(texts.REOPENED.format(number=ticket.number, deputy=deputy.name) if deputy
-                else texts.REOPENED_TRIAGE.format(number=ticket.number), ticket.id)
-    if deputy is None:
-        ticket.needs_triage = True
-    said.pushes += to_people(session, ticket, event, [deputy_openid(deputy)], "ticket_reopened",
-                             texts.DEPUTY_REOPENED.format(number=ticket.number, text=beyond_unsolved(text)),
-                             texts.DEPUTY_REOPENED_TITLE, now)
+    deputy = ticket.deputy if deputy_openid(ticket.deputy) else None
+    said = Outcome(texts.REOPENED.format(number=ticket.number, deputy=deputy.name) if deputy
+                   else texts.REOPENED_TRIAGE.format(number=ticket.number), ticket.id)
+    if deputy is None:  # none, or no longer reachable (retired, unbound): staff assign it again
+        ticket.deputy_id, ticket.needs_triage = None, True
+    said.add_pushes(to_people(session, ticket, event, [deputy_openid(deputy)], "ticket_reopened",
+                              texts.DEPUTY_REOPENED.format(number=ticket.number, text=beyond_unsolved(text)),
+                              texts.DEPUTY_REOPENED_TITLE, now))
     return said

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ...models import Ticket, TicketCounter, TicketEvent, Voter
+from ...models import Ticket, TicketCounter, TicketEvent, TicketStatus, Voter
 from ..calendar.local_time import BEIJING
 from .assignment import Assignment
 from .classify import Classification
@@ -35,7 +35,7 @@ def open_ticket(session: Session, *, voter: Voter, text: str, classification: Cl
     ticket = Ticket(
         number=next_number(session, now.astimezone(BEIJING).year), text=text, category=classification.category,
         confidence=classification.confidence, office=classification.office, level=classification.level,
-        status="new", urgent=urgent,
+        status=TicketStatus.NEW, urgent=urgent,
         needs_triage=needs_triage or assignment.deputy is None,
         voter_id=voter.id, deputy_id=assignment.deputy.id if assignment.deputy else None,
         site_id=assignment.site_id, village_id=voter.village_id, created_at=now, updated_at=now,

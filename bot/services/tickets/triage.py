@@ -11,8 +11,8 @@ from ...models import Deputy, LabelledExample, OutboundPush, Ticket
 from ...nlp.routing import route
 from .. import texts
 from ..outbox import notify
-from .assignment import reachable
 from .classify import categories
+from .lifecycle import WAITING
 from .records import record
 
 
@@ -55,12 +55,12 @@ def assign(session: Session, ticket: Ticket, deputy_code: str, by: str, now: dat
     deputy = session.scalar(select(Deputy).where(Deputy.code == deputy_code.strip()))
     if deputy is None:
         raise TriageError(texts.ASSIGN_NOT_FOUND.format(code=deputy_code))
-    if not reachable(deputy):
+    if not deputy.reachable:
         raise TriageError(texts.ASSIGN_NOT_REACHABLE.format(deputy=deputy.name))
     if "township" not in {m.level for m in deputy.mandates}:
         raise TriageError(texts.ASSIGN_NOT_TOWNSHIP.format(deputy=deputy.name))
     session.refresh(ticket, with_for_update=True)
-    if not ticket.needs_triage or ticket.deputy_id is not None or ticket.status not in ("new", "reopened"):
+    if not ticket.needs_triage or ticket.deputy_id is not None or ticket.status not in WAITING:
         raise TriageError(texts.ASSIGN_NOT_IN_TRIAGE.format(
             number=ticket.number, status=texts.STATUS_NAMES.get(ticket.status, ticket.status)))
     if ticket.voter.openid and ticket.voter.openid == deputy.openid:

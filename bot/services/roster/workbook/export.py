@@ -6,19 +6,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ....models import (
-    ActivityGroup,
-    Constituency,
-    ContactLink,
-    Deputy,
-    Mandate,
-    NaturalVillage,
-    Site,
-    Township,
-    Village,
-    Voter,
-    VoterGroup,
-)
+from ....models import (ActivityGroup, Constituency, ContactLink, Deputy, Mandate, NaturalVillage, Site,
+                        Township, Village, Voter, VoterGroup)
 from ..phones import PhoneBox
 from .spec import FORMULA_START, LEVEL_TITLES, SHEETS, SITE_KIND_NAMES
 

@@ -1,0 +1,94 @@
+"""docker-compose.yml hands every setting of README's configuration table to
+the web, worker and beat containers. Read with a small indentation parser
+(PyYAML is not a dependency)."""
+from __future__ import annotations
+
+import re
+
+from places import ROOT
+
+SERVICES = ("web", "worker", "beat")
+# Set to this deployment's own services instead of passed through.
+FIXED = {"LIAISON_DATABASE_URL", "LIAISON_REDIS_URL"}
+
+
+def readme_settings() -> set[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## 配置 / Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    return {name for row in rows for name in re.findall(r"`(LIAISON_[A-Z0-9_]+)`", row.split("|")[1])}
+
+
+def block(lines: list[str], start: int) -> list[str]:
+    """The lines indented under lines[start] (blank and comment lines skipped)."""
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    out = []
+    for line in lines[start + 1:]:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if len(line) - len(line.lstrip()) <= indent:
+            break
+        out.append(line)
+    return out
+
+
+def mapping(lines: list[str]) -> dict[str, tuple[str, int]]:
+    """Top-level keys of a block: key -> (value, index in the block)."""
+    if not lines:
+        return {}
+    indent = len(lines[0]) - len(lines[0].lstrip())
+    out = {}
+    for i, line in enumerate(lines):
+        if len(line) - len(line.lstrip()) == indent:
+            key, _, value = line.strip().partition(":")
+            out[key.strip()] = (value.strip(), i)
+    return out
+
+
+def compose() -> tuple[dict[str, str], dict[str, dict[str, tuple[str, int]]], list[str]]:
+    """(environment of the x-app anchor, services' keys, the services block)."""
+    lines = (ROOT / "docker-compose.yml").read_text(encoding="utf-8").splitlines()
+    anchor = next(i for i, line in enumerate(lines) if re.match(r"x-app:\s*&app\s*$", line))
+    app = block(lines, anchor)
+    keys = mapping(app)
+    assert "environment" in keys, "the x-app anchor has no environment"
+    env_lines = block(app, keys["environment"][1])
+    env = {k: v for k, (v, _) in mapping(env_lines).items()}
+    top = next(i for i, line in enumerate(lines) if line.rstrip() == "services:")
+    services_block = block(lines, top)
+    services = {name: mapping(block(services_block, i)) for name, (_, i) in mapping(services_block).items()}
+    return env, services, services_block
+
+
+def test_readme_lists_the_settings():
+    names = readme_settings()
+    assert {"LIAISON_STAFF_OPENIDS", "LIAISON_TOWNSHIP_OFFICES", "LIAISON_SLA_ACK_DAYS",
+            "LIAISON_SLA_RESOLVE_DAYS", "LIAISON_BROADCAST_LEASE"} <= names
+    assert len(names) >= 35
+
+
+def test_every_readme_setting_reaches_web_worker_and_beat():
+    env, services, _ = compose()
+    missing = sorted(readme_settings() - set(env))
+    assert not missing, f"docker-compose.yml does not pass {missing}"
+    for name in SERVICES:
+        keys = services[name]
+        assert keys.get("<<", ("",))[0] == "*app", f"{name} does not merge the x-app anchor"
+        # A service's own `environment` would replace the anchor's whole mapping (merge keys are shallow).
+        assert "environment" not in keys, f"{name} overrides the shared environment"
+
+
+def test_unset_settings_stay_empty_so_the_defaults_apply():
+    env, _, _ = compose()
+    for name in readme_settings() - FIXED:
+        value = env[name]
+        assert value.startswith("${" + name + ":"), f"{name} is not passed through: {value}"
+        # `${VAR:-}` (empty: the app's default) or `${VAR:?message}` (required).
+        assert re.fullmatch(r"\$\{" + name + r":([-?].*)?\}", value), value
+
+
+def test_an_empty_setting_means_the_default():
+    from config.settings import load
+
+    empty = {name: "" for name in readme_settings()}
+    assert load(empty) == load({})

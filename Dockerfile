@@ -12,5 +12,5 @@ RUN pip install --no-cache-dir /src && rm -rf /src && useradd --system --home /a
     && mkdir -p /app/instance && chown liaison /app/instance
 USER liaison
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "8", \
-     "--timeout", "30", "bot:create_app()"]
+CMD ["gunicorn", "--config", "python:bot.web.gunicorn_conf", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", \
+     "--workers", "2", "--threads", "8", "--timeout", "30", "bot:create_app()"]

@@ -21,7 +21,8 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     if must_exist:
         settings_mod.check_instance(values, instance)
     app = Flask("bot", instance_path=instance, instance_relative_config=False)
-    os.makedirs(app.instance_path, exist_ok=True)
+    if not must_exist:  # only commands that may create an instance make its folder
+        os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(settings_mod.finish(values, app.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     if not app.testing and not logging.getLogger().handlers:

@@ -141,8 +141,8 @@ def finish(settings: dict[str, Any], instance_path: str) -> dict[str, Any]:
         if not settings["SANDBOX"]:
             raise ValueError("LIAISON_WECHAT_TOKEN must be set when WeChat credentials are configured")
         settings["WECHAT_TOKEN"] = SANDBOX_TOKEN
-    if settings.get("WECHAT_AES_KEY") and len(settings["WECHAT_AES_KEY"]) != 43:
-        raise ValueError("LIAISON_WECHAT_AES_KEY must be the 43-character EncodingAESKey")
+    if settings.get("WECHAT_AES_KEY") and not _valid_aes_key(settings["WECHAT_AES_KEY"]):
+        raise ValueError("LIAISON_WECHAT_AES_KEY must be the 43-character EncodingAESKey (base64 of 32 bytes)")
     settings["WECHAT_API_BASE"] = settings["WECHAT_API_BASE"].rstrip("/")
     staff = settings.get("STAFF_OPENIDS") or ()
     if isinstance(staff, str):
@@ -157,6 +157,19 @@ def finish(settings: dict[str, Any], instance_path: str) -> dict[str, Any]:
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = _instance_secret(settings["INSTANCE_PATH"])
     return settings
+
+
+def _valid_aes_key(key: str) -> bool:
+    """WeChat's EncodingAESKey: 43 base64 characters, 32 bytes once padded.
+    Checked at start so a mistyped key stops the app, not every request."""
+    import base64
+
+    if len(key) != 43:
+        return False
+    try:
+        return len(base64.b64decode(key + "=", validate=True)) == 32
+    except ValueError:  # binascii.Error, or a character outside ASCII
+        return False
 
 
 def _instance_secret(instance_path: str) -> str:

@@ -68,13 +68,20 @@ def needs_db(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sqlalchemy.exc import SQLAlchemyError
+
         from ..extensions import current
         from ..infra.migrate import ensure_current
 
+        engine = current().engine
         try:
-            ensure_current(current().engine)
+            ensure_current(engine)
         except RuntimeError as exc:
             raise click.ClickException(str(exc)) from None
+        except SQLAlchemyError as exc:
+            where = engine.url.render_as_string(hide_password=True)
+            raise click.ClickException(f"连不上数据库 {where}（{type(exc).__name__}）。"
+                                       "请检查数据库是否在运行，以及 LIAISON_DATABASE_URL 是否正确。") from None
         return fn(*args, **kwargs)
     return wrapper
 

@@ -9,7 +9,7 @@ import sys
 import click
 
 from ..extensions import current
-from .context import creates_instance, with_appcontext
+from .context import creates_instance, load_app, with_appcontext
 
 
 @creates_instance
@@ -18,12 +18,16 @@ from .context import creates_instance, with_appcontext
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="监听的端口。")
 @click.option("--threads", default=8, show_default=True, help="网页请求线程数。")
 @click.option("--concurrency", default=2, show_default=True, help="后台任务进程数。")
-@with_appcontext
 def serve(host: str, port: int, threads: int, concurrency: int) -> None:
     """在本机运行全部服务：网页、后台任务进程和定时任务。"""
+    _check_port(host, port)  # before anything is built or started: a busy port fails at once
+    with load_app().app_context():
+        _serve(host, port, threads, concurrency)
+
+
+def _serve(host: str, port: int, threads: int, concurrency: int) -> None:
     from ..infra.migrate import upgrade
 
-    _check_port(host, port)  # before anything starts: a busy port fails at once
     ext = current()
     upgrade(ext.engine)
     ext.engine.dispose()
@@ -72,6 +76,8 @@ def _check_port(host: str, port: int) -> None:
 def _gunicorn(host: str, port: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
+    from ..web.gunicorn_conf import post_worker_init
+
     class Web(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
@@ -82,6 +88,7 @@ def _gunicorn(host: str, port: int, threads: int) -> None:
             self.cfg.set("accesslog", "-")
             # The path without the query: WeChat puts the sender's openid there.
             self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms')
+            self.cfg.set("post_worker_init", post_worker_init)
 
         def load(self):
             from .. import create_app

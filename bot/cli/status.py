@@ -71,11 +71,14 @@ def _hide_password(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     if url.startswith("unix://"):
-        return url
+        return url.split("?")[0]
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
+        # redis-py also takes the password as a query parameter.
+        parsed = parsed.difference_update_query(["password"])
+        return parsed.render_as_string(hide_password=True)
     except Exception:
-        return url.split("@")[-1]
+        return url.split("@")[-1].split("?")[0]
 
 
 def _counts(ext: Any) -> dict[str, int]:

@@ -21,16 +21,21 @@ _NOT_WORD = re.compile(r"[\W_]+")
 def matter_beside(text: str, found: Classification) -> Classification | None:
     """The matter a question also tells, to be filed beside the answer, or None.
     A long question usually carries one. A question about the service carries
-    one only in what is left without it, and only when that is a clear matter:
-    "我们村的代表是谁？路灯坏了半年没人修" does (classified on "路灯坏了半年没人修"),
-    "请问在这个公众号上反映问题要不要写真实姓名" does not."""
+    one only in what is left without it, when that reads as an opinion (however
+    unsure: it then waits in staff triage) or is long: "我们村的代表是谁？路灯坏了
+    半年没人修" does (classified on "路灯坏了半年没人修"), "请问在这个公众号上反映
+    问题要不要写真实姓名" does not. A voter's complaint is never dropped for a help text."""
     if found.topic != "service":
         return found if len(_NOT_WORD.sub("", text)) > LONG_QUESTION else None
     rest = without_service_questions(text)
     if len(_NOT_WORD.sub("", rest)) < 4:
         return None
     told = classify(rest)
-    return told if told.intent in ("opinion", "followup") and not told.needs_triage else None
+    if told.intent in ("opinion", "followup"):
+        return told  # an unsure one is filed too: staff triage is the normal route for it
+    if told.intent in ("greeting", "rating"):
+        return None
+    return told if len(_NOT_WORD.sub("", rest)) > LONG_QUESTION else None
 
 
 def answer(session: Session, voter: Voter, topic: str | None, now: datetime, text: str = "") -> str:

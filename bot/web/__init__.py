@@ -13,6 +13,8 @@ class LazyView:
     def __init__(self, target: str) -> None:
         self.target = target
         self.__name__ = target.rpartition(":")[2]
+        # Named like the function it stands for (extensions such as Flask-Limiter key on these).
+        self.__module__, _, self.__qualname__ = target.partition(":")
         self._view: Any = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -20,3 +22,13 @@ class LazyView:
             module, _, name = self.target.partition(":")
             self._view = getattr(import_module(module), name)
         return self._view(*args, **kwargs)
+
+
+def warm(app: Any) -> None:
+    """Load what the first voter's message would otherwise wait for: the
+    message-handling stack behind the lazy webhook view, and the classifier."""
+    from ..nlp import classify
+    from . import webhook  # noqa: F401
+
+    with app.app_context():
+        classify("你好")

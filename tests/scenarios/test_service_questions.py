@@ -88,6 +88,19 @@ def test_a_matter_told_beside_a_service_question_is_answered_and_filed(app, demo
     assert (filed.category, filed.needs_triage) == ("城乡建设", False)  # classified on the matter, not the question
 
 
+@pytest.mark.parametrize("said", [
+    "怎么联系我们的代表，我家老人看病报销的钱三个月了还没到",
+    "我的代表是谁，我想反映一下邻居家的狗天天半夜叫",
+    "我们村的代表是谁都不知道，选出来以后就再也没见过人",
+])
+def test_a_complaint_beside_a_service_question_is_filed_even_when_the_model_is_unsure(app, demo, db, said):
+    """Found in review: these got the help text and no ticket at all. An unsure
+    matter is still a matter: it is filed and waits in staff triage if need be."""
+    answer = Phone(app, VOTER).says(said).text
+    assert "已收到您的意见（编号 " in answer
+    assert count(db, Ticket) == 1 and db.scalar(select(Ticket)).text == said
+
+
 def test_a_long_question_about_the_service_alone_is_not_filed(app, ext, demo, db):
     answer = Phone(app, VOTER).says("请问一下在这个公众号上反映问题要不要写真实姓名").text
     assert answer.startswith(texts.SERVICE_NAME)

@@ -85,3 +85,23 @@ def test_status_hides_passwords(station):
     report = json.loads(done.stdout)
     assert "hunter2" not in done.stdout and report["redis"]["url"] == "redis://:***@127.0.0.1:1/0"
     assert report["redis"]["ok"] is False
+
+
+def test_a_database_that_does_not_answer_is_said_in_chinese(tmp_path):
+    done = liaison("status", cwd=tmp_path, LIAISON_SECRET_KEY="k" * 32,
+                   LIAISON_DATABASE_URL="postgresql+psycopg://u:pw@127.0.0.1:1/nothing")
+    assert done.returncode == 1
+    assert "连不上数据库 postgresql+psycopg://u:***@127.0.0.1:1/nothing" in done.stderr
+    assert "Traceback" not in done.stderr and "pw@" not in done.stderr
+
+
+def test_a_configured_deployment_leaves_no_stray_instance_folder(tmp_path):
+    done = liaison("tickets", "list", cwd=tmp_path, LIAISON_SECRET_KEY="k" * 32,
+                   LIAISON_DATABASE_URL=f"sqlite:///{tmp_path / 'shared.db'}")
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "instance").exists()
+
+
+def test_status_hides_a_password_given_as_a_query_parameter(station):
+    done = liaison("status", "--json", cwd=station, LIAISON_REDIS_URL="redis://127.0.0.1:1/0?password=s3cret")
+    assert "s3cret" not in done.stdout

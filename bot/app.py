@@ -35,6 +35,10 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.add_url_rule("/wechat", "webhook.verify", LazyView("bot.web.webhook:verify"), methods=["GET"])
     app.add_url_rule("/wechat", "webhook.receive", LazyView("bot.web.webhook:receive"), methods=["POST"])
     app.register_blueprint(health.bp)
+    # The staff console: routes now, its extensions on the first HTTP request.
+    from .console import register as register_console
+
+    register_console(app)
     return app
 
 

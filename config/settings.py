@@ -66,6 +66,8 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     # Messages from one voter within this many seconds that are not a new topic
     # extend their open ticket (text, voice, images, location) instead of opening new ones.
     "BURST_SECONDS": (180, int),
+    # The staff console logs a user out after this many minutes without a request.
+    "CONSOLE_IDLE_MINUTES": (30, int),
 }
 
 

@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "simulate": (".simulate", "simulate", "以选民身份向运行中的服务发一条消息"),
     "fake-wechat": (".simulate", "fake_wechat", "运行本地的微信接口模拟服务（测试和演示用）"),
     "nlp": ("..nlp.cli", "nlp", "消息分类模型：训练、评估、分类"),
+    "users": (".users", "users", "账号：新建、列出、停用"),
 }
 
 

@@ -1,4 +1,5 @@
 """SQLAlchemy models. Imports nothing from the rest of the app."""
+from .accounts import ROLES, AuditEvent, Role, User
 from .base import Base, utcnow
 from .broadcast import (BROADCAST_STATUSES, DELIVERY_STATUSES, TARGET_KINDS, Broadcast, BroadcastDelivery,
                         BroadcastStatus, DeliveryStatus)
@@ -16,5 +17,5 @@ __all__ = [
     "TICKET_STATUSES", "TicketStatus", "LabelledExample", "Ticket", "TicketCounter", "TicketEvent",
     "BROADCAST_STATUSES", "BroadcastStatus", "DELIVERY_STATUSES", "DeliveryStatus", "TARGET_KINDS", "Broadcast",
     "BroadcastDelivery", "HOLIDAY_POLICIES", "HolidayDay",
-    "Reception", "ReceptionBooking", "ReceptionDuty", "ReceptionRule",
+    "Reception", "ReceptionBooking", "ReceptionDuty", "ReceptionRule", "ROLES", "Role", "User", "AuditEvent",
 ]

@@ -79,6 +79,16 @@ def test_the_wheel_ships_what_the_app_reads_at_run_time(built):
     assert versions and versions <= names, (how, sorted(versions - names))
 
 
+def test_the_wheel_ships_the_console_pages_and_their_files(built):
+    names, _, how = built
+    console = BOT / "console"
+    shipped = {"bot/" + p.relative_to(BOT).as_posix() for p in console.rglob("*")
+               if p.is_file() and p.suffix in (".html", ".css", ".js", ".md", ".txt")}
+    assert {"bot/console/templates/console/base.html", "bot/console/static/vendor/htmx.min.js",
+            "bot/console/static/vendor/chart.umd.min.js", "bot/console/static/vendor/LICENSE-htmx.txt"} <= shipped
+    assert shipped <= names, (how, sorted(shipped - names))
+
+
 def test_the_wheel_ships_no_development_data(built):
     names, _, how = built
     assert (ROOT / "data" / "seeds" / "seed_categories.jsonl").is_file()  # there to be left out

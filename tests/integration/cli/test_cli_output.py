@@ -28,6 +28,7 @@ JSON_COMMANDS = {
     "broadcast preview": ["{bid}"],
     "broadcast status": ["{bid}"],
     "nlp classify": [],
+    "users list": [],
 }
 LISTS = ("tickets list", "qr list", "sandbox outbox", "triage list")
 PUSH_FIELDS = {"id", "to", "kind", "status", "channel", "text", "created_at"}

@@ -1,0 +1,164 @@
+"""The staff web console at /console/: server-rendered pages for station staff,
+the county office and deputies. Roles are decided by services/accounts.
+
+`register(app)` runs for every app (commands too), so it only adds routes and
+settings: Flask-Login, Flask-WTF and Flask-Limiter (~70 ms of imports) are
+set up by `_setup` on the app's first HTTP request, before Flask closes its
+set-up methods. A command that never serves HTTP never imports them."""
+from __future__ import annotations
+
+import os
+import threading
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, Flask, request
+
+from ..web import LazyView
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FONTS = os.path.join(os.path.dirname(HERE), "assets", "fonts")
+# Failed logins from one address (a success redirects and costs nothing).
+LOGIN_LIMIT = "10 per minute"
+
+# No external origin anywhere; no inline script or style.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+           "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
+
+# (rule, endpoint, view in pages.py)
+PAGES = [("/", "dashboard", "dashboard"), ("/tickets", "tickets", "tickets"), ("/tickets/<number>", "ticket", "ticket"),
+         ("/audit", "audit", "audit_page")]
+
+
+def register(app: Flask) -> None:
+    s = app.config
+    sandbox = bool(s.get("SANDBOX"))
+    idle = int(s.get("CONSOLE_IDLE_MINUTES") or 30)
+    s.update(SESSION_COOKIE_NAME="liaison_console", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+             SESSION_COOKIE_SECURE=not sandbox, PERMANENT_SESSION_LIFETIME=timedelta(minutes=idle))
+    # CSRF is checked by the console's own hook (auth.before), never app-wide: the
+    # /wechat webhook is signed by WeChat and carries no token. The token lives as
+    # long as the session.
+    s.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    s.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
+                   static_folder="static", static_url_path="/static")
+    for rule, endpoint, view in PAGES:
+        bp.add_url_rule(rule, endpoint, LazyView(f"bot.console.pages:{view}"), methods=["GET"])
+    bp.add_url_rule("/login", "login", login, methods=["GET", "POST"])
+    bp.add_url_rule("/logout", "logout", LazyView("bot.console.auth:logout"), methods=["POST"])
+    bp.add_url_rule("/font/wqy-microhei.ttf", "font", font)
+    bp.before_request(_before)
+    bp.teardown_request(_teardown)
+    bp.context_processor(_context)
+    for code in (400, 403, 404, 405, 429, 500):
+        bp.register_error_handler(code, _error)
+    app.register_blueprint(bp)
+    app.after_request(_headers)
+    # Unknown /console/... URLs match no blueprint route: the app's handler sends them to the console's page.
+    app.register_error_handler(404, _app_not_found)
+    _on_first_request(app)
+
+
+def login() -> Any:
+    """The login view; `_setup` wraps it in the per-address rate limit."""
+    from .auth import login as view
+
+    return view()
+
+
+def font() -> Any:
+    from flask import send_from_directory
+
+    # A GB2312 subset of WenQuanYi Micro Hei: Chinese on PCs without a CJK font.
+    return send_from_directory(FONTS, "WenQuanYiMicroHei-CJK.ttf", mimetype="font/ttf", max_age=30 * 86400)
+
+
+def _before() -> Any:
+    from .auth import before
+
+    return before()
+
+
+def _teardown(_exc: BaseException | None) -> None:
+    from .auth import close_db
+
+    close_db()
+
+
+def _context() -> dict[str, Any]:
+    from .auth import template_context
+
+    return template_context()
+
+
+def _error(exc: Any) -> Any:
+    from .auth import error_page
+
+    return error_page(exc)
+
+
+def _app_not_found(exc: Any) -> Any:
+    if request.path == "/console" or request.path.startswith("/console/"):
+        return _error(exc)
+    return exc
+
+
+def _headers(response: Any) -> Any:
+    if request.path == "/console" or request.path.startswith("/console/"):
+        for name, value in HEADERS.items():
+            if name == "Cache-Control" and request.path.startswith(("/console/static/", "/console/font/")):
+                continue
+            response.headers.setdefault(name, value)
+    return response
+
+
+def _on_first_request(app: Flask) -> None:
+    """Set the console's extensions up when the first request arrives, while
+    Flask still accepts set-up methods (it stops at its first dispatch)."""
+    inner = app.wsgi_app
+    lock = threading.Lock()
+    done = False
+
+    def wsgi(environ: Any, start_response: Any) -> Any:
+        nonlocal done
+        if not done:
+            with lock:
+                if not done:
+                    _setup(app)
+                    done = True
+        return inner(environ, start_response)
+
+    app.wsgi_app = wsgi  # type: ignore[method-assign]
+
+
+def _setup(app: Flask) -> None:
+    from flask_limiter import Limiter
+    from flask_login import LoginManager
+    from flask_wtf.csrf import CSRFProtect
+
+    from . import auth
+
+    from .labels import FILTERS
+
+    app.jinja_env.filters.update(FILTERS)
+    manager = LoginManager()
+    manager.user_loader(auth.load_user)
+    manager.init_app(app)
+    CSRFProtect(app)
+    limiter = Limiter(auth.client_address, app=app, storage_uri=_limits_uri(app.extensions["liaison"].redis_url),
+                      key_prefix="liaison-console", strategy="fixed-window", swallow_errors=True)
+    # Its hooks are app-wide; only console requests are looked at (never the webhook).
+    limiter.request_filter(lambda: not request.path.startswith("/console/"))
+    app.view_functions["console.login"] = limiter.limit(
+        LOGIN_LIMIT, methods=["POST"], deduct_when=auth.login_failed,
+        error_message="登录失败次数太多，请一分钟后再试")(login)
+
+
+def _limits_uri(redis_url: str) -> str:
+    """The `limits` library spells unix-socket Redis URLs its own way."""
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url[len("unix://"):]
+    return redis_url

@@ -1,0 +1,51 @@
+"""Chinese names the console shows for stored codes (event kinds, push states,
+audit actions). Ticket statuses come from services/texts.py."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..services.calendar.local_time import BEIJING
+from ..services.texts import STATUS_NAMES
+
+EVENT_NAMES = {
+    "created": "收到意见", "assigned": "分派", "triage": "进入待分派", "followup": "群众补充", "accepted": "受理",
+    "in_progress": "办理中", "replied": "答复", "transferred": "转办", "escalated": "上报", "resolved": "办结",
+    "returned": "退回待分派", "rejected": "退回", "rated": "评价", "reopened": "重新办理", "closed": "关闭",
+    "merged": "合并", "unmerged": "取消合并", "recategorised": "更正分类", "sla_reminded": "提醒受理",
+    "sla_breached": "超过办结时限", "refused": "拒绝操作", "media_saved": "保存附件",
+}
+PUSH_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "failed": "发送失败", "unknown": "状态不明"}
+MESSAGE_TYPES = {"text": "文字", "voice": "语音", "image": "图片", "location": "位置", "video": "视频",
+                 "shortvideo": "小视频", "link": "链接", "event": "事件"}
+AUDIT_ACTIONS = {
+    "login.ok": "登录", "login.failed": "登录失败", "login.locked": "账号锁定", "logout": "退出登录",
+    "ticket.view": "查看工单", "ticket.denied": "越权查看工单", "voter.view_personal": "查看群众个人信息",
+    "user.create": "创建账号", "user.disable": "停用账号", "user.password": "设置密码",
+}
+
+
+def push_kind(code: str) -> str:
+    """Push kinds are "ticket_<event>" (to the deputy or an office), "voter_<event>"
+    (to the voter) or a few fixed ones."""
+    fixed = {"ticket_assigned": "给代表：新意见", "urgent_alert": "紧急提醒"}
+    if code in fixed:
+        return fixed[code]
+    who, _, event = code.partition("_")
+    prefix = {"ticket": "给代表：", "voter": "给群众："}.get(who)
+    return prefix + EVENT_NAMES.get(event, event) if prefix and event else code
+
+
+def status_name(code: str) -> str:
+    return STATUS_NAMES.get(code, code)
+
+
+def beijing(when: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return when.astimezone(BEIJING).strftime(fmt) if when is not None else ""
+
+
+FILTERS = {"status_name": status_name, "beijing": beijing,
+           "event_name": lambda code: EVENT_NAMES.get(code, code),
+           "push_name": lambda code: PUSH_NAMES.get(code, code),
+           "push_kind": push_kind,
+           "message_type": lambda code: MESSAGE_TYPES.get(code, code),
+           "audit_action": lambda code: AUDIT_ACTIONS.get(code, code)}

@@ -1,0 +1,143 @@
+"""What the staff console shows about tickets: the dashboard's counts and
+charts, the filtered list, one ticket with its messages, events and pushes.
+
+Read-only. Every function takes `where`, the clause saying which tickets the
+reader may see (services/accounts/access.py `visible`), so nobody's list,
+count or chart includes a ticket they could not open."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ...models import OPEN_STATUSES, Deputy, InboundMessage, OutboundPush, Ticket, TicketEvent, Village
+from ..calendar.local_time import BEIJING
+from ..calendar.workdays import add_workdays
+from ..station import Station
+
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The list's filters; None or "" means any. Dates are Beijing dates, both inclusive."""
+
+    status: str | None = None
+    category: str | None = None
+    village_id: int | None = None
+    deputy_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+    urgent: bool | None = None
+    text: str | None = None
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=BEIJING)
+
+
+def overdue(ticket_start: datetime, today: date, station: Station) -> bool:
+    """Past the resolve deadline: the rule services/tickets/sla.py reports on."""
+    return today >= add_workdays(ticket_start.astimezone(BEIJING).date(), station.resolve_days)
+
+
+def counts(session: Session, where: ColumnElement[bool], *, now: datetime, station: Station) -> dict[str, int]:
+    """Open, overdue (open and past the resolve deadline) and urgent open tickets."""
+    open_ = (Ticket.status.in_(OPEN_STATUSES), where)
+    starts = session.execute(select(Ticket.sla_started_at, Ticket.created_at).where(*open_)).all()
+    today = now.astimezone(BEIJING).date()
+    late = sum(1 for started, created in starts if overdue(started or created, today, station))
+    urgent = session.scalar(select(func.count(Ticket.id)).where(*open_, Ticket.urgent.is_(True))) or 0
+    return {"open": len(starts), "overdue": late, "urgent": int(urgent)}
+
+
+def by_category(session: Session, where: ColumnElement[bool]) -> list[tuple[str, int]]:
+    rows = session.execute(select(Ticket.category, func.count(Ticket.id)).where(where)
+                           .group_by(Ticket.category).order_by(func.count(Ticket.id).desc(), Ticket.category))
+    return [(category, int(n)) for category, n in rows]
+
+
+def by_month(session: Session, where: ColumnElement[bool], *, now: datetime, months: int = 12) -> list[tuple[str, int]]:
+    """Tickets opened per Beijing month, the last `months` months, oldest first (empty months as 0)."""
+    today = now.astimezone(BEIJING).date()
+    labels: list[str] = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        labels.append(f"{year}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    labels.reverse()
+    first = _start_of(date(int(labels[0][:4]), int(labels[0][5:]), 1))
+    tally = dict.fromkeys(labels, 0)
+    # Grouped here, not in SQL: month extraction differs between SQLite and PostgreSQL.
+    for (created,) in session.execute(select(Ticket.created_at).where(where, Ticket.created_at >= first)):
+        label = created.astimezone(BEIJING).strftime("%Y-%m")
+        if label in tally:
+            tally[label] += 1
+    return list(tally.items())
+
+
+def _conditions(f: Filters) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if f.status:
+        out.append(Ticket.status == f.status)
+    if f.category:
+        out.append(Ticket.category == f.category)
+    if f.village_id:
+        out.append(Ticket.village_id == f.village_id)
+    if f.deputy_id:
+        out.append(or_(Ticket.deputy_id == f.deputy_id, Ticket.escalated_to_id == f.deputy_id))
+    if f.since:
+        out.append(Ticket.created_at >= _start_of(f.since))
+    if f.until:
+        out.append(Ticket.created_at < _start_of(f.until + timedelta(days=1)))
+    if f.urgent is not None:
+        out.append(Ticket.urgent.is_(f.urgent))
+    if f.text and f.text.strip():
+        needle = f.text.strip()[:100]
+        out.append(or_(Ticket.text.contains(needle, autoescape=True), Ticket.number.contains(needle, autoescape=True)))
+    return out
+
+
+def search(session: Session, where: ColumnElement[bool], filters: Filters, *, page: int = 1,
+           per_page: int = 30) -> tuple[list[Ticket], int]:
+    """One page of matching tickets, newest first, and how many match in all."""
+    conditions = [where, *_conditions(filters)]
+    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+    page = max(1, int(page))
+    total = session.scalar(select(func.count(Ticket.id)).where(*conditions)) or 0
+    rows = session.scalars(select(Ticket).where(*conditions)
+                           .options(selectinload(Ticket.deputy), selectinload(Ticket.village))
+                           .order_by(Ticket.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), int(total)
+
+
+def choices(session: Session, where: ColumnElement[bool]) -> dict[str, list[Any]]:
+    """What the list's filters offer: categories of visible tickets, villages, deputies."""
+    categories = session.scalars(select(Ticket.category).where(where).distinct().order_by(Ticket.category)).all()
+    villages = session.execute(select(Village.id, Village.name).order_by(Village.code)).all()
+    deputies = session.execute(select(Deputy.id, Deputy.name).where(Deputy.active.is_(True))
+                               .order_by(Deputy.code)).all()
+    return {"categories": list(categories), "villages": [tuple(v) for v in villages],
+            "deputies": [tuple(d) for d in deputies]}
+
+
+@dataclass
+class Detail:
+    ticket: Ticket
+    messages: list[InboundMessage]
+    events: list[TicketEvent]
+    pushes: list[OutboundPush]
+
+
+def detail(session: Session, ticket: Ticket) -> Detail:
+    """A ticket the reader may see, with the voter's messages, its events and its pushes, oldest first."""
+    messages = session.scalars(select(InboundMessage).where(InboundMessage.ticket_id == ticket.id)
+                               .order_by(InboundMessage.id)).all()
+    events = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+                             .order_by(TicketEvent.id)).all()
+    pushes = session.scalars(select(OutboundPush).where(OutboundPush.ticket_id == ticket.id)
+                             .order_by(OutboundPush.id)).all()
+    return Detail(ticket, list(messages), list(events), list(pushes))

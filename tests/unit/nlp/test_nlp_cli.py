@@ -76,11 +76,11 @@ def test_train_without_data_says_where_it_looked_and_trains_nothing(tmp_path, mo
     from bot.nlp import cli
 
     monkeypatch.delenv("LIAISON_DATASETS", raising=False)
-    monkeypatch.setattr(cli, "DEFAULT_DATA", tmp_path / "shared" / "datasets")
+    monkeypatch.setattr(cli, "DEFAULT_DATA", tmp_path / "nothing-here" / "datasets")
     out = tmp_path / "model.npz"
     result = CliRunner().invoke(nlp, ["train", "--out", str(out)])
     assert result.exit_code == 1 and not out.exists()
-    assert f"没有设置环境变量 LIAISON_DATASETS，找的是默认位置 {tmp_path / 'shared' / 'datasets'}" in result.output
+    assert f"没有设置环境变量 LIAISON_DATASETS，找的是默认位置 {tmp_path / 'nothing-here' / 'datasets'}" in result.output
     assert "它不存在" in result.output
     assert "--data 文件夹" in result.output and "LIAISON_DATASETS" in result.output
 

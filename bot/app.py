@@ -39,6 +39,13 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .console import register as register_console
 
     register_console(app)
+    if app.config["PROXY_COUNT"] > 0:
+        # Behind a TLS proxy every client would otherwise share the proxy's
+        # address (login limits, audit) and every request would look like http.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     return app
 
 

@@ -68,6 +68,11 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     "BURST_SECONDS": (180, int),
     # The staff console logs a user out after this many minutes without a request.
     "CONSOLE_IDLE_MINUTES": (30, int),
+    # A console login ends after this many hours however busy it is.
+    "CONSOLE_SESSION_HOURS": (12, int),
+    # Reverse proxies in front of the app (TLS, load balancer) whose
+    # X-Forwarded-For/-Proto to trust; 0: none (the app faces clients itself).
+    "PROXY_COUNT": (0, int),
 }
 
 

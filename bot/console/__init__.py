@@ -47,6 +47,8 @@ def register(app: Flask) -> None:
                    static_folder="static", static_url_path="/static")
     for rule, endpoint, view in PAGES:
         bp.add_url_rule(rule, endpoint, LazyView(f"bot.console.pages:{view}"), methods=["GET"])
+    bp.add_url_rule("/tickets/<number>/<action>", "act", LazyView("bot.console.desk:act"), methods=["POST"])
+    bp.add_url_rule("/triage", "triage", LazyView("bot.console.desk:triage_page"), methods=["GET"])
     bp.add_url_rule("/login", "login", login, methods=["GET", "POST"])
     bp.add_url_rule("/logout", "logout", LazyView("bot.console.auth:logout"), methods=["POST"])
     bp.add_url_rule("/font/wqy-microhei.ttf", "font", font)
@@ -152,9 +154,13 @@ def _setup(app: Flask) -> None:
                       key_prefix="liaison-console", strategy="fixed-window", swallow_errors=True)
     # Its hooks are app-wide; only console requests are looked at (never the webhook).
     limiter.request_filter(lambda: not request.path.startswith("/console/"))
+    # Every POST counts as it arrives (counting only failures, after the
+    # response, let a burst of parallel guesses through), per address and per
+    # username, so guessing one account from many addresses is held back too.
+    limited = limiter.limit(LOGIN_LIMIT, methods=["POST"], error_message="登录失败次数太多，请一分钟后再试")(login)
     app.view_functions["console.login"] = limiter.limit(
-        LOGIN_LIMIT, methods=["POST"], deduct_when=auth.login_failed,
-        error_message="登录失败次数太多，请一分钟后再试")(login)
+        LOGIN_LIMIT, methods=["POST"], key_func=auth.login_name,
+        error_message="登录失败次数太多，请一分钟后再试")(limited)
 
 
 def _limits_uri(redis_url: str) -> str:

@@ -30,8 +30,9 @@ class ConsoleUser:
     is_authenticated = True
     is_anonymous = False
 
-    def __init__(self, row: Any) -> None:
+    def __init__(self, row: Any, sid: str) -> None:
         self.row = row
+        self.sid = sid  # this login's id in Redis: logout and expiry end it there
 
     @property
     def is_active(self) -> bool:
@@ -39,7 +40,7 @@ class ConsoleUser:
 
     def get_id(self) -> str:
         # The password's date too: a new password ends every session of the old one.
-        return f"{self.row.id}:{_stamp(self.row)}"
+        return f"{self.row.id}:{_stamp(self.row)}:{self.sid}"
 
     @property
     def username(self) -> str:
@@ -74,25 +75,61 @@ def _stamp(row: Any) -> int:
 
 
 def load_user(user_id: str) -> ConsoleUser | None:
-    ident, _, stamp = (user_id or "").partition(":")
+    ident, _, rest = (user_id or "").partition(":")
+    stamp, _, sid = rest.partition(":")
+    if not sid or not _login_alive(ident, sid):
+        return None
     row = users.get(db(), ident)
     if row is None or str(_stamp(row)) != stamp:
         return None
-    return ConsoleUser(row)
+    return ConsoleUser(row, sid)
+
+
+# The cookie is only a signed token: a login is alive while its key is in Redis,
+# so logging out ends it everywhere and no login outlives CONSOLE_SESSION_HOURS.
+def _login_key(sid: str) -> str:
+    return f"liaison:console:login:{sid}"
+
+
+def _login_alive(ident: str, sid: str) -> bool:
+    try:
+        held = current().redis.get(_login_key(sid))
+    except Exception:  # Redis down: fail closed
+        return False
+    return held is not None and held.decode() == ident
+
+
+def _start_login(row: Any) -> str:
+    import secrets
+
+    sid = secrets.token_urlsafe(18)
+    hours = current().settings["CONSOLE_SESSION_HOURS"]
+    current().redis.set(_login_key(sid), str(row.id), ex=max(1, hours) * 3600)
+    return sid
+
+
+def _end_login() -> None:
+    sid = getattr(current_user, "sid", None)
+    if sid:
+        try:
+            current().redis.delete(_login_key(sid))
+        except Exception:
+            pass  # the cookie is cleared anyway; the key expires
 
 
 def client_address() -> str:
     return request.remote_addr or "-"
 
 
-def login_failed(response: Any) -> bool:
-    """For the rate limit: a success redirects, everything else counts."""
-    return response.status_code != 302
+def login_name() -> str:
+    """The login limit's second key: the account being tried, whatever the address."""
+    return "name:" + request.form.get("username", "").strip().lower()[:64]
 
 
 def before() -> Any:
-    if request.method == "POST":
-        current().app.extensions["csrf"].protect()
+    # Every method: protect() lets the safe ones through itself, so a PUT or
+    # DELETE route added later cannot skip the check.
+    current().app.extensions["csrf"].protect()
     if request.endpoint in PUBLIC:
         return None
     if not current_user.is_authenticated:
@@ -101,6 +138,7 @@ def before() -> Any:
     seen = session.get("seen")
     idle = current().app.permanent_session_lifetime.total_seconds()
     if seen is None or now - float(seen) > idle:
+        _end_login()
         logout_user()
         session.clear()
         session["notice"] = IDLE_MESSAGE
@@ -119,14 +157,14 @@ def login() -> Any:
         s = db()
         try:
             row = users.authenticate(s, username=username, password=request.form.get("password", ""),
-                                     address=client_address(), now=ext.now())
+                                     address=client_address(), now=ext.now(), secret=ext.settings["SECRET_KEY"])
         except LoginRefused as exc:
             s.commit()  # the failure counter and its audit rows stay
             return render_template("console/login.html", error=str(exc), username=username), 401
         s.commit()
         target = _safe_next(request.args.get("next"))
         session.clear()  # no session fixation: a fresh session for the new login
-        login_user(ConsoleUser(row))
+        login_user(ConsoleUser(row, _start_login(row)))
         session.permanent = True
         session["seen"] = ext.now().timestamp()
         return redirect(target)
@@ -151,6 +189,7 @@ def logout() -> Any:
         audit.record(s, actor=row.username, action="logout", target=row.username, address=client_address(),
                      now=current().now())
         s.commit()
+    _end_login()
     logout_user()
     session.clear()
     return redirect(url_for("console.login"))
@@ -159,7 +198,8 @@ def logout() -> Any:
 def template_context() -> dict[str, Any]:
     row = user()
     return {"me": row, "role_name": ROLE_NAMES.get(row.role, row.role) if row is not None else "",
-            "can_audit": row is not None and allowed(row, "admin")}
+            "can_audit": row is not None and allowed(row, "admin"),
+            "can_triage": row is not None and allowed(row, "admin", "staff")}
 
 
 def allowed(row: Any, *roles: str) -> bool:

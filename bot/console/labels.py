@@ -12,8 +12,12 @@ EVENT_NAMES = {
     "in_progress": "办理中", "replied": "答复", "transferred": "转办", "escalated": "上报", "resolved": "办结",
     "returned": "退回待分派", "rejected": "退回", "rated": "评价", "reopened": "重新办理", "closed": "关闭",
     "merged": "合并", "unmerged": "取消合并", "recategorised": "更正分类", "sla_reminded": "提醒受理",
-    "sla_breached": "超过办结时限", "refused": "拒绝操作", "media_saved": "保存附件",
+    "sla_breached": "超过办结时限", "refused": "拒绝操作", "media_saved": "保存附件", "note": "内部备注",
 }
+# The console's desk actions (services/accounts/access.py DESK_ACTIONS).
+ACTION_NAMES = {"reclassify": "更正分类", "assign": "分派代表", "reject": "不予受理", "accept": "受理",
+                "reply": "回复群众", "resolve": "办结", "transfer": "转办", "escalate": "上报", "note": "内部备注",
+                "merge": "合并重复工单"}
 PUSH_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "failed": "发送失败", "unknown": "状态不明"}
 MESSAGE_TYPES = {"text": "文字", "voice": "语音", "image": "图片", "location": "位置", "video": "视频",
                  "shortvideo": "小视频", "link": "链接", "event": "事件"}
@@ -21,6 +25,8 @@ AUDIT_ACTIONS = {
     "login.ok": "登录", "login.failed": "登录失败", "login.locked": "账号锁定", "logout": "退出登录",
     "ticket.view": "查看工单", "ticket.denied": "越权查看工单", "voter.view_personal": "查看群众个人信息",
     "user.create": "创建账号", "user.disable": "停用账号", "user.password": "设置密码",
+    "ticket.refused": "越权操作工单",
+    **{f"ticket.{action}": f"工单：{name}" for action, name in ACTION_NAMES.items()},
 }
 
 
@@ -33,6 +39,13 @@ def push_kind(code: str) -> str:
     who, _, event = code.partition("_")
     prefix = {"ticket": "给代表：", "voter": "给群众："}.get(who)
     return prefix + EVENT_NAMES.get(event, event) if prefix and event else code
+
+
+def actor_name(actor: str) -> str:
+    """Who did it, as event actors are recorded ("staff:clerk", "deputy:7", "voter:3", "system")."""
+    who, _, rest = (actor or "").partition(":")
+    names = {"staff": "工作人员 ", "county": "县人大 ", "deputy": "代表", "voter": "群众", "system": "系统"}
+    return names.get(who, who) + (rest if who in ("staff", "county") else "")
 
 
 def status_name(code: str) -> str:
@@ -48,4 +61,4 @@ FILTERS = {"status_name": status_name, "beijing": beijing,
            "push_name": lambda code: PUSH_NAMES.get(code, code),
            "push_kind": push_kind,
            "message_type": lambda code: MESSAGE_TYPES.get(code, code),
-           "audit_action": lambda code: AUDIT_ACTIONS.get(code, code)}
+           "audit_action": lambda code: AUDIT_ACTIONS.get(code, code), "actor_name": actor_name}

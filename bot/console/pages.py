@@ -16,6 +16,7 @@ from ..services.calendar.local_time import BEIJING
 from ..services.roster.voters import display_name, village_name
 from ..services.station import Station
 from ..services.tickets import board
+from ..services.tickets.classify import categories
 from .auth import allowed, client_address, db, user
 from .labels import AUDIT_ACTIONS, status_name
 
@@ -100,7 +101,11 @@ def ticket(number: str) -> Any:
                      detail=f"选民 #{voter.id}：微信 OpenID" + ("、手机号" if personal["phone"] else ""),
                      address=address, now=now)
     s.commit()
-    return render_template("console/ticket.html", t=found, shown=shown, personal=personal,
+    may = {action: access.can(me, action, found) for action in access.DESK_ACTIONS}
+    forms = {"categories": categories() if may["reclassify"] else (),
+             "deputies": board.assignable(s) if may["assign"] else [],
+             "offices": Station.from_settings(ext.settings).offices if may["transfer"] else ()}
+    return render_template("console/ticket.html", t=found, shown=shown, personal=personal, may=may, forms=forms,
                            voter_label=display_name(voter.name if voter else None), village=village_name(found.village))
 
 

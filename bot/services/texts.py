@@ -144,6 +144,14 @@ ASSIGN_NOT_TOWNSHIP = "{deputy} 不是乡人大代表，不能直接分派乡里
 ASSIGN_NOT_IN_TRIAGE = "{number} 不在待分派队列里（目前：{status}）"
 ASSIGN_OWN_TICKET = "{number} 是 {deputy} 代表本人反映的意见，不能分派给本人"
 ASSIGN_NEEDS_BY = "请写明是谁分派的（--by）"
+ASSIGN_SAME_DEPUTY = "{number} 已经分派给 {deputy} 代表"
+CONSOLE_NO_DEPUTY = "{number} 还没有分派代表，请先分派"
+CONSOLE_NEEDS_TEXT = "请填写{verb}的内容"
+MERGE_SELF = "不能把工单合并到它自己"
+MERGE_NO_PRIMARY = "没有找到编号为 {number} 的工单"
+MERGE_PRIMARY_CLOSED = "{number} 目前是“{status}”，只能合并到还在办理的工单"
+MERGE_HAS_DUPLICATES = "{number} 已有其他工单合并进来，不能再合并到别的工单"
+NOTE_EMPTY = "备注不能为空"
 
 # -- the voter side: ratings and reopening ------------------------------------
 RATING_THANKS_COMMENT = "感谢您对 {number} 办理结果的评价！您的留言已转告代表。"

@@ -25,10 +25,10 @@ from ...models import Role, Ticket, TicketEvent, User
 from . import audit
 from .errors import ROLE_NAMES, Forbidden, NotFound
 
-DESK_ACTIONS = frozenset({"reclassify", "assign", "reject", "transfer", "escalate", "note", "merge", "reply",
-                          "resolve"})
+DESK_ACTIONS = frozenset({"reclassify", "assign", "reject", "transfer", "escalate", "note", "merge", "accept",
+                          "reply", "resolve"})
 COUNTY_ACTIONS = frozenset({"reply", "resolve", "note", "transfer", "escalate"})
-DEPUTY_ACTIONS = frozenset({"reply", "resolve", "note", "escalate", "transfer"})
+DEPUTY_ACTIONS = frozenset({"accept", "reply", "resolve", "note", "escalate", "transfer"})
 # Event kinds that move a ticket up, and those that take it back down (see the module doc).
 UP = "escalated"
 DOWN = ("returned", "unmerged")
@@ -132,3 +132,11 @@ def can(user: User, action: str, ticket: Ticket) -> bool:
         return action in DEPUTY_ACTIONS and deputy_id is not None and deputy_id in (ticket.deputy_id,
                                                                                    ticket.escalated_to_id)
     return False
+
+
+def actor(user: User) -> str:
+    """How a console user's moves are recorded on ticket events: a deputy as on
+    WeChat (services/tickets/desk.py), everybody else by role and username."""
+    if user.role == Role.DEPUTY and user.deputy_id is not None:
+        return f"deputy:{user.deputy_id}"
+    return f"{'county' if user.role == Role.COUNTY else 'staff'}:{user.username}"

@@ -4,9 +4,17 @@ Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106). A
 wrong user name, a disabled account and a wrong password are refused with the
 same words, and an unknown name costs the same hashing time, so nobody learns
 which names exist. Five wrong passwords in a row lock the account for fifteen
-minutes. User names are unique regardless of case."""
+minutes; the counter moves in one UPDATE statement, so parallel requests
+cannot slip past it (SQLite has no row locks). Unknown names and disabled
+accounts are counted from the audit log and lock alike (five failures within
+fifteen minutes), so the lock message tells nothing either. An unknown name is
+never written to the audit log as typed (people type passwords there): it is
+"未知用户名" and a short keyed hash, enough to see repeated attempts. A lock is
+lifted by `liaison users password`. User names are unique regardless of case."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -14,10 +22,11 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ...models import ROLES, Deputy, Role, User
+from ...models import ROLES, AuditEvent, Deputy, Role, User
 from ..calendar.local_time import BEIJING
 from . import audit
 from .errors import ROLE_NAMES, AccountError, LoginRefused
@@ -30,6 +39,7 @@ USERNAME = re.compile(r"[A-Za-z0-9_.\-]{3,64}")
 
 REFUSED = "用户名或密码不对"
 LOCKED = "账号已锁定，请在 {until} 以后再试"
+UNKNOWN = "未知用户名"
 
 _hasher = PasswordHasher()  # argon2id
 
@@ -107,43 +117,118 @@ def create(session: Session, *, username: str, password: str, role: str, deputy_
 
 
 def authenticate(session: Session, *, username: str, password: str, address: str | None,
-                 now: datetime) -> User:
+                 now: datetime, secret: str | bytes | None = None) -> User:
     """The user these credentials belong to (counter reset, last login set,
     audited "login.ok"); otherwise raises LoginRefused, audited "login.failed"
     (and "login.locked" when this failure locks the account). The caller
-    commits after a refusal too: the failure counter and the audit rows must stay."""
+    commits after a refusal too: the failure counter and the audit rows must stay.
+
+    `secret` (the app's SECRET_KEY) keys the hash that stands for an unknown
+    name in the audit log; without it the hash is a plain SHA-256."""
     now = _utc(now)
     name = (username or "").strip()[:64]
     user = _find(session, name, lock=True) if name else None
     if user is None:
         verify_password(_dummy_hash(), password or "")
-        _failed(session, name, "用户不存在", address, now)
-        raise LoginRefused(REFUSED)
+        _refuse_without_account(session, unknown_name(name, secret), "用户不存在", address, now)
     right = verify_password(user.password_hash, password or "")
     if not user.active:
-        _failed(session, user.username, "账号已停用", address, now)
-        raise LoginRefused(REFUSED)
+        _refuse_without_account(session, user.username, "账号已停用", address, now)
     if user.locked_until is not None and now < user.locked_until:
-        _failed(session, user.username, "账号锁定期间尝试登录", address, now)
-        raise LoginRefused(_locked(user.locked_until))
+        _refuse_locked(session, user.username, user.locked_until, address, now)
     if not right:
-        user.failed_logins = (user.failed_logins or 0) + 1
-        _failed(session, user.username, f"密码不对（连续第 {user.failed_logins} 次）", address, now)
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until, user.failed_logins = now + LOCK_FOR, 0
-            session.flush()
-            audit.record(session, actor=user.username, action="login.locked", target=user.username,
-                         detail=f"连续 {MAX_FAILURES} 次密码不对，锁定到 {_clock(user.locked_until)}",
-                         address=address, now=now)
-            raise LoginRefused(_locked(user.locked_until))
-        session.flush()
-        raise LoginRefused(REFUSED)
+        _count_failure(session, user, address, now)
+    values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
     if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    session.flush()
+        values["password_hash"] = hash_password(password)
+    # Only if no parallel request locked the account since it was read above.
+    done = session.execute(update(User).where(User.id == user.id, _open(now)).values(**values)
+                           .returning(User.id).execution_options(synchronize_session=False)).first()
+    if done is None:
+        _refuse_locked(session, user.username, _current_lock(session, user), address, now)
+    for key, value in values.items():
+        set_committed_value(user, key, value)
     audit.record(session, actor=user.username, action="login.ok", target=user.username, address=address, now=now)
     return user
+
+
+def unknown_name(name: str, secret: str | bytes | None = None) -> str:
+    """What the audit log says for a user name nobody has: never the name itself,
+    but the same words for the same name (whatever its case)."""
+    data = (name or "").strip().lower().encode()
+    if secret:
+        key = secret.encode() if isinstance(secret, str) else secret
+        digest = hmac.new(key, data, hashlib.sha256).hexdigest()
+    else:
+        digest = hashlib.sha256(data).hexdigest()
+    return f"{UNKNOWN} {digest[:8]}"
+
+
+def _open(now: datetime) -> Any:
+    """Not locked at `now` (SQL)."""
+    return or_(User.locked_until.is_(None), User.locked_until <= now)
+
+
+def _current_lock(session: Session, user: User) -> datetime:
+    until = session.scalar(select(User.locked_until).where(User.id == user.id))
+    set_committed_value(user, "locked_until", until)
+    return until
+
+
+def _count_failure(session: Session, user: User, address: str | None, now: datetime) -> None:
+    """One more wrong password: counted, and the lock set on the fifth, in one
+    statement, so two racing requests can neither both read the same count nor
+    both "not lock". Always raises LoginRefused."""
+    streak = User.failed_logins + 1
+    locks = streak >= MAX_FAILURES
+    until = now + LOCK_FOR
+    row = session.execute(
+        update(User).where(User.id == user.id, _open(now))
+        .values(failed_logins=case((locks, 0), else_=streak),
+                locked_until=case((locks, literal(until, User.locked_until.type)), else_=User.locked_until))
+        .returning(User.failed_logins, User.locked_until)
+        .execution_options(synchronize_session=False)).first()
+    if row is None:  # a parallel request locked it after it was read
+        _refuse_locked(session, user.username, _current_lock(session, user), address, now)
+    count, locked_until = row
+    set_committed_value(user, "failed_logins", count)
+    set_committed_value(user, "locked_until", locked_until)
+    if locked_until is not None and locked_until > now:
+        _failed(session, user.username, f"密码不对（连续第 {MAX_FAILURES} 次）", address, now)
+        _lock_audit(session, user.username, locked_until, address, now)
+        raise LoginRefused(_locked(locked_until))
+    _failed(session, user.username, f"密码不对（连续第 {count} 次）", address, now)
+    raise LoginRefused(REFUSED)
+
+
+def _refuse_locked(session: Session, name: str, until: datetime, address: str | None, now: datetime) -> None:
+    _failed(session, name, "账号锁定期间尝试登录", address, now)
+    raise LoginRefused(_locked(until))
+
+
+def _refuse_without_account(session: Session, name: str, why: str, address: str | None, now: datetime) -> None:
+    """An unknown name or a disabled account: refused exactly as a real account
+    would be, the failures counted from the audit log, so that after five
+    tries it reads "locked" too. Always raises LoginRefused."""
+    failures = (AuditEvent.actor == name, AuditEvent.target == name)
+    locked_at = session.scalar(select(func.max(AuditEvent.at)).where(*failures,
+                                                                       AuditEvent.action == "login.locked"))
+    if locked_at is not None and now < locked_at + LOCK_FOR:
+        _refuse_locked(session, name, locked_at + LOCK_FOR, address, now)
+    since = now - LOCK_FOR if locked_at is None else max(now - LOCK_FOR, locked_at + LOCK_FOR)
+    count = session.scalar(select(func.count(AuditEvent.id)).where(
+        *failures, AuditEvent.action == "login.failed", AuditEvent.at >= since)) or 0
+    if count + 1 >= MAX_FAILURES:
+        _failed(session, name, f"{why}（连续第 {MAX_FAILURES} 次）", address, now)
+        _lock_audit(session, name, now + LOCK_FOR, address, now)
+        raise LoginRefused(_locked(now + LOCK_FOR))
+    _failed(session, name, why, address, now)
+    raise LoginRefused(REFUSED)
+
+
+def _lock_audit(session: Session, name: str, until: datetime, address: str | None, now: datetime) -> None:
+    audit.record(session, actor=name, action="login.locked", target=name,
+                 detail=f"连续 {MAX_FAILURES} 次密码不对，锁定到 {_clock(until)}", address=address, now=now)
 
 
 def _failed(session: Session, name: str, why: str, address: str | None, now: datetime) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ...models import OPEN_STATUSES, Deputy, InboundMessage, OutboundPush, Ticket, TicketEvent, Village
+from ...models import OPEN_STATUSES, Deputy, InboundMessage, Mandate, OutboundPush, Ticket, TicketEvent, Village, Voter
 from ..calendar.local_time import BEIJING
 from ..calendar.workdays import add_workdays
 from ..station import Station
@@ -141,3 +141,29 @@ def detail(session: Session, ticket: Ticket) -> Detail:
     pushes = session.scalars(select(OutboundPush).where(OutboundPush.ticket_id == ticket.id)
                              .order_by(OutboundPush.id)).all()
     return Detail(ticket, list(messages), list(events), list(pushes))
+
+
+@dataclass
+class Queue:
+    """The staff triage page: what needs a person before a deputy can act."""
+    unsure: list[Ticket]  # the classifier was unsure; a deputy has it, the category wants checking
+    unassigned: list[Ticket]  # open, and no deputy
+    unknown_voters: list[Ticket]  # open, from voters not on the roster (WeChat only)
+
+
+def triage_queue(session: Session, where: ColumnElement[bool], limit: int = 200) -> Queue:
+    def rows(*conditions: ColumnElement[bool]) -> list[Ticket]:
+        return list(session.scalars(select(Ticket).where(where, Ticket.status.in_(OPEN_STATUSES), *conditions)
+                                    .options(selectinload(Ticket.deputy), selectinload(Ticket.village))
+                                    .order_by(Ticket.id).limit(limit)))
+
+    return Queue(unsure=rows(Ticket.needs_triage.is_(True), Ticket.deputy_id.is_not(None)),
+                 unassigned=rows(Ticket.deputy_id.is_(None)),
+                 unknown_voters=rows(Ticket.voter.has(Voter.code.is_(None))))
+
+
+def assignable(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of the active township deputies, whom staff may assign tickets to."""
+    rows = session.execute(select(Deputy.code, Deputy.name).where(
+        Deputy.active.is_(True), Deputy.mandates.any(Mandate.level == "township")).order_by(Deputy.code))
+    return [(code, name) for code, name in rows]

@@ -55,10 +55,19 @@ class Command:
 
 
 class _Move(NamedTuple):
-    """What a command did, and what the voter(s) hear of it: the event and the words for one ticket."""
+    """What a command did, and what the voter(s) hear of it: the event and the words for one ticket.
+    `moved` is False when the command was refused and the ticket left as it was."""
     outcome: Outcome
     event: TicketEvent | None = None
     say: Callable[[Ticket], str] | None = None
+    moved: bool = True
+
+
+class Result(NamedTuple):
+    """A move taken from the console: the outcome to commit, and whether the ticket moved
+    (if not, `outcome.reply` says why, in Chinese)."""
+    outcome: Outcome
+    moved: bool
 
 
 _WIDE = {**{0xFF10 + i: str(i) for i in range(10)}, 0x3000: " ", 0xFF0D: "-",
@@ -119,18 +128,44 @@ def act(session: Session, deputy: Deputy, cmd: Command, now: datetime, station: 
                     ticket.number)
         record(session, ticket, "refused", f"deputy:{deputy.id}", now, f"{cmd.verb}：不是分派或上报给该代表的工单")
         return Outcome(texts.DEPUTY_NOT_YOURS.format(number=ticket.number), ticket.id)
+    return _apply(session, deputy, ticket, cmd, now, station, _actor(deputy)).outcome
+
+
+def take(session: Session, ticket: Ticket, action: str, arg: str, now: datetime, station: Station, *,
+         deputy: Deputy | None, actor: str) -> Result:
+    """The console's way to a deputy's move (accept, reply, transfer, escalate,
+    resolve): the same rules, events and pushes as the WeChat command. `deputy`
+    is the deputy acting; None for station staff, who act for whoever holds the
+    ticket now (the upper deputy it went to, else its own deputy). `actor` is
+    recorded on the events ("deputy:7", "staff:clerk")."""
+    verb = next(v for v, a in ACTIONS.items() if a == action)
+    session.refresh(ticket, with_for_update=True)
+    if deputy is None:
+        deputy = ticket.escalated_to or ticket.deputy
+        if deputy is None:
+            return Result(Outcome(texts.CONSOLE_NO_DEPUTY.format(number=ticket.number), ticket.id), False)
+    arg = normalize(arg)
+    if action in {ACTIONS[v] for v in NEEDS_TEXT} and not arg:
+        return Result(Outcome(texts.CONSOLE_NEEDS_TEXT.format(verb=verb), ticket.id), False)
+    cmd = Command(verb, seq=int(ticket.number.rsplit("-", 1)[-1]), arg=arg)
+    return _apply(session, deputy, ticket, cmd, now, station, actor)
+
+
+def _apply(session: Session, deputy: Deputy, ticket: Ticket, cmd: Command, now: datetime, station: Station,
+           actor: str) -> Result:
     action = ACTIONS[cmd.verb]
     if not allowed(ticket, action):
         if ticket.status in WAITING and allowed(ticket, "accept"):
-            return Outcome(texts.DEPUTY_ACCEPT_FIRST.format(number=ticket.number, short=cmd.seq), ticket.id)
-        return Outcome(texts.DEPUTY_BAD_STATE.format(number=ticket.number, verb=cmd.verb,
-                                                     status=texts.STATUS_NAMES.get(ticket.status, ticket.status)),
-                       ticket.id)
-    done, event, say = _DO[action](session, deputy, ticket, cmd, now, station)
+            return Result(Outcome(texts.DEPUTY_ACCEPT_FIRST.format(number=ticket.number, short=cmd.seq),
+                                  ticket.id), False)
+        return Result(Outcome(texts.DEPUTY_BAD_STATE.format(
+            number=ticket.number, verb=cmd.verb, status=texts.STATUS_NAMES.get(ticket.status, ticket.status)),
+            ticket.id), False)
+    done, event, say, moved = _DO[action](session, deputy, ticket, cmd, now, station, actor)
     done.ticket_id = ticket.id
     if event is not None and say is not None:
         _tell_voters(session, ticket, action, done, event, say, now)
-    return done
+    return Result(done, moved)
 
 
 def _tell_voters(session: Session, ticket: Ticket, action: str, done: Outcome, event: TicketEvent,
@@ -152,22 +187,22 @@ def _actor(deputy: Deputy) -> str:
     return f"deputy:{deputy.id}"
 
 
-def _accept(session, deputy, ticket, cmd, now, station) -> _Move:
-    event = move(session, ticket, "accept", _actor(deputy), now, deputy.name)
+def _accept(session, deputy, ticket, cmd, now, station, actor) -> _Move:
+    event = move(session, ticket, "accept", actor, now, deputy.name)
     ticket.accepted_at = now
     return _Move(Outcome(texts.DEPUTY_ACCEPTED.format(number=ticket.number, short=cmd.seq)), event,
                  say=lambda t: texts.VOTER_ACCEPTED.format(number=t.number, deputy=deputy.name))
 
 
-def _progress(session, deputy, ticket, cmd, now, station) -> _Move:
+def _progress(session, deputy, ticket, cmd, now, station, actor) -> _Move:
     """"办理 123 已约水务站明天来看": the matter is being worked on; the voter hears how."""
-    event = move(session, ticket, "progress", _actor(deputy), now, cmd.arg)
+    event = move(session, ticket, "progress", actor, now, cmd.arg)
     return _Move(Outcome(texts.DEPUTY_PROGRESS.format(number=ticket.number)), event,
                  say=lambda t: texts.VOTER_PROGRESS.format(number=t.number, deputy=deputy.name, text=cmd.arg))
 
 
-def _reply(session, deputy, ticket, cmd, now, station) -> _Move:
-    event = move(session, ticket, "reply", _actor(deputy), now, cmd.arg)
+def _reply(session, deputy, ticket, cmd, now, station, actor) -> _Move:
+    event = move(session, ticket, "reply", actor, now, cmd.arg)
     return _Move(Outcome(texts.DEPUTY_REPLIED.format(number=ticket.number)), event,
                  say=lambda t: texts.VOTER_REPLIED.format(number=t.number, deputy=deputy.name, text=cmd.arg))
 
@@ -181,12 +216,13 @@ def match_office(offices: tuple[str, ...], name: str) -> str | None:
     return close[0] if len(close) == 1 else None
 
 
-def _transfer(session, deputy, ticket, cmd, now, station) -> _Move:
+def _transfer(session, deputy, ticket, cmd, now, station, actor) -> _Move:
     office = match_office(station.offices, cmd.arg)
     if office is None:
-        return _Move(Outcome(texts.DEPUTY_UNKNOWN_OFFICE.format(office=cmd.arg, offices="、".join(station.offices))))
+        return _Move(Outcome(texts.DEPUTY_UNKNOWN_OFFICE.format(office=cmd.arg, offices="、".join(station.offices))),
+                     moved=False)
     ticket.office = office
-    event = move(session, ticket, "transfer", _actor(deputy), now, office)
+    event = move(session, ticket, "transfer", actor, now, office)
     return _Move(Outcome(texts.DEPUTY_TRANSFERRED.format(number=ticket.number, office=office)), event,
                  say=lambda t: texts.VOTER_TRANSFERRED.format(number=t.number, office=office, deputy=deputy.name))
 
@@ -208,24 +244,26 @@ def escalations(ticket: Ticket) -> int:
     return n
 
 
-def _escalate(session, deputy, ticket, cmd, now, station) -> _Move:
+def _escalate(session, deputy, ticket, cmd, now, station, actor) -> _Move:
     ups = escalations(ticket)  # not ticket.level: that stays "city" after a return
     if ups >= 2:
-        return _Move(Outcome(texts.DEPUTY_TOP.format(number=ticket.number)))
+        return _Move(Outcome(texts.DEPUTY_TOP.format(number=ticket.number)), moved=False)
     if ups == 0 and ticket.deputy_id == deputy.id:
         layer, body, offices = "county_township", "county", station.county_office_openids
     elif ups == 1 and ticket.escalated_to_id == deputy.id:
         layer, body, offices = "city_county", "city", station.city_office_openids
     else:  # it went up from this level already: never twice at the same level
         return _Move(Outcome(texts.DEPUTY_BAD_STATE.format(number=ticket.number, verb=cmd.verb,
-                                                           status=texts.STATUS_NAMES[TicketStatus.ESCALATED])))
+                                                           status=texts.STATUS_NAMES[TicketStatus.ESCALATED])),
+                     moved=False)
     upper = upper_deputy(session, layer, deputy.id)
     body_name = texts.BODY_NAMES[body]
     staff = () if upper or offices else tuple(station.staff_openids)
     if not (upper or offices or staff):
         log.error("ticket %s: %s refused, nobody can receive it (no reachable upper deputy, no "
                   "LIAISON_%s_OFFICE_OPENIDS, no LIAISON_STAFF_OPENIDS)", ticket.number, cmd.verb, body.upper())
-        return _Move(Outcome(texts.DEPUTY_ESCALATE_NOBODY.format(number=ticket.number, body=body_name)))
+        return _Move(Outcome(texts.DEPUTY_ESCALATE_NOBODY.format(number=ticket.number, body=body_name)),
+                     moved=False)
     if not offices:
         log.error("ticket %s escalated to the %s People's Congress: no office WeChat configured "
                   "(LIAISON_%s_OFFICE_OPENIDS)%s", ticket.number, body, body.upper(),
@@ -233,7 +271,7 @@ def _escalate(session, deputy, ticket, cmd, now, station) -> _Move:
     ticket.level = body
     ticket.escalated_to_id = upper.id if upper is not None else None
     who = f"{'、' + upper.name if upper else ''}{'（交工作人员转报）' if staff else ''}"
-    event = move(session, ticket, "escalate", _actor(deputy), now, f"{body_name}{who}：{cmd.arg}")
+    event = move(session, ticket, "escalate", actor, now, f"{body_name}{who}：{cmd.arg}")
     village = village_name(ticket.village)
     text = texts.DEPUTY_ESCALATED_IN.format(number=ticket.number, category=ticket.category, village=village,
                                             who=display_name(ticket.voter.name), text=ticket.text,
@@ -255,15 +293,15 @@ def _escalate(session, deputy, ticket, cmd, now, station) -> _Move:
     return out
 
 
-def _resolve(session, deputy, ticket, cmd, now, station) -> _Move:
-    event = move(session, ticket, "resolve", _actor(deputy), now, cmd.arg)
+def _resolve(session, deputy, ticket, cmd, now, station, actor) -> _Move:
+    event = move(session, ticket, "resolve", actor, now, cmd.arg)
     ticket.resolved_at = now
     return _Move(Outcome(texts.DEPUTY_RESOLVED.format(number=ticket.number)), event,
                  say=lambda t: texts.VOTER_RESOLVED.format(number=t.number, result=cmd.arg, days=station.reopen_days))
 
 
-def _return(session, deputy, ticket, cmd, now, station) -> _Move:
-    event = move(session, ticket, "return", _actor(deputy), now, cmd.arg)
+def _return(session, deputy, ticket, cmd, now, station, actor) -> _Move:
+    event = move(session, ticket, "return", actor, now, cmd.arg)
     ticket.deputy_id, ticket.needs_triage, ticket.accepted_at = None, True, None
     ticket.escalated_to_id = None  # the county deputy it went up to loses access with it
     village = village_name(ticket.village)
@@ -274,7 +312,7 @@ def _return(session, deputy, ticket, cmd, now, station) -> _Move:
     out = Outcome(texts.DEPUTY_RETURNED.format(number=ticket.number))
     out.add_pushes(to_people(session, ticket, event, list(station.staff_openids), "ticket_returned", text,
                              texts.STAFF_RETURNED_TITLE, now))
-    out.add_pushes(release_duplicates(session, ticket, _actor(deputy), now))
+    out.add_pushes(release_duplicates(session, ticket, actor, now))
     return _Move(out)  # the staff and the released duplicates' voters are told above
 
 
@@ -302,4 +340,4 @@ def my_tickets(session: Session, deputy: Deputy, limit: int = 20) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["Command", "WORKING", "act", "find", "may_act", "my_tickets", "normalize", "parse"]
+__all__ = ["WORKING", "Command", "Result", "act", "find", "may_act", "my_tickets", "normalize", "parse", "take"]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ...models import OPEN_STATUSES, OutboundPush, Ticket, TicketStatus, Voter
 from .. import texts
 from ..roster.voters import display_name, village_name
-from .lifecycle import deputy_openid, move, to_people
+from .lifecycle import NotAllowed, allowed, deputy_openid, move, to_people
 
 SIMILAR = 0.5  # share of the shorter text's content bigrams found in the other
 MIN_SHARED = 2  # and at least this many shared content bigrams
@@ -59,14 +59,36 @@ def count_linked(session: Session, primary: Ticket) -> int:
                                                               Ticket.status == TicketStatus.MERGED)) or 0
 
 
-def link(session: Session, ticket: Ticket, primary: Ticket, now: datetime) -> list[OutboundPush]:
+def link(session: Session, ticket: Ticket, primary: Ticket, now: datetime,
+         actor: str = "system") -> list[OutboundPush]:
     """Merge a new ticket into the open one it repeats, and tell that ticket's deputy."""
+    if not allowed(ticket, "merge"):
+        raise NotAllowed(ticket, "merge")
     ticket.duplicate_of_id, ticket.deputy_id, ticket.needs_triage = primary.id, primary.deputy_id, False
     ticket.escalated_to_id = primary.escalated_to_id
-    event = move(session, ticket, "merge", "system", now, primary.number)
+    event = move(session, ticket, "merge", actor, now, primary.number)
     n = count_linked(session, primary)
     village = village_name(ticket.village)
     text = texts.DEPUTY_DUPLICATE.format(n=n, number=primary.number, category=ticket.category, village=village,
                                          who=display_name(ticket.voter.name), text=ticket.text)
     openids = [deputy_openid(primary.deputy), deputy_openid(primary.escalated_to)]
     return to_people(session, ticket, event, openids, "ticket_duplicate", text, texts.DEPUTY_NEW_TICKET_TITLE, now)
+
+
+class MergeError(ValueError):
+    """A merge staff asked for that cannot be done; the message is for staff (Chinese)."""
+
+
+def merge(session: Session, ticket: Ticket, primary: Ticket | None, by: str, now: datetime) -> list[OutboundPush]:
+    """Staff: merge `ticket` into `primary`, an open ticket on its own. Raises
+    MergeError, or lifecycle.NotAllowed once `ticket` is being handled."""
+    if primary is None:
+        raise MergeError(texts.MERGE_NO_PRIMARY.format(number="?"))
+    if primary.id == ticket.id:
+        raise MergeError(texts.MERGE_SELF)
+    if primary.status not in OPEN_STATUSES or primary.duplicate_of_id is not None:
+        raise MergeError(texts.MERGE_PRIMARY_CLOSED.format(
+            number=primary.number, status=texts.STATUS_NAMES.get(primary.status, primary.status)))
+    if count_linked(session, ticket):  # duplicates point at one primary, never a chain
+        raise MergeError(texts.MERGE_HAS_DUPLICATES.format(number=ticket.number))
+    return link(session, ticket, primary, now, f"staff:{by.strip()[:100]}")

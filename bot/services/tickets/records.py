@@ -61,5 +61,16 @@ def record(session: Session, ticket: Ticket, kind: str, actor: str, now: datetim
     return event
 
 
+def note(session: Session, ticket: Ticket, actor: str, now: datetime, text: str) -> TicketEvent:
+    """An internal note: a "note" event for the console's timeline. Never pushed,
+    and no answer to a voter or deputy on WeChat lists events."""
+    text = text.strip()
+    if not text:
+        raise ValueError("an empty note")
+    event = record(session, ticket, "note", actor, now, text[:2000])
+    session.flush()
+    return event
+
+
 def by_number(session: Session, number: str) -> Ticket | None:
     return session.scalar(select(Ticket).where(Ticket.number == number))

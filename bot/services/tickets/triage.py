@@ -45,9 +45,12 @@ def correct(session: Session, ticket: Ticket, category: str, by: str, now: datet
     return example
 
 
-def assign(session: Session, ticket: Ticket, deputy_code: str, by: str, now: datetime) -> OutboundPush | None:
+def assign(session: Session, ticket: Ticket, deputy_code: str, by: str, now: datetime, *,
+           reassign: bool = False) -> OutboundPush | None:
     """Staff: give a ticket waiting in the triage queue (new or reopened, no
     deputy) to a reachable township deputy, who gets the usual new-ticket push.
+    With `reassign` (the console), a new or reopened ticket its deputy has not
+    accepted yet may also go to another deputy, who then alone sees it.
     Raises TriageError with a message for staff."""
     by = by.strip()[:100]
     if not by:
@@ -60,15 +63,20 @@ def assign(session: Session, ticket: Ticket, deputy_code: str, by: str, now: dat
     if "township" not in {m.level for m in deputy.mandates}:
         raise TriageError(texts.ASSIGN_NOT_TOWNSHIP.format(deputy=deputy.name))
     session.refresh(ticket, with_for_update=True)
-    if not ticket.needs_triage or ticket.deputy_id is not None or ticket.status not in WAITING:
+    queued = ticket.needs_triage and ticket.deputy_id is None
+    if ticket.status not in WAITING or not (queued or (reassign and ticket.deputy_id is not None)):
         raise TriageError(texts.ASSIGN_NOT_IN_TRIAGE.format(
             number=ticket.number, status=texts.STATUS_NAMES.get(ticket.status, ticket.status)))
+    if ticket.deputy_id == deputy.id:
+        raise TriageError(texts.ASSIGN_SAME_DEPUTY.format(number=ticket.number, deputy=deputy.name))
+    before = ticket.deputy
     if ticket.voter.openid and ticket.voter.openid == deputy.openid:
         raise TriageError(texts.ASSIGN_OWN_TICKET.format(number=ticket.number, deputy=deputy.name))
     ticket.deputy_id, ticket.needs_triage, ticket.updated_at = deputy.id, False, now
     session.flush()
     session.refresh(ticket, ["deputy"])
-    event = record(session, ticket, "assigned", f"staff:{by}", now, f"{deputy.code} {deputy.name}")
+    note = f"{deputy.code} {deputy.name}" + (f"（原为 {before.name}）" if before is not None else "")
+    event = record(session, ticket, "assigned", f"staff:{by}", now, note)
     session.flush()
     return notify.ticket_assigned(session, ticket, now, event_id=event.id)
 

@@ -99,7 +99,7 @@ def test_unknown_user_disabled_user_and_wrong_password_read_the_same(db):
     db.commit()
     disabled = _refusal(db)
     assert unknown == wrong == disabled == "用户名或密码不对"
-    assert _actions(db, "nobody") == ["login.failed"]
+    assert _actions(db, accounts.unknown_name("nobody")) == ["login.failed"]
     assert _actions(db) == ["user.create", "login.failed", "user.disable", "login.failed"]
     assert accounts.get(db, db.scalar(select(User.id))) is None  # a disabled user has no session either
 

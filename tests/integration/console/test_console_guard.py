@@ -38,13 +38,45 @@ def test_failed_logins_from_one_address_are_rate_limited_in_chinese(app):
     assert res.status_code == 401  # another address is not held back
 
 
-def test_successful_logins_do_not_count_against_the_address(app):
+def test_every_login_post_counts_and_one_account_is_held_back_from_any_address(app):
+    """Found in review: counting only failures, after the response, let a burst
+    of parallel guesses through; and one account could be guessed from many
+    addresses. Every POST counts as it arrives, per address and per username."""
     _user(app)
-    for _ in range(12):
+    for i in range(10):
         client = app.test_client()
-        res = client.post("/console/login", data={"username": "clerk", "password": PASSWORD,
-                                                  "csrf_token": _token(client)})
-        assert res.status_code == 302
+        res = client.post("/console/login", data={"username": "clerk", "password": "wrong" * 3,
+                                                  "csrf_token": _token(client)},
+                          environ_base={"REMOTE_ADDR": f"10.0.1.{i}"})
+        assert res.status_code == 401
+    client = app.test_client()
+    res = client.post("/console/login", data={"username": "clerk", "password": PASSWORD,
+                                              "csrf_token": _token(client)}, environ_base={"REMOTE_ADDR": "10.0.2.1"})
+    assert res.status_code == 429  # an eleventh try at this account within the minute, from a new address
+
+
+def test_logging_out_ends_the_login_everywhere(app):
+    """Found in review: the cookie alone was the session, so a copy kept before
+    logging out still worked afterwards."""
+    _user(app)
+    client = app.test_client()
+    client.post("/console/login", data={"username": "clerk", "password": PASSWORD, "csrf_token": _token(client)})
+    copy = app.test_client()
+    copy.set_cookie("liaison_console", client.get_cookie("liaison_console").value)
+    assert copy.get("/console/").status_code == 200
+    client.post("/console/logout", data={"csrf_token": _token(client, "/console/")})
+    assert copy.get("/console/").status_code == 302  # back to the login page
+
+
+def test_a_login_ends_after_its_hours_however_busy(make_app):
+    app = make_app(CONSOLE_SESSION_HOURS=1)
+    _user(app)
+    client = app.test_client()
+    client.post("/console/login", data={"username": "clerk", "password": PASSWORD, "csrf_token": _token(client)})
+    assert client.get("/console/").status_code == 200
+    ext = app.extensions["liaison"]
+    sid = next(iter(ext.redis.scan_iter("liaison:console:login:*")))
+    assert 0 < ext.redis.ttl(sid) <= 3600
 
 
 def test_idle_sessions_end(make_app):

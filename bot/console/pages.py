@@ -13,9 +13,10 @@ from ..models import TICKET_STATUSES
 from ..services.accounts import Forbidden, NotFound, access, audit
 from ..services.accounts.errors import ROLE_NAMES
 from ..services.calendar.local_time import BEIJING
+from ..services.roster import report
 from ..services.roster.voters import display_name, village_name
 from ..services.station import Station
-from ..services.tickets import board
+from ..services.tickets import board, board_figures, media
 from ..services.tickets.classify import categories
 from .auth import allowed, client_address, db, user
 from .labels import AUDIT_ACTIONS, status_name
@@ -23,16 +24,24 @@ from .labels import AUDIT_ACTIONS, status_name
 PER_PAGE = 30
 
 
+def _series(pairs: list[tuple[str, Any]]) -> dict[str, list[Any]]:
+    return {"labels": [label for label, _ in pairs], "values": [value for _, value in pairs]}
+
+
 def dashboard() -> Any:
     me, s, ext = user(), db(), current()
-    where = access.visible(me)
-    counts = board.counts(s, where, now=ext.now(), station=Station.from_settings(ext.settings))
+    where, now = access.visible(me), ext.now()
+    counts = board.counts(s, where, now=now, station=Station.from_settings(ext.settings))
     categories = board.by_category(s, where)
-    months = board.by_month(s, where, now=ext.now())
-    charts = {"categories": {"labels": [c for c, _ in categories], "values": [n for _, n in categories]},
-              "months": {"labels": [m for m, _ in months], "values": [n for _, n in months]}}
+    months = board.by_month(s, where, now=now)
+    villages = board_figures.by_village(s, where)
+    durations = board_figures.durations(s, where, now=now)
+    ratings = board_figures.satisfaction(s, where, deputy_id=access.own_deputy(me))
+    health = report.problem_counts(s) if allowed(me, "admin", "staff") else None
+    charts = {"categories": _series(categories), "months": _series(months), "villages": _series(villages),
+              "ratings": _series([(r.deputy, r.average) for r in ratings])}
     return render_template("console/dashboard.html", counts=counts, categories=categories, months=months,
-                           charts=charts)
+                           villages=villages, durations=durations, ratings=ratings, health=health, charts=charts)
 
 
 def _int(name: str) -> int | None:
@@ -53,7 +62,8 @@ def _filters() -> board.Filters:
     return board.Filters(status=status if status in TICKET_STATUSES else None,
                          category=request.args.get("category", "").strip()[:100] or None,
                          village_id=_int("village"), deputy_id=_int("deputy"), since=_date("since"),
-                         until=_date("until"), urgent=urgent, text=request.args.get("q", "").strip()[:100] or None)
+                         until=_date("until"), urgent=urgent, text=request.args.get("q", "").strip()[:100] or None,
+                         site_id=_int("site"), overdue={"1": True, "0": False}.get(request.args.get("overdue", "")))
 
 
 def _pages(page: int, total: int, per_page: int) -> dict[str, Any]:
@@ -68,11 +78,12 @@ def _pages(page: int, total: int, per_page: int) -> dict[str, Any]:
 
 
 def tickets() -> Any:
-    me, s = user(), db()
+    me, s, ext = user(), db(), current()
     where = access.visible(me)
     filters = _filters()
     page = _int("page") or 1
-    rows, total = board.search(s, where, filters, page=page, per_page=PER_PAGE)
+    rows, total = board.search(s, where, filters, page=page, per_page=PER_PAGE, now=ext.now(),
+                               station=Station.from_settings(ext.settings))
     items = [{"number": t.number, "status": status_name(t.status), "category": t.category, "urgent": t.urgent,
               "village": village_name(t.village), "deputy": t.deputy.name if t.deputy else "待分派",
               "text": t.text, "created_at": t.created_at} for t in rows]
@@ -106,6 +117,7 @@ def ticket(number: str) -> Any:
              "deputies": board.assignable(s) if may["assign"] else [],
              "offices": Station.from_settings(ext.settings).offices if may["transfer"] else ()}
     return render_template("console/ticket.html", t=found, shown=shown, personal=personal, may=may, forms=forms,
+                           media=media.saved(s, found),
                            voter_label=display_name(voter.name if voter else None), village=village_name(found.village))
 
 

@@ -59,6 +59,12 @@ def _deputy_id(user: User) -> int | None:
     return user.deputy_id if user.role == Role.DEPUTY else None
 
 
+def own_deputy(user: User) -> int | None:
+    """The deputy a deputy's account speaks for, whose figures (satisfaction) are all
+    it may see of deputies' figures; None for other roles, who see those of every visible ticket."""
+    return _deputy_id(user) if user is not None else None
+
+
 def visible(user: User) -> ColumnElement[bool]:
     """A where-clause on Ticket: the tickets this user may see."""
     if user is None or not user.active:

@@ -77,3 +77,9 @@ def stats(session: Session) -> dict[str, object]:
         "bound_voters": _count(session, select(Voter.id).where(Voter.openid.is_not(None))),
         "bound_deputies": _count(session, select(Deputy.id).where(Deputy.openid.is_not(None))),
     }
+
+
+def problem_counts(session: Session) -> list[tuple[str, str, int]]:
+    """(key, heading, how many) for each check of `check`, in CHECKS order: the dashboard's "3+10" health."""
+    found = check(session)
+    return [(key, heading, len(found[key])) for key, heading in CHECKS.items()]

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ...models import OPEN_STATUSES, Deputy, InboundMessage, Mandate, OutboundPush, Ticket, TicketEvent, Village, Voter
+from ...models import (OPEN_STATUSES, Deputy, InboundMessage, Mandate, OutboundPush, Site, Ticket, TicketEvent,
+                       Village, Voter)
 from ..calendar.local_time import BEIJING
 from ..calendar.workdays import add_workdays
 from ..station import Station
@@ -33,6 +34,8 @@ class Filters:
     until: date | None = None
     urgent: bool | None = None
     text: str | None = None
+    site_id: int | None = None
+    overdue: bool | None = None  # True: open and past the resolve deadline; False: all the others
 
 
 def _start_of(day: date) -> datetime:
@@ -44,14 +47,21 @@ def overdue(ticket_start: datetime, today: date, station: Station) -> bool:
     return today >= add_workdays(ticket_start.astimezone(BEIJING).date(), station.resolve_days)
 
 
+def _open_and_overdue(session: Session, where: ColumnElement[bool], *, now: datetime,
+                      station: Station) -> tuple[int, list[int]]:
+    """How many visible tickets are open, and the ids of those past the resolve deadline."""
+    starts = session.execute(select(Ticket.id, Ticket.sla_started_at, Ticket.created_at)
+                             .where(Ticket.status.in_(OPEN_STATUSES), where)).all()
+    today = now.astimezone(BEIJING).date()
+    return len(starts), [id_ for id_, started, created in starts if overdue(started or created, today, station)]
+
+
 def counts(session: Session, where: ColumnElement[bool], *, now: datetime, station: Station) -> dict[str, int]:
     """Open, overdue (open and past the resolve deadline) and urgent open tickets."""
-    open_ = (Ticket.status.in_(OPEN_STATUSES), where)
-    starts = session.execute(select(Ticket.sla_started_at, Ticket.created_at).where(*open_)).all()
-    today = now.astimezone(BEIJING).date()
-    late = sum(1 for started, created in starts if overdue(started or created, today, station))
-    urgent = session.scalar(select(func.count(Ticket.id)).where(*open_, Ticket.urgent.is_(True))) or 0
-    return {"open": len(starts), "overdue": late, "urgent": int(urgent)}
+    total, late = _open_and_overdue(session, where, now=now, station=station)
+    urgent = session.scalar(select(func.count(Ticket.id)).where(Ticket.status.in_(OPEN_STATUSES), where,
+                                                                Ticket.urgent.is_(True))) or 0
+    return {"open": total, "overdue": len(late), "urgent": int(urgent)}
 
 
 def by_category(session: Session, where: ColumnElement[bool]) -> list[tuple[str, int]]:
@@ -95,6 +105,8 @@ def _conditions(f: Filters) -> list[ColumnElement[bool]]:
         out.append(Ticket.created_at < _start_of(f.until + timedelta(days=1)))
     if f.urgent is not None:
         out.append(Ticket.urgent.is_(f.urgent))
+    if f.site_id:
+        out.append(Ticket.site_id == f.site_id)
     if f.text and f.text.strip():
         needle = f.text.strip()[:100]
         out.append(or_(Ticket.text.contains(needle, autoescape=True), Ticket.number.contains(needle, autoescape=True)))
@@ -102,9 +114,16 @@ def _conditions(f: Filters) -> list[ColumnElement[bool]]:
 
 
 def search(session: Session, where: ColumnElement[bool], filters: Filters, *, page: int = 1,
-           per_page: int = 30) -> tuple[list[Ticket], int]:
-    """One page of matching tickets, newest first, and how many match in all."""
+           per_page: int = 30, now: datetime | None = None,
+           station: Station | None = None) -> tuple[list[Ticket], int]:
+    """One page of matching tickets, newest first, and how many match in all.
+    The overdue filter needs `now` and `station` (the SLA's deadline, as `counts`)."""
     conditions = [where, *_conditions(filters)]
+    if filters.overdue is not None:
+        if now is None or station is None:
+            raise ValueError("the overdue filter needs now and station")
+        late = Ticket.id.in_(_open_and_overdue(session, where, now=now, station=station)[1])
+        conditions.append(late if filters.overdue else ~late)
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, int(page))
     total = session.scalar(select(func.count(Ticket.id)).where(*conditions)) or 0
@@ -115,13 +134,14 @@ def search(session: Session, where: ColumnElement[bool], filters: Filters, *, pa
 
 
 def choices(session: Session, where: ColumnElement[bool]) -> dict[str, list[Any]]:
-    """What the list's filters offer: categories of visible tickets, villages, deputies."""
+    """What the list's filters offer: categories of visible tickets, villages, deputies, sites."""
     categories = session.scalars(select(Ticket.category).where(where).distinct().order_by(Ticket.category)).all()
     villages = session.execute(select(Village.id, Village.name).order_by(Village.code)).all()
+    sites = session.execute(select(Site.id, Site.name).order_by(Site.code)).all()
     deputies = session.execute(select(Deputy.id, Deputy.name).where(Deputy.active.is_(True))
                                .order_by(Deputy.code)).all()
     return {"categories": list(categories), "villages": [tuple(v) for v in villages],
-            "deputies": [tuple(d) for d in deputies]}
+            "deputies": [tuple(d) for d in deputies], "sites": [tuple(x) for x in sites]}
 
 
 @dataclass

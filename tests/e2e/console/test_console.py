@@ -68,6 +68,36 @@ def test_login_lands_on_the_dashboard_with_charts_drawn(site, page, log_in, make
     shot(page, "dashboard-phone")
 
 
+def test_every_dashboard_chart_draws_with_its_table(site, page, log_in, make_user, township, console_app, shot):
+    """A rated ticket and an open one: villages, times and satisfaction drawn, "3+10" health listed."""
+    ext = console_app.extensions["liaison"]
+    with ext.Session() as session:
+        deputy = session.scalar(select(Deputy).where(Deputy.code == township["deputy"]))
+        desk = Phone(console_app, deputy.openid)
+    ext.clock.value = ext.clock() + 3 * 3600  # accepted 3 hours after it came in
+    assert desk.says(f"受理 {township['number']}").text.startswith("已受理")
+    ext.clock.value += 27 * 3600  # resolved the next day
+    assert "已办结" in desk.says(f"办结 {township['number']} 已修好").text
+    assert "感谢" in Phone(console_app, VOTER).says("5").text
+    assert "编号" in Phone(console_app, VOTER).says("小学门口的水沟堵了，下雨就积水").text
+    make_user("clerk9", "staff")
+    log_in(page, site, "clerk9")
+    for chart in ("categories", "months", "villages", "ratings"):
+        page.wait_for_selector(f"#chart-{chart}[data-drawn='1']")
+        painted = page.eval_on_selector(f"#chart-{chart}", """c => {
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i]) n++; } return n; }""")
+        assert painted > 100, chart
+    assert "2" in page.locator("#table-villages").inner_text()
+    assert deputy.name in page.locator("#table-ratings").inner_text()
+    assert "5.0" in page.locator("#table-ratings").inner_text()
+    times = page.locator("#table-durations").inner_text()
+    assert "3.0 小时" in times and "1.3 天" in times, times
+    assert "liaison roster check" in page.locator("#health").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    shot(page, "dashboard-figures")
+
+
 def test_sixth_attempt_after_five_failures_is_locked(site, page, log_in, make_user, console_app, shot):
     make_user("locked", "staff")
     for _ in range(5):

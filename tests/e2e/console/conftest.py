@@ -95,3 +95,33 @@ def log_in():
         return nav.value
 
     return send
+
+
+VOTER = "oDEMO_voter_01_01"
+OPINION = "村口的路灯坏了三个月了，晚上出门看不见路，请尽快修好"
+
+
+@pytest.fixture
+def township(console_app):
+    """The demo township and one ticket from a voter's WeChat message, with its
+    deputy and another deputy staff could give it to."""
+    from sqlalchemy import select
+
+    from bot.models import Deputy, Ticket
+    from bot.services.roster.demo import seed
+    from bot.services.tickets import board
+    from wechat_user import Phone
+
+    ext = console_app.extensions["liaison"]
+    with ext.Session() as session:
+        seed(session, 7)
+        session.commit()
+    answer = Phone(console_app, VOTER).says(OPINION)
+    assert answer.status == 200 and "编号" in (answer.text or ""), answer.body
+    with ext.Session() as session:
+        ticket = session.scalars(select(Ticket).order_by(Ticket.id.desc())).first()
+        assert ticket is not None and ticket.deputy is not None
+        other = next(code for code, _ in board.assignable(session) if code != ticket.deputy.code)
+        other_openid = session.scalar(select(Deputy.openid).where(Deputy.code == other))
+        return {"number": ticket.number, "id": ticket.id, "deputy": ticket.deputy.code, "other": other,
+                "other_deputy": other, "other_openid": other_openid}

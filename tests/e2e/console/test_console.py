@@ -7,31 +7,14 @@ import re
 import pytest
 from sqlalchemy import select
 
-from bot.models import Deputy, Ticket
+from bot.models import Deputy
 from bot.services.accounts import audit
-from bot.services.roster.demo import seed
 from wechat_user import Phone
 
 pytestmark = pytest.mark.slow
 
 VOTER = "oDEMO_voter_01_01"
 OPINION = "村口的路灯坏了三个月了，晚上出门看不见路，请尽快修好"
-
-
-@pytest.fixture
-def township(console_app):
-    """The demo township and one ticket from a voter's WeChat message."""
-    ext = console_app.extensions["liaison"]
-    with ext.Session() as session:
-        seed(session, 7)
-        session.commit()
-    answer = Phone(console_app, VOTER).says(OPINION)
-    assert answer.status == 200 and "编号" in (answer.text or ""), answer.body
-    with ext.Session() as session:
-        ticket = session.scalars(select(Ticket).order_by(Ticket.id.desc())).first()
-        assert ticket is not None and ticket.deputy is not None
-        other = session.scalars(select(Deputy).where(Deputy.id != ticket.deputy_id).order_by(Deputy.id)).first()
-        return {"number": ticket.number, "deputy": ticket.deputy.code, "other_deputy": other.code}
 
 
 def _audit(app, **kw):

@@ -6,31 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.models import Deputy, LabelledExample, OutboundPush, Ticket
-from bot.services.tickets import board
+from bot.models import LabelledExample, OutboundPush, Ticket
 from wechat_user import Phone
 
 pytestmark = pytest.mark.slow
 
 VOTER = "oDEMO_voter_01_01"
 OPINION = "村口的路灯坏了三个月了，晚上出门看不见路，请尽快修好"
-
-
-@pytest.fixture
-def township(console_app):
-    from bot.services.roster.demo import seed
-
-    ext = console_app.extensions["liaison"]
-    with ext.Session() as session:
-        seed(session, 7)
-        session.commit()
-    assert "编号" in (Phone(console_app, VOTER).says(OPINION).text or "")
-    with ext.Session() as session:
-        ticket = session.scalars(select(Ticket).order_by(Ticket.id.desc())).first()
-        other = next(code for code, _ in board.assignable(session) if code != ticket.deputy.code)
-        other_openid = session.scalar(select(Deputy.openid).where(Deputy.code == other))
-        return {"number": ticket.number, "id": ticket.id, "deputy": ticket.deputy.code, "other": other,
-                "other_openid": other_openid}
 
 
 def _pushes(app, ticket_id, kind):

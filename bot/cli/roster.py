@@ -75,11 +75,20 @@ def roster_import(path: str, dry_run: bool) -> None:
 @needs_db
 def roster_export(path: str) -> None:
     """把整个名册导出到 PATH（.xlsx），修改后可再导入。文件含手机号和微信绑定，请妥善保管。"""
+    import getpass
+    import os
+
+    from ..services.accounts import audit
     from ..services.roster.workbook.export import write_export
 
     ext = current()
     with ext.Session() as session:
         counts = write_export(session, path, ext.phones)
+        # Phones and WeChat bindings leave the system: every export is on record.
+        audit.record(session, actor=f"cli:{getpass.getuser()}", action="export.roster",
+                     target=os.path.abspath(path)[-255:], detail="，".join(f"{k} {v}" for k, v in counts.items()),
+                     now=ext.now())
+        session.commit()
     click.echo(f"名册已导出到 {path}：" + "，".join(f"{k} {v}" for k, v in counts.items()))
 
 

@@ -25,7 +25,7 @@ AUDIT_ACTIONS = {
     "login.ok": "登录", "login.failed": "登录失败", "login.locked": "账号锁定", "logout": "退出登录",
     "ticket.view": "查看工单", "ticket.denied": "越权查看工单", "voter.view_personal": "查看群众个人信息",
     "user.create": "创建账号", "user.disable": "停用账号", "user.password": "设置密码",
-    "ticket.refused": "越权操作工单", "ticket.media": "查看附件",
+    "ticket.refused": "越权操作工单", "ticket.media": "查看附件", "export.roster": "导出名册",
     **{f"ticket.{action}": f"工单：{name}" for action, name in ACTION_NAMES.items()},
 }
 

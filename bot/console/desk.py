@@ -21,7 +21,7 @@ from ..services.accounts import Forbidden, NotFound, access, audit
 from ..services.outcome import Outcome
 from ..services.station import Station
 from ..services.tickets import board, desk, duplicates, lifecycle, records, triage
-from .auth import client_address, db, user
+from .auth import client_address, db, ticket_or_404, user
 from .labels import ACTION_NAMES
 
 # Every field a clerk types is cut to this; a reply longer than this is a letter, not a WeChat message.
@@ -116,11 +116,7 @@ def act(number: str, action: str) -> Any:
     if action not in ACTIONS:
         abort(404)
     now, address = ext.now(), client_address()
-    try:
-        found = access.ticket_for(s, me, number, address=address, now=now)
-    except NotFound as exc:
-        s.commit()  # keep the "ticket.denied" audit row
-        abort(404, description=str(exc))
+    found = ticket_or_404(number)
     back = redirect(url_for("console.ticket", number=found.number))
     name = ACTION_NAMES[action]
     if not access.can(me, action, found):

@@ -7,18 +7,14 @@ from typing import Any
 from flask import abort, send_file
 
 from ..extensions import current
-from ..services.accounts import NotFound, access, audit
+from ..services.accounts import audit
 from ..services.tickets import media
-from .auth import client_address, db, user
+from .auth import client_address, db, ticket_or_404, user
 
 
 def ticket_media(number: str, media_id: str) -> Any:
     me, s, ext = user(), db(), current()
-    try:
-        found = access.ticket_for(s, me, number, address=client_address(), now=ext.now())
-    except NotFound as exc:
-        s.commit()  # keep the "ticket.denied" audit row
-        abort(404, description=str(exc))
+    found = ticket_or_404(number)
     relative = media.saved(s, found).get(media_id)
     root = os.path.realpath(ext.settings["INSTANCE_PATH"])
     path = os.path.realpath(os.path.join(root, relative)) if relative else ""

@@ -10,7 +10,7 @@ from flask import abort, render_template, request
 
 from ..extensions import current
 from ..models import TICKET_STATUSES
-from ..services.accounts import Forbidden, NotFound, access, audit
+from ..services.accounts import Forbidden, access, audit
 from ..services.accounts.errors import ROLE_NAMES
 from ..services.calendar.local_time import BEIJING
 from ..services.roster import report
@@ -18,7 +18,7 @@ from ..services.roster.voters import display_name, village_name
 from ..services.station import Station
 from ..services.tickets import board, board_figures, media
 from ..services.tickets.classify import categories
-from .auth import allowed, client_address, db, user
+from .auth import allowed, client_address, db, ticket_or_404, user
 from .labels import AUDIT_ACTIONS, status_name
 
 PER_PAGE = 30
@@ -95,11 +95,7 @@ def tickets() -> Any:
 def ticket(number: str) -> Any:
     me, s, ext = user(), db(), current()
     now, address = ext.now(), client_address()
-    try:
-        found = access.ticket_for(s, me, number, address=address, now=now)
-    except NotFound as exc:
-        s.commit()  # keep the "ticket.denied" audit row
-        abort(404, description=str(exc))
+    found = ticket_or_404(number)
     shown = board.detail(s, found)
     voter = found.voter
     personal = None

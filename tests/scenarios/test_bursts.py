@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.models import InboundMessage, Ticket
-from lifecycle_kit import VOTER, Inbox, build, deputy_of, number_in, ticket
+from lifecycle_kit import VOTER, Inbox, build, build_on_wechat, deputy_of, number_in, ticket
 from wechat_user import Phone
 
 
@@ -74,14 +74,9 @@ def test_a_photo_in_a_burst_is_downloaded_by_a_task_once(make_app, fake_wechat, 
     import os
 
     from bot.jobs import tasks
-    from bot.services.roster.demo import seed
 
-    app = build(make_app, WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok",
-                WECHAT_API_BASE=fake_wechat.base, WECHAT_TIMEOUT=2.0)
+    app = build_on_wechat(make_app, fake_wechat)
     ext = app.extensions["liaison"]
-    with ext.Session() as s:
-        seed(s, 7)
-        s.commit()
     photo = b"\xff\xd8\xff\xe0 a burst pipe"
     fake_wechat.media["MEDIA_PIPE_1"] = (photo, "image/jpeg")
     phone = Phone(app, VOTER)

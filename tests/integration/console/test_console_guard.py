@@ -2,23 +2,12 @@
 timeout, where a login may send you, and the webhook left as it was."""
 from __future__ import annotations
 
-import re
 
-from bot.services.accounts import users
 from wechat_user import Phone
 
-PASSWORD = "correct horse battery"
-
-
-def _token(client, path="/console/login") -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
-
-
-def _user(app, name="clerk", role="staff"):
-    ext = app.extensions["liaison"]
-    with ext.Session() as session:
-        users.create(session, username=name, password=PASSWORD, role=role, by="test", now=ext.now())
-        session.commit()
+from console_kit import PASSWORD
+from console_kit import add_user as _user
+from console_kit import csrf_token as _token
 
 
 def test_failed_logins_from_one_address_are_rate_limited_in_chinese(app):

@@ -2,35 +2,17 @@
 (served only to someone who may see the ticket), a location by its place name."""
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from bot.models import AuditEvent, Deputy
-from bot.services.accounts import users
-from bot.services.roster.demo import seed
-from lifecycle_kit import VOTER, build, deputy_of, number_in
+from console_kit import add_user, log_in
+from lifecycle_kit import VOTER, build_on_wechat, deputy_of, number_in
 from wechat_user import Phone
-
-PASSWORD = "correct horse battery"
-
-
-def _login(app, name):
-    client = app.test_client()
-    page = client.get("/console/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    assert client.post("/console/login", data={"username": name, "password": PASSWORD,
-                                               "csrf_token": token}).status_code == 302
-    return client
 
 
 def test_staff_see_the_photo_and_the_place_and_another_deputy_gets_nothing(make_app, fake_wechat, db):
-    app = build(make_app, WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok",
-                WECHAT_API_BASE=fake_wechat.base, WECHAT_TIMEOUT=2.0)
+    app = build_on_wechat(make_app, fake_wechat)
     ext = app.extensions["liaison"]
-    with ext.Session() as s:
-        seed(s, 7)
-        s.commit()
     photo = b"\xff\xd8\xff\xe0 a burst pipe"
     fake_wechat.media["MEDIA_PIPE_1"] = (photo, "image/jpeg")
     phone = Phone(app, VOTER)
@@ -42,13 +24,10 @@ def test_staff_see_the_photo_and_the_place_and_another_deputy_gets_nothing(make_
     ext.queue.drain(app)
     mine = deputy_of(db, VOTER)
     other = db.scalar(select(Deputy).where(Deputy.id != mine.id, Deputy.active.is_(True)))
-    with ext.Session() as s:
-        users.create(s, username="clerk", password=PASSWORD, role="staff", by="test", now=ext.now())
-        users.create(s, username="stranger", password=PASSWORD, role="deputy", deputy_code=other.code, by="test",
-                     now=ext.now())
-        s.commit()
+    add_user(app, "clerk")
+    add_user(app, "stranger", "deputy", other.code)
 
-    clerk = _login(app, "clerk")
+    clerk = log_in(app, "clerk")
     page = clerk.get(f"/console/tickets/{number}").get_data(as_text=True)
     src = f"/console/tickets/{number}/media/MEDIA_PIPE_1"
     assert f'<img class="photo" src="{src}"' in page
@@ -56,7 +35,7 @@ def test_staff_see_the_photo_and_the_place_and_another_deputy_gets_nothing(make_
     got = clerk.get(src)
     assert got.status_code == 200 and got.data == photo and got.mimetype == "image/jpeg"
 
-    stranger = _login(app, "stranger")
+    stranger = log_in(app, "stranger")
     assert stranger.get(src).status_code == 404
     assert clerk.get(f"/console/tickets/{number}/media/..%2F..%2Fsecret_key").status_code == 404
     db.expire_all()

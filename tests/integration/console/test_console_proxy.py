@@ -2,18 +2,16 @@
 only when told how many proxies to trust (LIAISON_PROXY_COUNT)."""
 from __future__ import annotations
 
-import re
 
 from sqlalchemy import select
 
 from bot.models import AuditEvent
+from console_kit import csrf_token
 
 
 def _fail_login(app, **headers):
     client = app.test_client()
-    page = client.get("/console/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    client.post("/console/login", data={"username": "nobody", "password": "x" * 12, "csrf_token": token},
+    client.post("/console/login", data={"username": "nobody", "password": "x" * 12, "csrf_token": csrf_token(client)},
                 headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
 
 

@@ -3,22 +3,21 @@ resolution times, satisfaction by deputy, "3+10" health, and the list's site and
 overdue filters; a deputy counts only what they see and no one else's ratings."""
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, true
 
 from bot.models import Role, Site, Ticket, User, Voter
-from bot.services.accounts import access, users
+from bot.services.accounts import access
 from bot.services.roster import report
 from bot.services.station import Station
 from bot.services.tickets import board, board_figures
+from console_kit import add_user, log_in
 from lifecycle_kit import number_in
 from wechat_user import Phone
 
 START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # Monday, 09:00 in Beijing
 HOUR = 3600
-PASSWORD = "correct horse battery"
 
 
 def _voters(db, n=3):
@@ -140,33 +139,21 @@ def test_health_counts_match_roster_check(demo, db):
     assert all(n == len(found[key]) for key, _, n in counts)
 
 
-def _login(app, name):
-    client = app.test_client()
-    page = client.get("/console/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    assert client.post("/console/login", data={"username": name, "password": PASSWORD,
-                                               "csrf_token": token}).status_code == 302
-    return client
-
-
 def test_the_dashboard_page_per_role(app, ext, demo, db):
     k = _story(app, ext, db)
-    with ext.Session() as s:
-        users.create(s, username="clerk", password=PASSWORD, role="staff", by="test", now=ext.now())
-        users.create(s, username="dep", password=PASSWORD, role="deputy", deputy_code=k["da"].code, by="test",
-                     now=ext.now())
-        users.create(s, username="county", password=PASSWORD, role="county", by="test", now=ext.now())
-        s.commit()
-    staff = _login(app, "clerk").get("/console/").get_data(as_text=True)
+    add_user(app, "clerk")
+    add_user(app, "dep", "deputy", k["da"].code)
+    add_user(app, "county", "county")
+    staff = log_in(app, "clerk").get("/console/").get_data(as_text=True)
     assert "liaison roster check" in staff and 'id="table-health"' in staff
     assert k["da"].name in staff and k["db"].name in staff and "其他村" not in staff
     assert "3.0 小时" in staff and "1.5 天" in staff  # medians: first response 3 h, resolution 36 h
-    mine = _login(app, "dep").get("/console/").get_data(as_text=True)
+    mine = log_in(app, "dep").get("/console/").get_data(as_text=True)
     assert 'id="table-health"' not in mine and "liaison roster check" not in mine
     table = mine.split('id="table-ratings"')[1].split("</table>")[0]
     assert k["da"].name in table and k["db"].name not in table
     assert 'id="count-open">1<' in mine
-    county = _login(app, "county").get("/console/").get_data(as_text=True)
+    county = log_in(app, "county").get("/console/").get_data(as_text=True)
     assert "还没有评价" in county and 'id="table-health"' not in county
-    listed = _login(app, "clerk").get("/console/tickets?overdue=0").get_data(as_text=True)
+    listed = log_in(app, "clerk").get("/console/tickets?overdue=0").get_data(as_text=True)
     assert "共 4 件" in listed

@@ -24,6 +24,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not must_exist:  # only commands that may create an instance make its folder
         os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(settings_mod.finish(values, app.instance_path))
+    _derive_keys(app)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     if not app.testing and not logging.getLogger().handlers:
         configure_logging(app.config["LOG_LEVEL"])
@@ -47,6 +48,17 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     return app
+
+
+def _derive_keys(app: Flask) -> None:
+    """Every use of the secret gets its own derived key; Flask signs with one
+    and still accepts cookies signed with the older keys of a rotation."""
+    from .keys import KeyRing
+
+    ring = KeyRing(app.config["SECRET_KEY"])  # WeakKey (a ValueError) when short
+    app.config["KEYRING"] = ring
+    flask_keys = [key.hex() for key in ring.keys("flask-session")]
+    app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = flask_keys[0], flask_keys[1:]
 
 
 def _make_celery(flask_app: Flask, redis_url: str) -> Any:

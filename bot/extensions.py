@@ -109,10 +109,10 @@ class Liaison:
 
     @property
     def phones(self) -> Any:
-        """Encrypts phones at rest with a key derived from SECRET_KEY."""
+        """Encrypts phones at rest with keys derived from SECRET_KEY."""
         from .services.roster.phones import PhoneBox
 
-        return PhoneBox(self.settings["SECRET_KEY"])
+        return PhoneBox(self.settings["KEYRING"])
 
     @property
     def notifier(self) -> Any:

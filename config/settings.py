@@ -200,4 +200,4 @@ def _instance_secret(instance_path: str) -> str:
 
 
 # Which settings are secrets: never logged or printed.
-SECRET_KEYS = frozenset({"WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "SECRET_KEY"})
+SECRET_KEYS = frozenset({"WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "SECRET_KEY", "KEYRING"})

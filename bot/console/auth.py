@@ -157,7 +157,7 @@ def login() -> Any:
         s = db()
         try:
             row = users.authenticate(s, username=username, password=request.form.get("password", ""),
-                                     address=client_address(), now=ext.now(), secret=ext.settings["SECRET_KEY"])
+                                     address=client_address(), now=ext.now(), secret=ext.settings["KEYRING"].key("account-probe"))
         except LoginRefused as exc:
             s.commit()  # the failure counter and its audit rows stay
             return render_template("console/login.html", error=str(exc), username=username), 401

@@ -159,7 +159,7 @@ def claim(session: Session, openid: str, name: str, digits: str, now: datetime,
     if not allowed:
         return BindResult("refused", False, texts.CLAIM_BLOCKED)
     matches = list(session.scalars(select(Voter).where(
-        Voter.name == name, Voter.code.is_not(None), Voter.phone_tail == box.tail(digits))))
+        Voter.name == name, Voter.code.is_not(None), Voter.phone_tail.in_(box.tails(digits)))))
     target = matches[0] if len(matches) == 1 else None  # ambiguous: never guess between two people
     mine = session.scalar(select(Voter).where(Voter.openid == openid))
     if mine is not None and mine.code is not None and (target is None or target.id != mine.id):

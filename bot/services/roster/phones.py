@@ -1,6 +1,7 @@
 """Phone numbers at rest: Fernet-encrypted, plus a keyed hash of the last four
 digits so "绑定 张三 1234" can be matched without decrypting every row.
-Phones are never logged; the key derives from SECRET_KEY."""
+Phones are never logged; the keys derive from SECRET_KEY (bot/keys.py), and
+every key of a rotation (and the scheme before HKDF) still reads and matches."""
 from __future__ import annotations
 
 import base64
@@ -8,7 +9,9 @@ import hashlib
 import hmac
 import re
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from ...keys import KeyRing
 
 PHONE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")  # mobile, or landline with area code
 
@@ -22,10 +25,10 @@ def valid(phone: str) -> bool:
 
 
 class PhoneBox:
-    def __init__(self, secret_key: str):
-        digest = hashlib.sha256(("liaison-phone:" + secret_key).encode()).digest()
-        self._fernet = Fernet(base64.urlsafe_b64encode(digest))
-        self._mac_key = hashlib.sha256(("liaison-phone-tail:" + secret_key).encode()).digest()
+    def __init__(self, ring: KeyRing):
+        seal_keys = ring.keys("phone-seal") + ring.legacy("liaison-phone:")
+        self._fernet = MultiFernet([Fernet(base64.urlsafe_b64encode(key)) for key in seal_keys])
+        self._mac_keys = ring.keys("phone-tail") + ring.legacy("liaison-phone-tail:")
 
     def seal(self, phone: str) -> str:
         return self._fernet.encrypt(phone.encode()).decode("ascii")
@@ -39,8 +42,12 @@ class PhoneBox:
             return None
 
     def tail(self, digits: str) -> str:
-        """Keyed hash of the last four digits."""
-        return hmac.new(self._mac_key, digits[-4:].encode(), hashlib.sha256).hexdigest()[:32]
+        """Keyed hash of the last four digits, with the newest key (for storing)."""
+        return self.tails(digits)[0]
+
+    def tails(self, digits: str) -> list[str]:
+        """The hash under every key, newest first (for matching rows stored under an older one)."""
+        return [hmac.new(key, digits[-4:].encode(), hashlib.sha256).hexdigest()[:32] for key in self._mac_keys]
 
     def store(self, row, phone: str | None) -> None:
         """Set phone_enc/phone_tail on a Voter or Deputy."""

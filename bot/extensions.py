@@ -48,6 +48,13 @@ class Liaison:
         self._notifier: Any = self.settings.get("NOTIFIER")
         self._api: Any = None
         self._gate: Any = None
+        if self.sandbox:
+            # Loud on purpose: a production start that lands here has lost its WeChat settings.
+            log.warning("SANDBOX MODE: no WeChat settings; pushes are recorded, not sent, and the webhook "
+                        "answers loopback requests only (its token is the published %r)",
+                        self.settings["WECHAT_TOKEN"])
+        else:
+            log.info("live mode: WeChat AppID %s", self.settings["WECHAT_APP_ID"])
         if not self.sandbox and not self.settings.get("WECHAT_AES_KEY"):
             log.warning("WeChat plaintext mode: message bodies are not signed; set LIAISON_WECHAT_AES_KEY "
                         "and switch the account to safe mode (安全模式)")
@@ -60,6 +67,12 @@ class Liaison:
     @property
     def sandbox(self) -> bool:
         return bool(self.settings["SANDBOX"])
+
+    def log_id(self, openid: str) -> str:
+        """What logs say instead of an openid (bot/logid.py)."""
+        from .logid import log_id
+
+        return log_id(self.settings["KEYRING"], openid)
 
     @property
     def redis_url(self) -> str:
@@ -120,7 +133,7 @@ class Liaison:
             from .wechat import SandboxNotifier, WeChatNotifier
 
             if self.sandbox:
-                self._notifier = SandboxNotifier()
+                self._notifier = SandboxNotifier(self.log_id)
             else:
                 self._notifier = WeChatNotifier(self.api, self.settings.get("WECHAT_TEMPLATE_ID"))
         return self._notifier

@@ -8,7 +8,8 @@ import os
 from typing import Any, Mapping
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
-# Used only when no WeChat credentials are configured (sandbox mode).
+# Used only when no WeChat setting is configured (sandbox mode); it is published
+# in the README, so the sandbox webhook answers loopback requests only.
 SANDBOX_TOKEN = "liaison-dev-token"
 
 # name -> (default, parser). Every key is also read from LIAISON_<name>.
@@ -143,10 +144,8 @@ def finish(settings: dict[str, Any], instance_path: str) -> dict[str, Any]:
     if not settings.get("DATABASE_URL"):
         path = os.path.join(settings["INSTANCE_PATH"], "liaison.db")
         settings["DATABASE_URL"] = f"sqlite:///{path}"
-    settings["SANDBOX"] = not (settings.get("WECHAT_APP_ID") and settings.get("WECHAT_APP_SECRET"))
-    if not settings.get("WECHAT_TOKEN"):
-        if not settings["SANDBOX"]:
-            raise ValueError("LIAISON_WECHAT_TOKEN must be set when WeChat credentials are configured")
+    settings["SANDBOX"] = _mode(settings) == "sandbox"
+    if settings["SANDBOX"]:
         settings["WECHAT_TOKEN"] = SANDBOX_TOKEN
     if settings.get("WECHAT_AES_KEY") and not _valid_aes_key(settings["WECHAT_AES_KEY"]):
         raise ValueError("LIAISON_WECHAT_AES_KEY must be the 43-character EncodingAESKey (base64 of 32 bytes)")
@@ -164,6 +163,45 @@ def finish(settings: dict[str, Any], instance_path: str) -> dict[str, Any]:
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = _instance_secret(settings["INSTANCE_PATH"])
     return settings
+
+
+class WeChatConfigError(ValueError):
+    """The WeChat settings do not make a mode: `kind` is "half" (with the
+    `missing` and `given` names), "dev-token" or "short-token"; the CLI says it in Chinese."""
+
+    def __init__(self, kind: str, message: str, missing: tuple[str, ...] = (), given: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.kind, self.missing, self.given = kind, missing, given
+
+
+# The settings that make live mode; EncodingAESKey is optional (plaintext mode without it).
+LIVE_REQUIRED = ("WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN")
+MIN_TOKEN_CHARS = 16
+
+
+def _mode(settings: Mapping[str, Any]) -> str:
+    """Sandbox when no WeChat setting is given, live when the three that
+    go together are; anything between is refused, so a half-done configuration
+    never runs as the sandbox with its published token."""
+    given = tuple(name for name in (*LIVE_REQUIRED, "WECHAT_AES_KEY") if settings.get(name))
+    if not given:
+        return "sandbox"
+    missing = tuple(name for name in LIVE_REQUIRED if not settings.get(name))
+    if missing:
+        raise WeChatConfigError(
+            "half", f"WeChat settings half set: {', '.join('LIAISON_' + n for n in given)} given but "
+            f"{', '.join('LIAISON_' + n for n in missing)} missing; set LIAISON_WECHAT_APP_ID, "
+            "LIAISON_WECHAT_APP_SECRET and LIAISON_WECHAT_TOKEN together (and LIAISON_WECHAT_AES_KEY for safe "
+            "mode), or none of them for the sandbox", missing, given)
+    token = settings["WECHAT_TOKEN"]
+    if token == SANDBOX_TOKEN:
+        raise WeChatConfigError("dev-token", f"LIAISON_WECHAT_TOKEN is the published sandbox token "
+                                f"{SANDBOX_TOKEN!r}; live mode needs a token of your own")
+    if len(token) < MIN_TOKEN_CHARS:
+        raise WeChatConfigError("short-token", f"LIAISON_WECHAT_TOKEN has {len(token)} characters; live mode "
+                                f"needs at least {MIN_TOKEN_CHARS} (WeChat accepts 3-32 letters and digits: "
+                                "use 32 random ones)")
+    return "live"
 
 
 def _valid_aes_key(key: str) -> bool:

@@ -31,7 +31,7 @@ def build_on_wechat(make_app, fake_wechat):
     media downloads and pushes really go over HTTP), and the demo township."""
     from bot.services.roster.demo import seed
 
-    app = build(make_app, WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok",
+    app = build(make_app, WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok0123456789abcdef",
                 WECHAT_API_BASE=fake_wechat.base, WECHAT_TIMEOUT=2.0)
     ext = app.extensions["liaison"]
     with ext.Session() as session:

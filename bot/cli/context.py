@@ -31,7 +31,7 @@ def load_app(ctx: click.Context | None = None) -> Any:
     ctx = ctx or click.get_current_context()
     state = ctx.ensure_object(State)
     if state.app is None:
-        from config.settings import InstanceMissing
+        from config.settings import InstanceMissing, WeChatConfigError
 
         from .. import create_app
 
@@ -40,10 +40,29 @@ def load_app(ctx: click.Context | None = None) -> Any:
             app = create_app({"INSTANCE_MUST_EXIST": must_exist})
         except InstanceMissing as exc:
             raise click.ClickException(_missing(exc)) from None
+        except WeChatConfigError as exc:
+            raise click.ClickException(_wechat_refused(exc)) from None
         except ValueError as exc:  # a setting that does not parse
             raise click.ClickException(f"配置有误：{exc}") from None
         state.app = app
     return state.app
+
+
+def _wechat_refused(exc: Any) -> str:
+    """The WeChat settings' refusal, in Chinese, naming the variables."""
+    from config.settings import MIN_TOKEN_CHARS, SANDBOX_TOKEN
+
+    if exc.kind == "half":
+        given = "、".join(f"LIAISON_{n}" for n in exc.given)
+        missing = "、".join(f"LIAISON_{n}" for n in exc.missing)
+        return (f"配置有误：微信设置只填了一部分（已设置 {given}，缺少 {missing}）。\n"
+                "正式模式需要同时设置 LIAISON_WECHAT_APP_ID、LIAISON_WECHAT_APP_SECRET 和 LIAISON_WECHAT_TOKEN"
+                "（安全模式再加 LIAISON_WECHAT_AES_KEY）；要用沙箱模式，请一个都不要设置。")
+    if exc.kind == "dev-token":
+        return (f"配置有误：LIAISON_WECHAT_TOKEN 是公开的沙箱令牌 {SANDBOX_TOKEN}，正式模式不能使用。"
+                "请在微信公众平台设置自己的令牌（Token）。")
+    return (f"配置有误：LIAISON_WECHAT_TOKEN 太短，正式模式至少需要 {MIN_TOKEN_CHARS} 个字符。"
+            "微信允许 3 到 32 位英文字母或数字，建议用 32 位随机字母和数字，并在微信公众平台填同一个令牌。")
 
 
 def _missing(exc: Any) -> str:

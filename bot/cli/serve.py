@@ -35,7 +35,8 @@ def _serve(host: str, port: int, threads: int, concurrency: int) -> None:
     os.environ["LIAISON_REDIS_URL"] = ext.redis_url
     os.environ["LIAISON_INSTANCE_PATH"] = ext.settings["INSTANCE_PATH"]
     os.environ["LIAISON_DATABASE_URL"] = ext.settings["DATABASE_URL"]
-    mode = "沙箱模式（不连微信，推送只记录在本地）" if ext.sandbox else "正式模式（连接微信公众号）"
+    mode = ("沙箱模式（不连微信，推送只记录在本地；只接受本机发来的消息）" if ext.sandbox
+            else f"正式模式（连接微信公众号 AppID {ext.settings['WECHAT_APP_ID']}）")
     click.echo(f"Liaison 已启动：http://{host}:{port}/wechat\n"
                f"  运行模式：{mode}\n  实例：{ext.settings['INSTANCE_PATH']}\n"
                f"  数据库：{ext.engine.url.render_as_string(hide_password=True)}")

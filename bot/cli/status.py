@@ -25,6 +25,7 @@ def status(as_json: bool) -> None:
         "database": ext.engine.url.render_as_string(hide_password=True),
         "redis": _redis(ext),
         "mode": "sandbox" if ext.sandbox else "live",
+        "app_id": None if ext.sandbox else ext.settings["WECHAT_APP_ID"],
         **_counts(ext),
     }
     if as_json:
@@ -36,7 +37,7 @@ def status(as_json: bool) -> None:
         f"数据库：  {report['database']}",
         f"Redis：   {redis['url'] or '内置（未运行，liaison serve 会启动它）'}"
         + ("" if redis["url"] is None else "（正常）" if redis["ok"] else f"（连不上：{redis['error']}）"),
-        f"运行模式：{'沙箱（不连微信，推送只记录在本地）' if ext.sandbox else '正式（连接微信公众号）'}",
+        f"运行模式：{'沙箱（不连微信，推送只记录在本地）' if ext.sandbox else '正式（连接微信公众号 AppID ' + report['app_id'] + '）'}",
         f"工单：    共 {report['tickets']} 件，办理中 {report['open_tickets']} 件，待分派 {report['unassigned']} 件",
         f"待发推送：{report['pending_pushes']} 条",
     ]

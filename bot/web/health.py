@@ -30,4 +30,5 @@ def readyz():
     except Exception as exc:
         checks["redis"] = type(exc).__name__
     ok = all(v == "ok" for v in checks.values())
-    return jsonify(status="ok" if ok else "degraded", **checks), (200 if ok else 503)
+    mode = "sandbox" if ext.sandbox else "live"  # a live deployment answering "sandbox" lost its settings
+    return jsonify(status="ok" if ok else "degraded", mode=mode, **checks), (200 if ok else 503)

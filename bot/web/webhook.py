@@ -20,12 +20,14 @@ from ..services.outbox import windows
 from ..services.outcome import Outcome
 from ..services.station import Station
 from ..wechat import WebhookError, render_text_reply
+from . import sandbox
 from .ratelimit import RedisLimiter
 
 log = logging.getLogger(__name__)
 
 
 def verify() -> Response:
+    sandbox.guard(current().settings)
     try:
         echo = current().gate.verify_url(request.args)
     except WebhookError as err:
@@ -35,6 +37,7 @@ def verify() -> Response:
 
 def receive() -> Response:
     ext = current()
+    sandbox.guard(ext.settings)
     body = request.get_data(cache=False)
     if len(body) > ext.settings["MAX_BODY_BYTES"]:
         abort(413)
@@ -101,8 +104,11 @@ def _query_fits_body(ext: Liaison, body: bytes) -> bool:
             return True
         seen = ext.redis.get(key)
     except Exception as exc:
-        log.warning("nonce check unavailable: %s", type(exc).__name__)
-        return True
+        # Fail closed: without the check a logged query could carry a forged body.
+        # 503, so WeChat retries (three times) instead of the message being taken unchecked.
+        log.warning("plaintext replay check unavailable (%s): answering 503 so WeChat retries",
+                    type(exc).__name__)
+        abort(503)
     return (seen.decode() if isinstance(seen, bytes) else seen) == digest
 
 

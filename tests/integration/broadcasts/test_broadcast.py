@@ -27,7 +27,7 @@ from places import ROOT
 @pytest.fixture
 def wx(make_app, fake_wechat):
     def build(**extra):
-        config = {"WECHAT_APP_ID": "wxtestapp", "WECHAT_APP_SECRET": "s3cret", "WECHAT_TOKEN": "tok",
+        config = {"WECHAT_APP_ID": "wxtestapp", "WECHAT_APP_SECRET": "s3cret", "WECHAT_TOKEN": "tok0123456789abcdef",
                   "WECHAT_API_BASE": fake_wechat.base, "WECHAT_TIMEOUT": 5.0, "BROADCAST_RATE": 0.0,
                   "BROADCAST_BATCH": 200, "BROADCAST_BACKOFF": 0.05, "BROADCAST_LEASE": 1.0,
                   "BROADCAST_ACCOUNT_RATE": 0}
@@ -257,7 +257,7 @@ def test_a_worker_killed_halfway_neither_resends_nor_skips(wx, fake_wechat, db, 
     bid = new(db)
     ext = app.extensions["liaison"]
     worker = _worker({"DATABASE_URL": schema, "REDIS_URL": redis_url, "INSTANCE_PATH": tmp_path / "w",
-                      "WECHAT_APP_ID": "wxtestapp", "WECHAT_APP_SECRET": "s3cret", "WECHAT_TOKEN": "tok",
+                      "WECHAT_APP_ID": "wxtestapp", "WECHAT_APP_SECRET": "s3cret", "WECHAT_TOKEN": "tok0123456789abcdef",
                       "WECHAT_API_BASE": fake_wechat.base, "BROADCAST_RATE": 0, "BROADCAST_THREADS": 8,
                       "BROADCAST_BATCH": 100, "BROADCAST_BACKOFF": 0.05, "BROADCAST_LEASE": 1,
                       "LOG_LEVEL": "WARNING"}, bid)

@@ -92,7 +92,8 @@ def test_simulate_reports_an_unreachable_server(cli):
 
 
 def test_simulate_in_safe_mode_encrypts_and_reads_the_reply(make_app, live):
-    app = make_app(WECHAT_TOKEN="safetoken", WECHAT_AES_KEY="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+    app = make_app(WECHAT_APP_ID="wxsafe00000000001", WECHAT_APP_SECRET="s3cret",
+                   WECHAT_TOKEN="safetoken0123456789", WECHAT_AES_KEY="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
     server = live(app)
     runner = app.test_cli_runner()
     result = runner.invoke(main, ["simulate", "路灯坏了", "--as", "oSafeVoter", "--url", server.url, "--wait", "0"],

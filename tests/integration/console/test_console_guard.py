@@ -95,7 +95,7 @@ def test_login_only_returns_to_console_pages(app):
 
 
 def test_session_cookie_is_secure_outside_sandbox(make_app):
-    live = make_app(WECHAT_APP_ID="wxlive", WECHAT_APP_SECRET="secret", WECHAT_TOKEN="tok")
+    live = make_app(WECHAT_APP_ID="wxlive", WECHAT_APP_SECRET="secret", WECHAT_TOKEN="tok0123456789abcdef")
     assert live.config["SESSION_COOKIE_SECURE"] is True
     sandbox = make_app()
     assert sandbox.config["SESSION_COOKIE_SECURE"] is False

@@ -82,7 +82,7 @@ def test_deputy_binding_cards_only_on_request(cli, tmp_path):
 
 
 def test_production_posters_fetch_each_permanent_code_once(make_app, fake_wechat, tmp_path):
-    app = make_app(WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok",
+    app = make_app(WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok0123456789abcdef",
                    WECHAT_API_BASE=fake_wechat.base)
     runner = app.test_cli_runner()
 

@@ -20,7 +20,7 @@ VOTER = "oDEMO_voter_01_01"
 @pytest.fixture
 def wx_app(make_app, fake_wechat):
     def build(**extra):
-        config = {"WECHAT_APP_ID": "wxtestapp", "WECHAT_APP_SECRET": "s3cret", "WECHAT_TOKEN": "tok",
+        config = {"WECHAT_APP_ID": "wxtestapp", "WECHAT_APP_SECRET": "s3cret", "WECHAT_TOKEN": "tok0123456789abcdef",
                   "WECHAT_API_BASE": fake_wechat.base, "WECHAT_TIMEOUT": 2.0}
         config.update(extra)
         return make_app(**config)
@@ -186,7 +186,7 @@ def test_read_timeout_is_never_resent(wx_app, fake_wechat):
 
 
 def test_unreachable_api_is_retried_later(make_app):
-    app = make_app(WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok",
+    app = make_app(WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok0123456789abcdef",
                    WECHAT_API_BASE="http://127.0.0.1:1", WECHAT_TIMEOUT=1.0)
     push_id = opinion(app)
     assert run(app, push_id) == 5.0
@@ -209,7 +209,7 @@ def test_connection_dropped_after_sending_is_never_resent(make_app):
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    app = make_app(WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok",
+    app = make_app(WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok0123456789abcdef",
                    WECHAT_API_BASE=f"http://127.0.0.1:{srv.getsockname()[1]}")
     ext = app.extensions["liaison"]
     ext.redis.set(ext.api.token_key, "TOKEN", ex=60)

@@ -19,7 +19,7 @@ HOUR = timedelta(hours=1).total_seconds()
 @pytest.fixture
 def wx(make_app, fake_wechat):
     def make(**extra):
-        return build(make_app, WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok",
+        return build(make_app, WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok0123456789abcdef",
                      WECHAT_API_BASE=fake_wechat.base, WECHAT_TIMEOUT=2.0, WECHAT_TEMPLATE_ID="TPL_PROGRESS",
                      **extra)
     return make

@@ -108,7 +108,8 @@ ENCRYPTED_EXPECTED = {
 
 @pytest.mark.parametrize("name", sorted(ENCRYPTED_EXPECTED))
 def test_hostile_plaintext_inside_a_correctly_signed_encrypted_message(make_app, name):
-    app = make_app(WECHAT_TOKEN="safetoken", WECHAT_AES_KEY="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+    app = make_app(WECHAT_APP_ID="wxsafe00000000001", WECHAT_APP_SECRET="s3cret",
+                   WECHAT_TOKEN="safetoken0123456789", WECHAT_AES_KEY="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
     ext = app.extensions["liaison"]
     ext.clock.value = 1348831860
     phone = Phone(app, "fromUser")

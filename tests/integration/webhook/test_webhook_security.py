@@ -28,7 +28,8 @@ def stored(ext) -> int:
 
 @pytest.fixture
 def safe_app(make_app):
-    return make_app(WECHAT_TOKEN="safetoken", WECHAT_AES_KEY=AES_KEY, WECHAT_APP_ID="wxsafe00000000001")
+    return make_app(WECHAT_TOKEN="safetoken0123456789", WECHAT_AES_KEY=AES_KEY, WECHAT_APP_ID="wxsafe00000000001",
+                    WECHAT_APP_SECRET="s3cret")
 
 
 def test_missing_or_wrong_signature_is_403_and_nothing_is_stored(app, ext):
@@ -130,7 +131,7 @@ def test_bad_base64_padding_or_length_is_400(safe_app):
 
 def test_message_for_another_app_id_is_400(safe_app):
     ext = safe_app.extensions["liaison"]
-    other = Gate("safetoken", "wxsomeoneelse000001", AES_KEY)
+    other = Gate("safetoken0123456789", "wxsomeoneelse000001", AES_KEY)
     phone = Phone(safe_app, "oVoter")
     query, body = signed_request(other, text_xml("oVoter", "你好", 5, phone.now()), phone.now())
     assert phone.post_raw(query, body).status == 400

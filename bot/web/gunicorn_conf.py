@@ -9,3 +9,8 @@ def post_worker_init(worker: Any) -> None:
     from . import warm
 
     warm(worker.wsgi)
+
+
+# If an access log is turned on (--access-logfile): the path without the query,
+# where WeChat puts the sender's openid (as `liaison serve` logs it).
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'

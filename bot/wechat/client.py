@@ -267,10 +267,12 @@ class SandboxNotifier:
     """Records pushes instead of sending them (no WeChat credentials configured).
     The outbox row itself is the record; `liaison sandbox outbox` prints it."""
 
-    def __init__(self) -> None:
+    def __init__(self, log_id: Callable[[str], str] | None = None) -> None:
         self._n = 0
+        # Logs name the recipient by pseudonym only (bot/logid.py); without one, not at all.
+        self._log_id = log_id or (lambda _openid: "-")
 
     def send(self, msg: Outgoing) -> SendResult:
         self._n += 1
-        log.info("sandbox push recorded for %s", msg.openid)
+        log.info("sandbox push recorded for %s", self._log_id(msg.openid))
         return SendResult("sandbox", f"sandbox-{int(time.time() * 1000)}-{self._n}")

@@ -92,3 +92,19 @@ def test_an_empty_setting_means_the_default():
 
     empty = {name: "" for name in readme_settings()}
     assert load(empty) == load({})
+
+
+def test_the_web_port_is_published_on_loopback_unless_told_otherwise():
+    _, services, _ = compose()
+    ports = services["web"]["ports"][0]
+    assert ports == '["${WEB_BIND_ADDRESS:-127.0.0.1}:8000:8000"]', ports
+
+
+def test_the_production_file_requires_the_wechat_account_so_it_never_runs_the_sandbox():
+    """A missing variable stops `docker compose up` instead of starting the
+    sandbox, whose token is printed in the README. The EncodingAESKey stays
+    optional (plaintext mode is allowed, and logged as a warning)."""
+    env, _, _ = compose()
+    for name in ("LIAISON_WECHAT_APP_ID", "LIAISON_WECHAT_APP_SECRET", "LIAISON_WECHAT_TOKEN"):
+        assert env[name].startswith("${" + name + ":?"), f"{name} is not required: {env[name]}"
+    assert env["LIAISON_WECHAT_AES_KEY"] == "${LIAISON_WECHAT_AES_KEY:-}"

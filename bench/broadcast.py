@@ -193,7 +193,7 @@ def main() -> None:
         redis.Redis.from_url(args.redis_url).flushdb()
         env = dict(os.environ, LIAISON_DATABASE_URL=args.database_url, LIAISON_REDIS_URL=args.redis_url,
                    LIAISON_INSTANCE_PATH=tempfile.mkdtemp(), LIAISON_WECHAT_APP_ID="wxfake",
-                   LIAISON_WECHAT_APP_SECRET="fakesecret", LIAISON_WECHAT_TOKEN="bench",
+                   LIAISON_WECHAT_APP_SECRET="fakesecret", LIAISON_WECHAT_TOKEN="bench0123456789abcdef",
                    LIAISON_WECHAT_API_BASE=f"http://127.0.0.1:{port}", LIAISON_WECHAT_TEMPLATE_ID="TPL_BENCH",
                    LIAISON_BROADCAST_RATE=str(args.rate), LIAISON_BROADCAST_ACCOUNT_RATE=str(int(args.rate * args.workers)),
                    LIAISON_BROADCAST_THREADS=str(args.threads),

@@ -29,6 +29,7 @@ from bot.wechat.simulator import read_reply, signed_request, text_xml  # noqa: E
 TEXTS = ["村里自来水停了三天了", "路灯坏了一个月没人修", "低保怎么申请", "村口的桥栏杆断了", "垃圾好几天没人清运",
          "孩子上学的校车太挤", "玉米补贴还没发下来", "邻居占了我家宅基地"]
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+TOKEN, APP_ID = "benchtoken0123456789", "wxfake"
 
 
 def drive(url: str, gate: Gate, messages: int, concurrency: int, max_seconds: float) -> dict:
@@ -83,8 +84,12 @@ def _postgres_url() -> str:
 def spawn(kind: str, args: argparse.Namespace) -> dict:
     workdir = tempfile.mkdtemp(prefix=f"liaison-bench-{kind}-")
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
-    env.update(LIAISON_WECHAT_TOKEN="benchtoken", LIAISON_WECHAT_AES_KEY=AES_KEY, LIAISON_LOG_LEVEL="WARNING",
-               PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    # Live safe mode (a half-set WeChat configuration is refused), its pushes
+    # going to the local fake API instead of WeChat.
+    fake_port = free_port()
+    env.update(LIAISON_WECHAT_TOKEN=TOKEN, LIAISON_WECHAT_AES_KEY=AES_KEY, LIAISON_WECHAT_APP_ID=APP_ID,
+               LIAISON_WECHAT_APP_SECRET="fakesecret", LIAISON_WECHAT_API_BASE=f"http://127.0.0.1:{fake_port}",
+               LIAISON_LOG_LEVEL="WARNING", PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     if kind == "postgres":
         env.update(LIAISON_DATABASE_URL=_postgres_url(), LIAISON_REDIS_URL="redis://127.0.0.1:6379/14")
         import redis
@@ -92,6 +97,8 @@ def spawn(kind: str, args: argparse.Namespace) -> dict:
         redis.Redis.from_url("redis://127.0.0.1:6379/14").flushdb()
     cli = [sys.executable, "-m", "bot.cli"]
     subprocess.run(cli + ["demo", "seed"], cwd=workdir, env=env, check=True, capture_output=True)
+    fake = subprocess.Popen(cli + ["fake-wechat", "--port", str(fake_port), "--app-id", APP_ID], cwd=workdir,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     port = free_port()
     log = open(os.path.join(workdir, "serve.log"), "w")
     server = subprocess.Popen(cli + ["serve", "--port", str(port), "--threads", str(args.threads)], cwd=workdir,
@@ -104,21 +111,23 @@ def spawn(kind: str, args: argparse.Namespace) -> dict:
                     break
             except requests.RequestException:
                 time.sleep(0.3)
-        gate = Gate("benchtoken", "wxsandbox000000000", AES_KEY)
+        gate = Gate(TOKEN, APP_ID, AES_KEY)
         drive(url, gate, min(100, args.messages), args.concurrency, 30)  # warm-up
         return drive(url, gate, args.messages, args.concurrency, args.max_seconds)
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
+        fake.terminate()
+        fake.wait(timeout=30)
         log.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url")
-    parser.add_argument("--token", default="benchtoken")
+    parser.add_argument("--token", default=TOKEN)
     parser.add_argument("--aes-key", default=AES_KEY)
-    parser.add_argument("--app-id", default="wxsandbox000000000")
+    parser.add_argument("--app-id", default=APP_ID)
     parser.add_argument("--spawn", action="append", choices=["embedded", "postgres"], default=[])
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)

@@ -35,11 +35,7 @@ def _serve(host: str, port: int, threads: int, concurrency: int) -> None:
     os.environ["LIAISON_REDIS_URL"] = ext.redis_url
     os.environ["LIAISON_INSTANCE_PATH"] = ext.settings["INSTANCE_PATH"]
     os.environ["LIAISON_DATABASE_URL"] = ext.settings["DATABASE_URL"]
-    mode = ("沙箱模式（不连微信，推送只记录在本地；只接受本机发来的消息）" if ext.sandbox
-            else f"正式模式（连接微信公众号 AppID {ext.settings['WECHAT_APP_ID']}）")
-    click.echo(f"Liaison 已启动：http://{host}:{port}/wechat\n"
-               f"  运行模式：{mode}\n  实例：{ext.settings['INSTANCE_PATH']}\n"
-               f"  数据库：{ext.engine.url.render_as_string(hide_password=True)}")
+    click.echo(banner(ext, host, port))
     worker_proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--beat",
                                     "--concurrency", str(concurrency)])
     try:
@@ -50,6 +46,15 @@ def _serve(host: str, port: int, threads: int, concurrency: int) -> None:
             worker_proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker_proc.kill()
+
+
+def banner(ext, host: str, port: int) -> str:
+    """What `serve` prints first: where, which mode (the AppID, never a secret), which data."""
+    mode = ("沙箱模式（不连微信，推送只记录在本地；只接受本机发来的消息）" if ext.sandbox
+            else f"正式模式（连接微信公众号 AppID {ext.settings['WECHAT_APP_ID']}）")
+    return (f"Liaison 已启动：http://{host}:{port}/wechat\n"
+            f"  运行模式：{mode}\n  实例：{ext.settings['INSTANCE_PATH']}\n"
+            f"  数据库：{ext.engine.url.render_as_string(hide_password=True)}")
 
 
 def _check_port(host: str, port: int) -> None:

@@ -82,6 +82,16 @@ def test_the_start_says_loudly_which_mode_runs(make_app, caplog):
     assert not any("SANDBOX" in line or LIVE["WECHAT_APP_SECRET"] in line for line in lines)
 
 
+def test_the_serve_banner_names_the_mode_and_the_account_never_its_secrets(make_app):
+    from bot.cli.serve import banner
+
+    sandbox = banner(make_app().extensions["liaison"], "127.0.0.1", 8000)
+    assert "运行模式：沙箱模式" in sandbox and "只接受本机" in sandbox
+    live = banner(make_app(**LIVE).extensions["liaison"], "127.0.0.1", 8000)
+    assert f"运行模式：正式模式（连接微信公众号 AppID {LIVE['WECHAT_APP_ID']}）" in live
+    assert LIVE["WECHAT_APP_SECRET"] not in live and LIVE["WECHAT_TOKEN"] not in live
+
+
 def test_readyz_and_status_show_the_mode(make_app):
     sandbox, live = make_app(), make_app(**LIVE)
     assert sandbox.test_client().get("/readyz").get_json()["mode"] == "sandbox"

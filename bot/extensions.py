@@ -51,8 +51,7 @@ class Liaison:
         if self.sandbox:
             # Loud on purpose: a production start that lands here has lost its WeChat settings.
             log.warning("SANDBOX MODE: no WeChat settings; pushes are recorded, not sent, and the webhook "
-                        "answers loopback requests only (its token is the published %r)",
-                        self.settings["WECHAT_TOKEN"])
+                        "answers loopback requests only (its token is the one published in the README)")
         else:
             log.info("live mode: WeChat AppID %s", self.settings["WECHAT_APP_ID"])
         if not self.sandbox and not self.settings.get("WECHAT_AES_KEY"):

@@ -183,7 +183,7 @@ def _instance_secret(instance_path: str) -> str:
     """A per-install random secret kept in the instance folder."""
     import secrets
 
-    os.makedirs(instance_path, exist_ok=True)
+    os.makedirs(instance_path, mode=0o700, exist_ok=True)
     path = os.path.join(instance_path, "secret_key")
     try:
         with open(path, encoding="ascii") as fh:

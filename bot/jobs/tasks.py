@@ -11,6 +11,7 @@ from typing import Any
 from celery import shared_task
 
 from ..extensions import Liaison, current
+from ..infra.files import open_private, private_dir
 from ..messages import DeliveryError
 from ..models import OutboundPush, PushStatus
 from ..services.calendar.local_time import BEIJING
@@ -132,9 +133,11 @@ def fetch_media(ext: Liaison, ticket_id: int, media_id: str) -> str | None:
     if os.path.isdir(folder) and any(f.split(".")[0] == name for f in os.listdir(folder)):
         return None  # a re-run: already here
     data, ctype = ext.api.download_media(media_id)
-    os.makedirs(folder, exist_ok=True)
+    # A voter's photo is personal data: 0700 folders, 0600 files, whatever the umask.
+    private_dir(os.path.dirname(folder))
+    private_dir(folder)
     path = os.path.join(folder, f"{name}.{_SUFFIX.get(ctype, 'bin')}")
-    with open(path + ".part", "wb") as fh:
+    with open_private(path + ".part") as fh:
         fh.write(data)
     os.replace(path + ".part", path)
     with ext.Session() as s:

@@ -73,6 +73,11 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     # Reverse proxies in front of the app (TLS, load balancer) whose
     # X-Forwarded-For/-Proto to trust; 0: none (the app faces clients itself).
     "PROXY_COUNT": (0, int),
+    # Personal data (PIPL): a finished ticket's words, place and media are overwritten
+    # this many days after its last event (statistics stay); raw message payloads
+    # and media files go after RETENTION_RAW_DAYS.
+    "RETENTION_TICKET_DAYS": (1095, int),
+    "RETENTION_RAW_DAYS": (180, int),
 }
 
 

@@ -77,7 +77,7 @@ def voters_erase(who: str | None, phone: str | None, yes: bool, by: str | None, 
 @click.argument("who", required=False, metavar="OPENID")
 @click.option("--phone", metavar="手机号", help="按手机号找选民。")
 @click.option("--out", "out", metavar="文件", type=click.Path(dir_okay=False, writable=True),
-              help="写到这个文件（JSON）；默认 选民-编号.json。")
+              help="写到这个文件（JSON）；默认写到实例文件夹的 exports/ 里。")
 @click.option("--by", metavar="操作人", help=BY_HELP)
 @json_option
 @with_appcontext
@@ -90,13 +90,24 @@ def voters_export(who: str | None, phone: str | None, out: str | None, by: str |
     ext = current()
     with ext.Session() as session:
         voter = _find(session, who, phone)
-        path = out or f"选民-{voter.id}.json"
+        path = out or _default_export(ext, voter.id)
         counts = service.write(session, voter, path, ext.phones, by=_by(by), now=ext.now())
         session.commit()
     if as_json:
         echo_json({"path": path, "counts": counts})
     else:
         click.echo(f"已导出到 {path}：{_counts(counts)}。文件含个人信息，交给本人后请删除。")
+
+
+def _default_export(ext, voter_id: int) -> str:
+    """instance/exports/voter-<id>-<time>.json: inside the instance, a 0700 folder."""
+    import os
+
+    from ..infra.files import private_dir
+    from ..services.calendar.local_time import BEIJING
+
+    folder = private_dir(os.path.join(ext.settings["INSTANCE_PATH"], "exports"))
+    return os.path.join(folder, f"voter-{voter_id}-{ext.now().astimezone(BEIJING):%Y%m%d-%H%M%S}.json")
 
 
 @voters.command("retention")

@@ -60,3 +60,11 @@ def test_a_roster_export_is_private_and_says_who_took_it(app, demo, db, tmp_path
     assert os.stat(path).st_mode & 0o777 == 0o600
     audit = db.scalar(select(AuditEvent).where(AuditEvent.action == "export.roster"))
     assert audit.actor == "王主任" and audit.target.endswith("roster.xlsx")
+
+
+def test_without_out_the_export_goes_to_the_instances_private_exports_folder(app, ext, demo):
+    result = app.test_cli_runner().invoke(main, ["voters", "export", VOTER, "--json"], obj=State(app=app))
+    path = json.loads(result.output)["path"]
+    folder = os.path.join(ext.settings["INSTANCE_PATH"], "exports")
+    assert os.path.dirname(path) == folder and json.load(open(path, encoding="utf-8"))["voter"]["openid"] == VOTER
+    assert (os.stat(folder).st_mode & 0o777, os.stat(path).st_mode & 0o777) == (0o700, 0o600)

@@ -21,8 +21,12 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     if must_exist:
         settings_mod.check_instance(values, instance)
     app = Flask("bot", instance_path=instance, instance_relative_config=False)
-    if not must_exist:  # only commands that may create an instance make its folder
-        os.makedirs(app.instance_path, exist_ok=True)
+    from .infra.files import private_dir
+
+    if not must_exist or os.path.isdir(app.instance_path):
+        # Only commands that may create an instance make its folder; it holds
+        # personal data, so it is the service user's alone (0700).
+        private_dir(app.instance_path)
     app.config.update(settings_mod.finish(values, app.instance_path))
     _derive_keys(app)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]

@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        from .infra.files import prepare_sqlite
+
+        prepare_sqlite(url)  # the file holds personal data: 0600 before SQLite creates it
         # hide_parameters: SQL errors must not carry voters' message text into logs.
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                                hide_parameters=True)
@@ -27,6 +30,9 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # Overwritten and deleted rows are zeroed on disk, not left in free
+            # space: an erased voter's words must not survive in the file.
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         return engine

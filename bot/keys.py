@@ -22,6 +22,7 @@ PURPOSES = frozenset({
     "field-index",  # keyed hashes that let staff search sealed text
     "account-probe",  # the stand-in hash for an unknown console user name
     "log-id",  # short pseudonyms for openids in logs
+    "voter-pseudonym",  # the stand-in openid of a voter erased at their request
 })
 
 

@@ -35,5 +35,7 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
             "prefill-campaigns": {"task": "liaison.prefill_campaigns", "schedule": crontab(hour=7, minute=0)},
             # Reception reminders, every morning in Beijing time; the job is idempotent.
             "remind-receptions": {"task": "liaison.remind_receptions", "schedule": crontab(hour=8, minute=0)},
+            # Personal data past its retention period is overwritten, at night (idempotent).
+            "retention": {"task": "liaison.retention", "schedule": crontab(hour=3, minute=30)},
         },
     }

@@ -74,6 +74,11 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     # Reverse proxies in front of the app (TLS, load balancer) whose
     # X-Forwarded-For/-Proto to trust; 0: none (the app faces clients itself).
     "PROXY_COUNT": (0, int),
+    # Personal data (PIPL): a finished ticket's words, place and media are overwritten
+    # this many days after its last event (statistics stay); raw message payloads
+    # and media files go after RETENTION_RAW_DAYS.
+    "RETENTION_TICKET_DAYS": (1095, int),
+    "RETENTION_RAW_DAYS": (180, int),
 }
 
 
@@ -221,7 +226,7 @@ def _instance_secret(instance_path: str) -> str:
     """A per-install random secret kept in the instance folder."""
     import secrets
 
-    os.makedirs(instance_path, exist_ok=True)
+    os.makedirs(instance_path, mode=0o700, exist_ok=True)
     path = os.path.join(instance_path, "secret_key")
     try:
         with open(path, encoding="ascii") as fh:

@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "fake-wechat": (".simulate", "fake_wechat", "运行本地的微信接口模拟服务（测试和演示用）"),
     "nlp": ("..nlp.cli", "nlp", "消息分类模型：训练、评估、分类"),
     "users": (".users", "users", "账号：新建、列出、停用"),
+    "voters": (".voters", "voters", "选民个人信息：按本人要求删除、导出本人数据、保存期限"),
 }
 
 

@@ -71,10 +71,11 @@ def roster_import(path: str, dry_run: bool) -> None:
 
 @roster.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.option("--by", metavar="操作人", help="操作人（记入审计日志）；默认当前系统用户。")
 @with_appcontext
 @needs_db
-def roster_export(path: str) -> None:
-    """把整个名册导出到 PATH（.xlsx），修改后可再导入。文件含手机号和微信绑定，请妥善保管。"""
+def roster_export(path: str, by: str | None) -> None:
+    """把整个名册导出到 PATH（.xlsx），修改后可再导入。文件含手机号和微信绑定，只有本机当前用户可读，请妥善保管。"""
     import getpass
     import os
 
@@ -85,7 +86,7 @@ def roster_export(path: str) -> None:
     with ext.Session() as session:
         counts = write_export(session, path, ext.phones)
         # Phones and WeChat bindings leave the system: every export is on record.
-        audit.record(session, actor=f"cli:{getpass.getuser()}", action="export.roster",
+        audit.record(session, actor=(by or "").strip() or f"cli:{getpass.getuser()}", action="export.roster",
                      target=os.path.abspath(path)[-255:], detail="，".join(f"{k} {v}" for k, v in counts.items()),
                      now=ext.now())
         session.commit()

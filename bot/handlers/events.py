@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..messages import Inbound
 from ..services import texts
 from ..services.outcome import Outcome
+from ..services.privacy import contact
 from ..services.roster import binding
 from . import Context
 
@@ -17,7 +18,7 @@ def on_scan(ctx: Context, msg: Inbound) -> Outcome:
 
 
 def on_unsubscribe(ctx: Context, msg: Inbound) -> Outcome:
-    binding.unsubscribe(ctx.session, msg.openid)
+    contact.unsubscribed(ctx.session, msg.openid)  # history kept; nothing more is sent
     return Outcome(reply=None)  # WeChat shows nothing to someone who left
 
 

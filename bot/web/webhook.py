@@ -18,6 +18,7 @@ from ..messages import Inbound
 from ..models import InboundMessage
 from ..services.outbox import windows
 from ..services.outcome import Outcome
+from ..services.privacy import location
 from ..services.station import Station
 from ..wechat import WebhookError, render_text_reply
 from . import sandbox
@@ -73,7 +74,7 @@ def _handle(ext: Liaison, msg: Inbound) -> Outcome:
         row = InboundMessage(
             dedupe_key=msg.dedupe_key, openid=msg.openid, msg_type=msg.msg_type, event=msg.event,
             msg_id=msg.msg_id, content=msg.content, created_at=ext.now(),
-            extra={k: v for k, v in msg.fields.items() if k not in ("Content", "Recognition")},
+            extra=location.stored_fields(msg),  # never the periodic LOCATION event's coordinates
         )
         session.add(row)
         try:

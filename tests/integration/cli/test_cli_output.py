@@ -29,6 +29,9 @@ JSON_COMMANDS = {
     "broadcast status": ["{bid}"],
     "nlp classify": [],
     "users list": [],
+    "voters export": ["oStranger"],
+    "voters retention": ["--dry-run"],
+    "voters erase": ["oStranger", "--yes"],
 }
 LISTS = ("tickets list", "qr list", "sandbox outbox", "triage list")
 PUSH_FIELDS = {"id", "to", "kind", "status", "channel", "text", "created_at"}

@@ -6,6 +6,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ....infra.files import open_private
 from ....models import (ActivityGroup, Constituency, ContactLink, Deputy, Mandate, NaturalVillage, Site,
                         Township, Village, Voter, VoterGroup)
 from ..phones import PhoneBox
@@ -106,5 +107,7 @@ def write_export(session: Session, path: str | Path, box: PhoneBox) -> dict[str,
     for v in session.scalars(select(Voter).where(Voter.code.is_not(None)).order_by(Voter.id)):
         rows["voter"].append([v.code, v.name, box.open(v.phone_enc), code(Village, v.village_id),
                               code(NaturalVillage, v.natural_village_id), code(VoterGroup, v.group_id), v.openid])
-    _book(rows).save(path)
+    # Phones and WeChat bindings: readable by this user only, whatever the umask.
+    with open_private(path) as fh:
+        _book(rows).save(fh)
     return {s.title: len(rows[s.name]) for s in SHEETS}

@@ -1,0 +1,91 @@
+"""Overwriting what a ticket says while keeping what it counts: category,
+village, site, deputy, status, dates and rating stay for the statistics; the
+voter's words, places, replies, pushes that quote them and media go.
+
+Columns are overwritten (never deleted rows), so the ticket numbers, the counts
+by category and status and the SLA figures do not change."""
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter
+from typing import Iterable
+
+from sqlalchemy import case, or_, select, update
+from sqlalchemy.orm import Session
+
+from ...models import InboundMessage, LabelledExample, OutboundPush, PushStatus, Ticket, TicketEvent
+
+# Event notes the system writes without a voter's words (who was assigned, the
+# SLA clock, a category change): kept, they explain the statistics.
+KEEP_NOTES = frozenset({"assigned", "triage", "recategorised", "merged", "sla_reminded", "sla_breached"})
+
+
+def tickets(session: Session, ticket_ids: Iterable[int], marker: str, instance_path: str) -> Counter[str]:
+    """Anonymise these tickets and everything that quotes them; returns counts."""
+    ids = sorted(set(ticket_ids))
+    done: Counter[str] = Counter()
+    if not ids:
+        return done
+    for chunk in _chunks(ids):
+        done["tickets"] += session.execute(
+            update(Ticket).where(Ticket.id.in_(chunk))
+            # updated_at kept: the ticket's own history did not change.
+            .values(text=marker, place=None, rating_comment=None, updated_at=Ticket.updated_at)).rowcount
+        done["events"] += session.execute(
+            update(TicketEvent).where(TicketEvent.ticket_id.in_(chunk), TicketEvent.note != "",
+                                      TicketEvent.kind.not_in(KEEP_NOTES))
+            .values(note=marker)).rowcount
+        done["messages"] += session.execute(
+            update(InboundMessage).where(InboundMessage.ticket_id.in_(chunk))
+            .values(content=marked(InboundMessage.content, marker), reply=marked(InboundMessage.reply, marker),
+                    extra={})).rowcount
+        done["pushes"] += pushes(session, OutboundPush.ticket_id.in_(chunk), marker)
+        done["examples"] += session.execute(
+            update(LabelledExample).where(LabelledExample.ticket_id.in_(chunk)).values(text=marker)).rowcount
+        for ticket_id in chunk:
+            done["media_files"] += drop_media(instance_path, ticket_id)
+    session.flush()
+    return done
+
+
+def pushes(session: Session, where, marker: str) -> int:
+    """Overwrite the text of these pushes; one not sent yet never will be."""
+    session.execute(update(OutboundPush).where(where, OutboundPush.status == PushStatus.PENDING)
+                    .values(status=PushStatus.FAILED, last_error="personal data erased before sending"))
+    return session.execute(update(OutboundPush).where(where)
+                           .values(payload={"text": marker, "title": "", "fields": []})).rowcount
+
+
+def drop_media(instance_path: str, ticket_id: int) -> int:
+    """Delete the photos and videos saved for a ticket; returns how many files went."""
+    folder = media_folder(instance_path, ticket_id)
+    if not os.path.isdir(folder):
+        return 0
+    count = sum(len(files) for _, _, files in os.walk(folder))
+    shutil.rmtree(folder)
+    return count
+
+
+def media_folder(instance_path: str, ticket_id: int) -> str:
+    """Where the worker saves a ticket's media (bot/jobs/tasks.py fetch_media)."""
+    return os.path.join(instance_path, "media", str(int(ticket_id)))
+
+
+def count_media(instance_path: str, ticket_id: int) -> int:
+    folder = media_folder(instance_path, ticket_id)
+    return sum(len(files) for _, _, files in os.walk(folder)) if os.path.isdir(folder) else 0
+
+
+def marked(column, marker: str):
+    """The marker where there was something, NULL where there was nothing."""
+    return case((or_(column.is_(None), column == ""), column), else_=marker)
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def ticket_ids_of(session: Session, voter_id: int) -> list[int]:
+    return list(session.scalars(select(Ticket.id).where(Ticket.voter_id == voter_id)))

@@ -1,0 +1,171 @@
+"""A voter asks to be forgotten (PIPL art. 47): after `liaison voters erase`
+nothing they said, nor their name, phone or WeChat id, is left in any column
+of any table or in the files; the station's statistics do not change."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from sqlalchemy import create_engine, func, inspect, select, text
+
+from bot.cli import main
+from bot.cli.context import State
+from bot.models import AuditEvent, Base, Ticket, Voter
+from bot.services import texts
+from lifecycle_kit import VOTER, build, deputy_of, number_in, ticket
+from wechat_user import Phone
+
+NAME, MOBILE = "欧阳清漪", "13912345678"
+WORDS = ("王家老宅", "就是慢了点", "36.6123", "114.4876")
+PHOTO = b"\xff\xd8\xff\xe0 the pipe by the old house"
+
+
+@pytest.fixture
+def station(make_app, fake_wechat, tmp_path):
+    """The demo township on WeChat (the fake API), in a database of its own so
+    its file can be read byte by byte."""
+    from bot.infra.migrate import upgrade
+    from bot.services.roster.demo import seed
+
+    url = os.environ.get("LIAISON_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'own.db'}"
+    if not url.startswith("sqlite"):
+        pytest.skip("reads the SQLite file itself")
+    engine = create_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    app = build(make_app, DATABASE_URL=url, WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret",
+                WECHAT_TOKEN="tok", WECHAT_API_BASE=fake_wechat.base, WECHAT_TIMEOUT=2.0)
+    ext = app.extensions["liaison"]
+    with ext.Session() as session:
+        seed(session, 7)
+        voter = session.scalar(select(Voter).where(Voter.openid == VOTER))
+        voter.name = NAME
+        ext.phones.store(voter, MOBILE)
+        session.commit()
+    fake_wechat.media["MEDIA_OLD_HOUSE"] = (PHOTO, "image/jpeg")
+    return app
+
+
+@pytest.fixture
+def db(station):
+    with station.extensions["liaison"].Session() as session:
+        yield session
+
+
+def _history(app, db) -> str:
+    """The voter reports, sends a photo and a place, the deputy answers, the voter rates."""
+    ext = app.extensions["liaison"]
+    voter, deputy = Phone(app, VOTER), deputy_of(db, VOTER)
+    desk = Phone(app, deputy.openid)
+    number = number_in(voter.says("村里自来水停了三天了，王家老宅那段管子爆了").text)
+    ext.clock.value += 30
+    voter.image("MEDIA_OLD_HOUSE")
+    ext.clock.value += 30
+    voter.location("36.6123", "114.4876", "王家老宅门口")
+    voter.says("你好")
+    desk.says(f"受理 {number}")
+    desk.says(f"回复 {number} 已联系水务站，王家老宅明天修")
+    desk.says(f"办结 {number} 已修复通水")
+    voter.says("基本满意，就是慢了点")
+    ext.queue.drain(app)  # pushes sent, the photo downloaded
+    return number
+
+
+def _every_text(db) -> list[tuple[str, str, str]]:
+    """(table, column, value) of every non-empty value of every table, as text."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        for row in db.execute(select(table)).mappings():
+            for column, value in row.items():
+                if value is not None and not isinstance(value, (int, float)):
+                    found.append((table.name, column, json.dumps(value, ensure_ascii=False, default=str)))
+    return found
+
+
+def _statistics(db) -> list[tuple]:
+    return sorted(db.execute(select(Ticket.category, Ticket.status, Ticket.village_id, Ticket.deputy_id,
+                                    Ticket.rating, func.count()).group_by(Ticket.category, Ticket.status,
+                                    Ticket.village_id, Ticket.deputy_id, Ticket.rating)).all(), key=str)
+
+
+def test_an_erased_voter_leaves_no_trace_but_the_counts(station, db):
+    app, ext = station, station.extensions["liaison"]
+    number = _history(app, db)
+    photo = os.path.join(ext.settings["INSTANCE_PATH"], "media", str(ticket(db, number).id), "MEDIA_OLD_HOUSE.jpg")
+    assert open(photo, "rb").read() == PHOTO
+    secrets = (VOTER, NAME, f"{NAME[0]}某", MOBILE) + WORDS
+    assert {s for s in secrets for *_, value in _every_text(db) if s in value} >= {VOTER, NAME, "王家老宅"}
+    before = _statistics(db)
+
+    out = app.test_cli_runner().invoke(main, ["voters", "erase", VOTER, "--yes", "--by", "张干事"],
+                                       obj=State(app=app))
+    assert out.exit_code == 0, out.output
+    assert out.output.startswith("已删除选民 #") and "工单 1" in out.output
+
+    db.expire_all()
+    left = [(table, column) for table, column, value in _every_text(db) for s in secrets if s in value]
+    assert left == []
+    assert _statistics(db) == before
+    assert not os.path.exists(photo) and not os.path.exists(os.path.dirname(photo))
+    erased = ticket(db, number)
+    assert erased.text == texts.ERASED and (erased.category, erased.status, erased.rating) == ("城乡建设", "rated", 3)
+    # Nor in the database file itself (overwritten pages are zeroed, the write-ahead log emptied).
+    path = ext.settings["DATABASE_URL"][len("sqlite:///"):]
+    raw = b"".join(open(path + suffix, "rb").read() for suffix in ("", "-wal") if os.path.exists(path + suffix))
+    assert [s for s in secrets if s.encode() in raw] == []
+    # On record: who, when and which voter, never what was erased.
+    audit = db.scalar(select(AuditEvent).where(AuditEvent.action == "privacy.erase"))
+    assert audit.actor == "张干事" and audit.target.startswith("voter:") and "erased-" in audit.detail
+
+
+def test_erasing_twice_changes_nothing_and_an_unknown_voter_is_refused(station, db):
+    app = station
+    _history(app, db)
+    cli = app.test_cli_runner()
+    first = cli.invoke(main, ["voters", "erase", VOTER, "--yes", "--json"], obj=State(app=app))
+    done = json.loads(first.output)
+    assert done["already_erased"] is False and done["counts"]["tickets"] == 1
+    snapshot = _every_text(db)
+    again = cli.invoke(main, ["voters", "erase", VOTER, "--yes", "--json"], obj=State(app=app))
+    assert json.loads(again.output)["already_erased"] is True
+    assert json.loads(again.output)["pseudonym"] == done["pseudonym"]  # stable
+    db.expire_all()
+    assert [row for row in _every_text(db) if row[0] != "audit_events"] == \
+           [row for row in snapshot if row[0] != "audit_events"]
+    unknown = cli.invoke(main, ["voters", "erase", "oNOBODY_at_all", "--yes"], obj=State(app=app))
+    assert unknown.exit_code == 1 and "没有找到选民 oNOBODY_at_all" in unknown.output
+
+
+def test_erase_by_phone_asks_first(station, db):
+    app = station
+    cli = app.test_cli_runner()
+    no = cli.invoke(main, ["voters", "erase", "--phone", "139 1234 5678"], input="n\n", obj=State(app=app))
+    assert no.exit_code == 1 and "确定吗" in no.output
+    db.expire_all()
+    assert db.scalar(select(Voter.name).where(Voter.openid == VOTER)) == NAME
+    yes = cli.invoke(main, ["voters", "erase", "--phone", "139 1234 5678"], input="y\n", obj=State(app=app))
+    assert yes.exit_code == 0, yes.output
+    db.expire_all()
+    assert db.scalar(select(func.count(Voter.id)).where(Voter.name == NAME)) == 0
+
+
+def test_the_database_file_is_the_service_users_alone(station):
+    ext = station.extensions["liaison"]
+    path = ext.settings["DATABASE_URL"][len("sqlite:///"):]
+    with ext.engine.begin() as conn:  # a write, so the WAL and shared-memory files exist
+        conn.execute(text("UPDATE ticket_counters SET last = last"))
+    assert inspect(ext.engine).has_table("voters")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            assert os.stat(path + suffix).st_mode & 0o777 == 0o600, suffix
+
+
+def test_a_saved_photo_and_the_instance_are_the_service_users_alone(station, db):
+    ext = station.extensions["liaison"]
+    number = _history(station, db)
+    instance = ext.settings["INSTANCE_PATH"]
+    folder = os.path.join(instance, "media", str(ticket(db, number).id))
+    assert os.stat(os.path.join(folder, "MEDIA_OLD_HOUSE.jpg")).st_mode & 0o777 == 0o600
+    for path in (instance, os.path.join(instance, "media"), folder):
+        assert os.stat(path).st_mode & 0o777 == 0o700, path

@@ -26,6 +26,8 @@ AUDIT_ACTIONS = {
     "ticket.view": "查看工单", "ticket.denied": "越权查看工单", "voter.view_personal": "查看群众个人信息",
     "user.create": "创建账号", "user.disable": "停用账号", "user.password": "设置密码",
     "ticket.refused": "越权操作工单", "ticket.media": "查看附件", "export.roster": "导出名册",
+    "deputy_binding.confirm": "确认代表微信绑定", "deputy_binding.reject": "拒绝代表微信绑定",
+    "deputy_binding.revoke": "解除代表微信绑定", "qr.revoke": "作废二维码",
     **{f"ticket.{action}": f"工单：{name}" for action, name in ACTION_NAMES.items()},
 }
 

@@ -218,4 +218,6 @@ DEPUTY_BINDING_MOVED = ("您的微信已不再绑定 {deputy} 代表的身份：
                         "如果这不是您本人的操作，请立即致电联络站。")
 DEPUTY_BINDING_REVOKED = "联络站已解除您的微信与 {deputy} 代表身份的绑定，您将不再收到代表工单。如有疑问，请致电联络站。"
 DEPUTY_BINDING_TITLE = "代表微信绑定变更"
+STAFF_BINDING_REQUEST = ("代表绑定申请待确认：有微信号扫描了 {deputy} 代表（{code}）的绑定卡，申请编号 {id}。"
+                         "请先与代表本人电话核实，再在工作台“代表绑定”页或用 liaison roster bindings confirm {id} 确认。")
 GROUP_STAYS = "您已在 {deputy} 代表的联系选民群（{group}）。扫码不会更换群组，如需更换，请联系联络站工作人员。"

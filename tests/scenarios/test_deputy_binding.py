@@ -168,3 +168,15 @@ def test_a_roster_voter_scanning_another_groups_poster_stays_in_their_group(app,
     db.expire_all()
     assert db.scalar(select(Voter.group_id).where(Voter.openid == VOTER)) == mine.id
     assert Phone(app, VOTER).says("村里自来水停了三天了").text.endswith(f"已转交 {mine.deputy.name} 代表。")
+
+
+def test_staff_on_wechat_hear_of_a_card_scan_once(app, demo, db, inbox):
+    from lifecycle_kit import STAFF
+
+    deputy = deputy_of(db, VOTER)
+    printed = card(db, deputy.code)
+    Phone(app, THIEF).scans(printed, subscribed=False)
+    Phone(app, THIEF).scans(printed)
+    request_id = db.scalar(select(DeputyBinding.id))
+    assert inbox(STAFF) == [texts.STAFF_BINDING_REQUEST.format(deputy=deputy.name, code=deputy.code, id=request_id)]
+    assert inbox(THIEF) == []  # the scanner got the reply, nothing more

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ...models import Deputy, DeputyBinding, IssuedQr, Role, User
@@ -61,6 +61,21 @@ def listing(session: Session) -> dict[str, list[dict]]:
     return {"pending": pending, "active": active}
 
 
+def alert_staff(session: Session, openid: str, staff_openids: tuple[str, ...], now: datetime) -> Outcome:
+    """Tell staff on WeChat that this account's card scan waits for them (once per request)."""
+    req = session.scalar(select(DeputyBinding).where(DeputyBinding.openid == openid,
+                                                     DeputyBinding.status == "pending")
+                         .order_by(DeputyBinding.id.desc()))
+    if req is None:
+        return Outcome()
+    if not staff_openids:
+        log.warning("deputy binding request %s waits; no staff WeChat configured (LIAISON_STAFF_OPENIDS)", req.id)
+    text = texts.STAFF_BINDING_REQUEST.format(deputy=req.deputy.name, code=req.deputy.code, id=req.id)
+    return Outcome().add_pushes([notify.queue(
+        session, key=f"deputy-binding:{req.id}:staff:{staff}", openid=staff, kind="deputy_binding_request",
+        text=text, title=texts.DEPUTY_BINDING_TITLE, now=now) for staff in staff_openids])
+
+
 def _pending(session: Session, request_id: int) -> DeputyBinding:
     req = session.get(DeputyBinding, request_id)
     if req is None:
@@ -88,7 +103,11 @@ def confirm(session: Session, request_id: int, by: str, now: datetime, address: 
     if other is not None:
         raise BindingError(f"这个微信已绑定代表 {other.code} {other.name}，请先解除那个绑定")
     previous = deputy.openid
-    card.used_at = now
+    # Spend the card in one conditional UPDATE: of two clerks confirming at once, one wins.
+    spent = session.execute(update(IssuedQr).where(IssuedQr.id == card.id, IssuedQr.used_at.is_(None),
+                                                   IssuedQr.revoked_at.is_(None)).values(used_at=now)).rowcount
+    if not spent:
+        raise BindingError("这张绑定卡已使用或已作废，不能再确认；请为代表重新印卡")
     deputy.openid, deputy.subscribed = req.openid, True
     req.status, req.decided_at, req.decided_by = "confirmed", now, by[:64]
     for rest in session.scalars(select(DeputyBinding).where(

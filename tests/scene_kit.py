@@ -1,13 +1,13 @@
 """Issued QR codes for tests: what `liaison qr posters` prints, as scenes."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from bot.models import Deputy, Site, VoterGroup
 
-NOW = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 
 def scene(db, kind: str, code: str) -> str:

@@ -68,7 +68,9 @@ def test_staff_confirm_the_deputys_new_phone_and_the_old_one_is_told(app, demo, 
     waiting = bindings(staff)["pending"]
     assert [(r["deputy"], r["wechat"]) for r in waiting] == [(deputy.code, "…" + THIEF[-6:]),
                                                              (deputy.code, "…" + NEW_PHONE[-6:])]
-    assert "oDeputysNewPhone" not in staff("list").output  # staff see enough to tell accounts apart
+    listed = staff()  # bare `liaison roster bindings` lists
+    assert "待确认的绑定申请：2" in listed.output and f"代表 {deputy.code}" in listed.output
+    assert NEW_PHONE not in listed.output  # staff see enough to tell accounts apart, not the openid
 
     done = staff("confirm", waiting[1]["id"], "--by", "张干事")
     assert done.exit_code == 0, done.output

@@ -13,7 +13,7 @@ do cached WeChat tickets of deputy scenes (their scene held the token).
 """
 import hashlib
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -61,7 +61,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_deputy_bindings_status'), ['status'], unique=False)
 
     conn = op.get_bind()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = conn.execute(sa.text("SELECT id, bind_token FROM deputies WHERE bind_token IS NOT NULL")).all()
     if rows:
         op.bulk_insert(issued, [

@@ -3,7 +3,7 @@ cards, so a printed card still works once, through staff confirmation."""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.orm import Session
@@ -33,7 +33,7 @@ def test_plaintext_tokens_are_hashed_and_the_column_dropped(tmp_path):
 
     from bot.services.roster.codes import request_binding
 
-    now = datetime(2026, 12, 2, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 2, tzinfo=UTC)
     with Session(engine) as session:
         assert request_binding(session, "oNewPhone", TOKEN, now)[0] == "pending"
         assert request_binding(session, "oNewPhone", "some-other-token", now)[0] == "unknown"

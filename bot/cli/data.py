@@ -164,18 +164,25 @@ def qr() -> None:
 
 @qr.command("list")
 @list_options
-@click.option("--private", is_flag=True, help="也列出代表的私人绑定码（只交给代表本人）。")
+@click.option("--private", is_flag=True, help="也列出每位代表有没有未使用的私人绑定卡（卡上的码只在印卡时显示）。")
 @with_appcontext
 @needs_db
 def qr_list(as_json: bool, as_jsonl: bool, private: bool) -> None:
-    """每个站点和联系选民群的二维码场景值。"""
+    """每个站点和联系选民群已签发的二维码场景值（未签发的，印海报时签发）。"""
     from ..services.roster.scenes import all_scenes
 
     with current().Session() as session:
         rows = [(item, f"{_padded(SCENE_KINDS.get(item['kind'], item['kind']))} {item['id']:>4}  "
-                       f"{item['scene']:<24} {item['name']}")
+                       f"{_scene_label(item):<24} {item['name']}")
                 for item in all_scenes(session, include_private=private)]
     emit(rows, as_json, as_jsonl, empty="还没有二维码场景：请先导入名册。")
+
+
+def _scene_label(item: dict) -> str:
+    if item["kind"] == "deputy":
+        return ("有未使用的绑定卡" if item["card"] == "unused" else "没有可用的绑定卡") \
+            + ("，已绑定微信" if item["bound"] else "")
+    return item["scene"] or "（未签发）"
 
 
 @click.group()
@@ -202,12 +209,15 @@ def sandbox_outbox(limit: int, as_json: bool, as_jsonl: bool) -> None:
 @click.option("--site", "sites", metavar="站点编码", multiple=True, help="只印这个站点的海报（站点编码，可重复）。")
 @click.option("--format", "fmt", type=click.Choice(["png", "pdf"]), default="png", show_default=True,
               help="文件格式。")
-@click.option("--deputies", is_flag=True, help="另加每位代表的私人绑定卡（只交给代表本人，不要张贴）。")
+@click.option("--deputies", is_flag=True, help="另加每位代表的私人绑定卡（新卡，旧卡作废；只交给代表本人，不要张贴）。")
+@click.option("--deputy", "deputy_codes", metavar="代表编码", multiple=True,
+              help="只为这位代表印一张新的私人绑定卡（旧卡作废；可重复）。")
 @with_appcontext
 @needs_db
-def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool) -> None:
-    """每个站点、每个联系选民群印一张 A4 海报，存到文件夹 OUTDIR。
+def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool, deputy_codes: tuple[str, ...]) -> None:
+    """每个站点、每个联系选民群印一张 A4 海报，存到文件夹 OUTDIR（还没有二维码的，先签发一个）。
     正式模式下是微信的永久二维码（第一次申请后保存）；沙箱模式下是本地示意码。"""
+    import getpass
     from pathlib import Path
 
     from ..services.roster import posters
@@ -218,18 +228,26 @@ def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool) ->
     out.mkdir(parents=True, exist_ok=True)
     create = None if ext.sandbox else ext.api.create_qr
     with ext.Session() as session:
-        items = qr_service.posters(session, sites, deputies)
+        items = qr_service.posters(session, ext.now(), f"cli:{getpass.getuser()}", sites, deputies, deputy_codes)
         if not items:
-            raise click.ClickException("没有对应的站点：请用 liaison qr list 核对 --site 后面的站点编码。")
+            raise click.ClickException("没有对应的站点或代表：请用 liaison qr list 核对站点编码或代表编码。")
+        session.commit()  # issued codes and new cards are kept before anything is printed
         for item in items:
-            content = qr_service.content_for(session, item.scene, create)
+            content = qr_service.content_for(session, item.scene, create, keep=item.kind != "deputy")
             session.commit()  # a fetched ticket is kept even if a later one fails
             path = out / f"{item.kind}-{item.code}.{fmt}"
             posters.save(posters.render(item, content, ext.sandbox), path)
             title = item.deputy.name if item.deputy else item.group.name if item.group else item.site.name
             click.echo(f"{path}  {title}")
+    cards = sum(1 for item in items if item.kind == "deputy")
     click.echo(f"共 {len(items)} 张海报，在 {out}"
                + ("（沙箱模式：二维码只是示意，扫码不能关注）" if ext.sandbox else ""))
+    if cards:
+        click.echo(f"其中 {cards} 张代表绑定卡是新卡，之前印的卡已作废；代表扫码后要由工作人员确认"
+                   "（liaison roster bindings）。")
+
+
+REVOKE_KINDS = {"group": "联系选民群", "site": "站点", "deputy": "代表"}
 
 
 @qr.command("revoke")
@@ -237,22 +255,28 @@ def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool) ->
 @with_appcontext
 @needs_db
 def qr_revoke(scene: str) -> None:
-    """作废二维码 SCENE：group:群编码（群成员保留），或 deputy:代表编码（为代表换一个新的私人码）。"""
-    from ..services.roster.binding import revoke_group, rotate_deputy_token
+    """作废二维码 SCENE：group:群编码（群成员保留），site:站点编码（已关联的选民保留），
+    或 deputy:代表编码（作废代表未使用的私人绑定卡；已有的绑定用 liaison roster bindings revoke 解除）。
+    作废后用 liaison qr posters 签发并印新码。"""
+    import getpass
+
+    from ..services.accounts import audit
+    from ..services.roster.binding import revoke_deputy_cards, revoke_group, revoke_site
 
     ext = current()
     kind, _, code = scene.partition(":")
+    revokers = {"group": revoke_group, "site": revoke_site, "deputy": revoke_deputy_cards}
+    if kind not in revokers:
+        raise click.ClickException("SCENE 要写成 group:群编码、site:站点编码 或 deputy:代表编码，例如 group:G03")
     with ext.Session() as session:
-        if kind == "group":
-            found = revoke_group(session, code, ext.now())
-        elif kind == "deputy":
-            found = rotate_deputy_token(session, code)
-        else:
-            raise click.ClickException("SCENE 要写成 group:群编码 或 deputy:代表编码，例如 group:G03")
-        if found is None:
-            raise click.ClickException(f"没有编码为 {code} 的{'联系选民群' if kind == 'group' else '代表'}")
+        if revokers[kind](session, code, ext.now()) is None:
+            raise click.ClickException(f"没有编码为 {code} 的{REVOKE_KINDS[kind]}")
+        audit.record(session, actor=f"cli:{getpass.getuser()}", action="qr.revoke", target=f"{kind}:{code}"[:255],
+                     now=ext.now())
         session.commit()
     if kind == "group":
         click.echo(f"已作废联系选民群 {code} 的二维码，群成员保留。")
+    elif kind == "site":
+        click.echo(f"已作废站点 {code} 的二维码，已关联的选民保留。请用 liaison qr posters 印新海报。")
     else:
-        click.echo(f"已为代表 {code} 换了新的私人绑定码，旧码作废。")
+        click.echo(f"已作废代表 {code} 未使用的私人绑定卡。请用 liaison qr posters --deputy {code} 印新卡。")

@@ -8,6 +8,7 @@ import click
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import current
+from .bindings import bindings
 from .context import needs_db, with_appcontext
 from .output import echo_json, json_option
 
@@ -135,3 +136,6 @@ def roster_stats(as_json: bool) -> None:
             if isinstance(value, dict):
                 value = "，".join(f"{LEVELS.get(k, k)} {v}" for k, v in value.items())
             click.echo(f"{STATS_LABELS.get(key, key)}：{value}")
+
+
+roster.add_command(bindings)

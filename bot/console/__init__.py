@@ -49,6 +49,9 @@ def register(app: Flask) -> None:
         bp.add_url_rule(rule, endpoint, LazyView(f"bot.console.pages:{view}"), methods=["GET"])
     bp.add_url_rule("/tickets/<number>/<action>", "act", LazyView("bot.console.desk:act"), methods=["POST"])
     bp.add_url_rule("/triage", "triage", LazyView("bot.console.desk:triage_page"), methods=["GET"])
+    bp.add_url_rule("/bindings", "bindings", LazyView("bot.console.bindings:page"), methods=["GET"])
+    bp.add_url_rule("/bindings/<action>", "bindings_decide", LazyView("bot.console.bindings:decide"),
+                    methods=["POST"])
     bp.add_url_rule("/tickets/<number>/media/<media_id>", "media", LazyView("bot.console.media:ticket_media"),
                     methods=["GET"])
     bp.add_url_rule("/login", "login", login, methods=["GET", "POST"])

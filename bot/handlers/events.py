@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..messages import Inbound
 from ..services import texts
+from ..services.accounts import bindings
 from ..services.outcome import Outcome
 from ..services.privacy import contact
 from ..services.roster import binding
@@ -10,11 +11,20 @@ from . import Context
 
 
 def on_subscribe(ctx: Context, msg: Inbound) -> Outcome:
-    return Outcome(reply=binding.bind(ctx.session, msg.openid, msg.scene, ctx.now).reply)
+    return _bind(ctx, msg)
 
 
 def on_scan(ctx: Context, msg: Inbound) -> Outcome:
-    return Outcome(reply=binding.bind(ctx.session, msg.openid, msg.scene, ctx.now).reply)
+    return _bind(ctx, msg)
+
+
+def _bind(ctx: Context, msg: Inbound) -> Outcome:
+    result = binding.bind(ctx.session, msg.openid, msg.scene, ctx.now)
+    outcome = Outcome(reply=result.reply)
+    if result.kind == "pending":  # a deputy card was scanned: staff must confirm it
+        alerted = bindings.alert_staff(ctx.session, msg.openid, tuple(ctx.station.staff_openids), ctx.now)
+        outcome.push_ids += alerted.push_ids
+    return outcome
 
 
 def on_unsubscribe(ctx: Context, msg: Inbound) -> Outcome:

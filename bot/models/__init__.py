@@ -6,13 +6,14 @@ from .broadcast import (BROADCAST_STATUSES, DELIVERY_STATUSES, TARGET_KINDS, Bro
 from .inbound import InboundMessage
 from .outbox import PUSH_STATUSES, ContactWindow, OutboundPush, PushStatus
 from .reception import HOLIDAY_POLICIES, HolidayDay, Reception, ReceptionBooking, ReceptionDuty, ReceptionRule
-from .roster import (LEVELS, LINK_LAYERS, SITE_KINDS, ActivityGroup, Constituency, ContactLink, Deputy,
-                     Mandate, NaturalVillage, QrCode, Site, Township, Village, Voter, VoterGroup)
+from .roster import (BINDING_STATUSES, LEVELS, LINK_LAYERS, QR_KINDS, SITE_KINDS, ActivityGroup, Constituency,
+                     ContactLink, Deputy, DeputyBinding, IssuedQr, Mandate, NaturalVillage, QrCode, Site, Township,
+                     Village, Voter, VoterGroup)
 from .tickets import OPEN_STATUSES, TICKET_STATUSES, LabelledExample, Ticket, TicketCounter, TicketEvent, TicketStatus
 
 __all__ = [
     "Base", "utcnow", "InboundMessage", "ContactWindow", "OutboundPush", "PUSH_STATUSES", "PushStatus", "LEVELS",
-    "LINK_LAYERS", "SITE_KINDS", "ActivityGroup", "NaturalVillage", "QrCode", "Township", "Constituency",
+    "LINK_LAYERS", "SITE_KINDS", "QR_KINDS", "BINDING_STATUSES", "IssuedQr", "DeputyBinding", "ActivityGroup", "NaturalVillage", "QrCode", "Township", "Constituency",
     "ContactLink", "Deputy", "Mandate", "Site", "Village", "Voter", "VoterGroup", "OPEN_STATUSES",
     "TICKET_STATUSES", "TicketStatus", "LabelledExample", "Ticket", "TicketCounter", "TicketEvent",
     "BROADCAST_STATUSES", "BroadcastStatus", "DELIVERY_STATUSES", "DeliveryStatus", "TARGET_KINDS", "Broadcast",

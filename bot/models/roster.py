@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -89,8 +89,6 @@ class Deputy(Base):
     phone_enc: Mapped[str | None] = mapped_column(Text)
     phone_tail: Mapped[str | None] = mapped_column(index=True)
     openid: Mapped[str | None] = mapped_column(unique=True)
-    # Secret part of the deputy's private binding QR scene.
-    bind_token: Mapped[str] = mapped_column(unique=True)
     # The site the deputy is stationed at (receives voters there), if any.
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     activity_group_id: Mapped[int | None] = mapped_column(ForeignKey("activity_groups.id"))
@@ -192,3 +190,43 @@ class QrCode(Base):
     ticket: Mapped[str] = mapped_column(Text)
     url: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+QR_KINDS = ("site", "group", "deputy")
+BINDING_STATUSES = ("pending", "confirmed", "rejected", "superseded", "revoked")
+
+
+class IssuedQr(Base):
+    """A QR code staff issued: a site's or group's public poster (a random scene
+    key, printed again from here), or a deputy's private card (only the SHA-256
+    of its token is kept; the token is shown once, when the card is printed).
+    A scene binds only while its row is live; a card binds once."""
+
+    __tablename__ = "issued_qr_codes"
+    __table_args__ = (Index("ix_issued_qr_codes_kind_target", "kind", "target_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int]  # sites.id, voter_groups.id or deputies.id, by kind
+    scene_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime]
+    issued_by: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class DeputyBinding(Base):
+    """A WeChat account asking, by scanning a deputy's card, to act as that
+    deputy; staff confirm or reject it. Confirmed rows are the binding history."""
+
+    __tablename__ = "deputy_bindings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"), index=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("issued_qr_codes.id"))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    requested_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+
+    deputy: Mapped[Deputy] = relationship()

@@ -43,7 +43,7 @@ POSTER_SANDBOX = "测试二维码（沙箱模式，不能在微信中使用）"
 POSTER_DEPUTY_TITLE = "{deputy} 代表 微信绑定码"
 POSTER_DEPUTY_PRIVATE = "仅限代表本人扫码，请勿张贴或转发"
 POSTER_DEPUTY_HOW = (
-    "① 用您本人的微信扫一扫上面的二维码",
+    "① 用您本人的微信扫一扫上面的二维码，联络站确认后开通（此卡只能用一次）",
     "② 关注公众号后，群众反映的意见会推送到您的微信",
     "③ 二维码丢失或外传，请联系工作人员作废并重新生成",
 )
@@ -213,3 +213,16 @@ PUBLICITY = {
 ERASED = "[已按本人要求删除]"
 # What replaces a ticket's words once kept longer than the retention period.
 EXPIRED = "[超过保存期限，已删除]"
+# -- issued QR codes and confirmed deputy bindings (issue 16) -------------------
+DEPUTY_BIND_PENDING = "已收到您绑定人大代表身份的申请。联络站工作人员核实后会为您开通，开通后会在这里通知您。"
+DEPUTY_CARD_USED = "这张代表绑定卡已经使用过，不能再次绑定。如需更换微信，请联系联络站工作人员。"
+DEPUTY_CARD_REVOKED = "这张代表绑定卡已作废，请联系联络站工作人员领取新卡。"
+DEPUTY_BINDING_CONFIRMED = "{deputy} 代表，您好！联络站已确认您的微信绑定，群众反映的意见将推送到这里。"
+DEPUTY_BINDING_REJECTED = "您绑定人大代表身份的申请没有通过。如有疑问，请联系联络站工作人员。"
+DEPUTY_BINDING_MOVED = ("您的微信已不再绑定 {deputy} 代表的身份：该身份已按联络站确认转到另一个微信。"
+                        "如果这不是您本人的操作，请立即致电联络站。")
+DEPUTY_BINDING_REVOKED = "联络站已解除您的微信与 {deputy} 代表身份的绑定，您将不再收到代表工单。如有疑问，请致电联络站。"
+DEPUTY_BINDING_TITLE = "代表微信绑定变更"
+STAFF_BINDING_REQUEST = ("代表绑定申请待确认：有微信号扫描了 {deputy} 代表（{code}）的绑定卡，申请编号 {id}。"
+                         "请先与代表本人电话核实，再在工作台“代表绑定”页或用 liaison roster bindings confirm {id} 确认。")
+GROUP_STAYS = "您已在 {deputy} 代表的联系选民群（{group}）。扫码不会更换群组，如需更换，请联系联络站工作人员。"

@@ -1,9 +1,9 @@
-"""Binding by parametric QR scene (group:<code>, site:<code>, deputy:<token>)
-and by identity claim ("绑定 张三 1234"), so imported voters and WeChat users meet."""
+"""Binding by parametric QR scene (group:<key>, site:<key>, deputy:<token>, all
+issued by staff: see codes.py) and by identity claim ("绑定 张三 1234"), so
+imported voters and WeChat users meet."""
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ...models import Deputy, Site, Ticket, Voter, VoterGroup
 from .. import texts
 from ..reception.calendar import Calendar, beijing_today, describe, rule_for
+from . import codes
 from .phones import PhoneBox
 from .voters import deputy_by_openid, ensure_voter
 
@@ -34,13 +35,9 @@ PER_TARGET = 4  # times the per-user limit: one person's guesses cannot lock out
 
 @dataclass(frozen=True)
 class BindResult:
-    kind: str  # group, site, deputy, none, unknown, revoked, claimed, refused
+    kind: str  # group, site, deputy, pending, used, none, unknown, revoked, stays, claimed, refused
     changed: bool
     reply: str
-
-
-def scene_for(kind: str, key: str) -> str:
-    return f"{kind}:{key}"
 
 
 def reception_line(session: Session, site: Site | None, now: datetime) -> str:
@@ -59,25 +56,34 @@ def bind(session: Session, openid: str, scene: str | None, now: datetime) -> Bin
     if not scene:
         ensure_voter(session, openid, now).subscribed = True
         return BindResult("none", False, texts.WELCOME)
-    if kind == "group":
-        return _bind_group(session, openid, key, now)
-    if kind == "site":
-        return _bind_site(session, openid, key, now)
     if kind == "deputy":
-        return _bind_deputy(session, openid, key)
-    log.info("unknown QR scene kind %r", kind[:20])
+        found, reply = codes.request_binding(session, openid, key, now)
+        if found != "deputy":
+            log.info("deputy card scanned: %s", found)
+        return BindResult(found, False, reply)
+    issued = codes.find(session, kind, key)
     ensure_voter(session, openid, now).subscribed = True
-    return BindResult("unknown", False, texts.UNKNOWN_SCENE)
+    if issued is None:  # never issued: a guess, an old roster-code scene, or garbage
+        log.info("QR scene not issued (kind %r)", kind[:20])
+        return BindResult("unknown", False, texts.UNKNOWN_SCENE)
+    if issued.revoked_at is not None:
+        return BindResult("revoked", False, texts.REVOKED_SCENE)
+    if kind == "group":
+        return _bind_group(session, openid, issued.target_id, now)
+    return _bind_site(session, openid, issued.target_id, now)
 
 
-def _bind_group(session: Session, openid: str, code: str, now: datetime) -> BindResult:
-    group = session.scalar(select(VoterGroup).where(VoterGroup.code == code))
+def _bind_group(session: Session, openid: str, group_id: int, now: datetime) -> BindResult:
+    group = session.get(VoterGroup, group_id)
     voter = ensure_voter(session, openid, now)
-    voter.subscribed = True
     if group is None:
         return BindResult("unknown", False, texts.UNKNOWN_SCENE)
     if not group.active:
         return BindResult("revoked", False, texts.REVOKED_SCENE)
+    if voter.code is not None and voter.group is not None and voter.group_id != group.id:
+        # Staff put this roster voter in their group; a poster does not move them.
+        return BindResult("stays", False, texts.GROUP_STAYS.format(group=voter.group.name,
+                                                                   deputy=voter.group.deputy.name))
     changed = voter.group_id != group.id or voter.site_id != group.site_id
     if changed:
         voter.group_id = group.id
@@ -88,10 +94,9 @@ def _bind_group(session: Session, openid: str, code: str, now: datetime) -> Bind
     return BindResult("group", changed, reply + reception_line(session, site, now))
 
 
-def _bind_site(session: Session, openid: str, code: str, now: datetime) -> BindResult:
-    site = session.scalar(select(Site).where(Site.code == code))
+def _bind_site(session: Session, openid: str, site_id: int, now: datetime) -> BindResult:
+    site = session.get(Site, site_id)
     voter = ensure_voter(session, openid, now)
-    voter.subscribed = True
     if site is None:
         return BindResult("unknown", False, texts.UNKNOWN_SCENE)
     changed = voter.site_id != site.id
@@ -100,22 +105,6 @@ def _bind_site(session: Session, openid: str, code: str, now: datetime) -> BindR
         voter.bound_at = voter.bound_at or now
     reply = texts.WELCOME_SITE.format(site=site.name, day=rule_for(session, site).day_of_month)
     return BindResult("site", changed, reply + reception_line(session, site, now))
-
-
-def _bind_deputy(session: Session, openid: str, token: str) -> BindResult:
-    deputy = session.scalar(select(Deputy).where(Deputy.bind_token == token)) if token else None
-    if deputy is None:
-        return BindResult("unknown", False, texts.UNKNOWN_SCENE)
-    changed = deputy.openid != openid
-    if changed:
-        other = deputy_by_openid(session, openid)
-        if other is not None:  # one WeChat account speaks for one deputy
-            other.openid = None
-            session.flush()
-        log.info("deputy %s bound a WeChat account", deputy.code)
-        deputy.openid = openid
-    deputy.subscribed = True
-    return BindResult("deputy", changed, texts.DEPUTY_BOUND.format(deputy=deputy.name))
 
 
 def unsubscribe(session: Session, openid: str) -> None:
@@ -130,16 +119,28 @@ def unsubscribe(session: Session, openid: str) -> None:
 def revoke_group(session: Session, code: str, now: datetime) -> VoterGroup | None:
     """The group's QR code stops binding; members and history stay."""
     group = session.scalar(select(VoterGroup).where(VoterGroup.code == code))
-    if group is not None and group.active:
-        group.active, group.revoked_at = False, now
+    if group is not None:
+        codes.revoke(session, "group", group.id, now)
+        if group.active:
+            group.active, group.revoked_at = False, now
     return group
 
 
-def rotate_deputy_token(session: Session, code: str) -> Deputy | None:
-    """A new private QR for the deputy; the old one stops working (a lost printout)."""
+def revoke_site(session: Session, code: str, now: datetime) -> Site | None:
+    """The site's QR code stops binding (a poster taken or copied); `liaison qr
+    posters` then issues and prints a new one. Voters already bound stay."""
+    site = session.scalar(select(Site).where(Site.code == code))
+    if site is not None:
+        codes.revoke(session, "site", site.id, now)
+    return site
+
+
+def revoke_deputy_cards(session: Session, code: str, now: datetime) -> Deputy | None:
+    """The deputy's unused private cards stop working (a lost card); print a
+    new one with `liaison qr posters --deputy CODE`. A binding stays."""
     deputy = session.scalar(select(Deputy).where(Deputy.code == code))
     if deputy is not None:
-        deputy.bind_token = secrets.token_urlsafe(12)
+        codes.revoke(session, "deputy", deputy.id, now)
     return deputy
 
 

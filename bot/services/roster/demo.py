@@ -9,7 +9,6 @@ sandbox, and (given a PhoneBox) a synthetic phone number, stored encrypted.
 from __future__ import annotations
 
 import random
-import secrets
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
@@ -101,7 +100,7 @@ def seed(session: Session, rng_seed: int = 2026, box: PhoneBox | None = None) ->
     names = _names(rng, len(plan))
     deputies: list[Deputy] = []
     for i, (levels, name) in enumerate(zip(plan, names), start=1):
-        dep = Deputy(code=f"D{i:03d}", name=name, bind_token=secrets.token_urlsafe(12),
+        dep = Deputy(code=f"D{i:03d}", name=name,
                      openid=f"oDEMO_deputy_{i:03d}", active=True, subscribed=True,
                      activity_group_id=activity[(i - 1) % len(activity)].id)
         if box is not None:

@@ -5,13 +5,15 @@ In sandbox mode: a local stand-in that WeChat will not recognise."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Deputy, QrCode, Site, VoterGroup
-from .binding import scene_for
+from . import codes
+from .codes import scene_for
 
 CreateQr = Callable[[str], dict[str, Any]]  # scene -> {"ticket": ..., "url": ...}
 
@@ -26,9 +28,13 @@ class Poster:
     deputy: Deputy | None = None
 
 
-def content_for(session: Session, scene: str, create: CreateQr | None) -> str:
+def content_for(session: Session, scene: str, create: CreateQr | None, keep: bool = True) -> str:
+    """`keep=False` for a deputy's card: its scene holds the card's token, which
+    is never stored (each card is a new scene, so there is nothing to reuse)."""
     if create is None:
         return f"liaison-sandbox:{scene}"
+    if not keep:
+        return str(create(scene)["url"])
     row = session.scalar(select(QrCode).where(QrCode.scene == scene))
     if row is None:
         data = create(scene)
@@ -38,29 +44,39 @@ def content_for(session: Session, scene: str, create: CreateQr | None) -> str:
     return row.url
 
 
-def posters(session: Session, site_codes: tuple[str, ...] = (), deputies: bool = False) -> list[Poster]:
-    """One poster per site and per active fixed-voter group (groups without a site
-    come after the sites, unless only some sites are asked for); with `deputies`, also
-    each active deputy's private binding card (hand it to the deputy only)."""
-    query = select(Site).order_by(Site.id)
-    if site_codes:
-        query = query.where(Site.code.in_(site_codes))
+def posters(session: Session, now: datetime, by: str, site_codes: tuple[str, ...] = (),
+            deputies: bool = False, deputy_codes: tuple[str, ...] = ()) -> list[Poster]:
+    """One poster per site and per active fixed-voter group, with its issued code
+    (issued now if it has none; groups without a site come after the sites,
+    unless only some sites are asked for). With `deputies` (or some `deputy_codes`,
+    then only their cards), each active deputy's private binding card: a NEW card,
+    which voids the deputy's earlier unused one (hand it to the deputy only)."""
     out: list[Poster] = []
-    for site in session.scalars(query):
-        out.append(Poster("site", site.code, scene_for("site", site.code), site))
-        for group in session.scalars(select(VoterGroup).where(VoterGroup.site_id == site.id,
-                                                              VoterGroup.active.is_(True)).order_by(VoterGroup.id)):
-            out.append(Poster("group", group.code, scene_for("group", group.code), site, group))
-    if not site_codes:  # a group tied to no site still needs its QR (the poster has no site line)
-        for group in session.scalars(select(VoterGroup).where(VoterGroup.site_id.is_(None),
-                                                              VoterGroup.active.is_(True)).order_by(VoterGroup.id)):
-            out.append(Poster("group", group.code, scene_for("group", group.code), None, group))
-    if deputies:
-        query = select(Deputy).where(Deputy.active.is_(True)).order_by(Deputy.code)
+    if not deputy_codes:
+        query = select(Site).order_by(Site.id)
         if site_codes:
+            query = query.where(Site.code.in_(site_codes))
+        for site in session.scalars(query):
+            out.append(Poster("site", site.code, _scene(session, "site", site.id, now, by), site))
+            for group in session.scalars(select(VoterGroup).where(
+                    VoterGroup.site_id == site.id, VoterGroup.active.is_(True)).order_by(VoterGroup.id)):
+                out.append(Poster("group", group.code, _scene(session, "group", group.id, now, by), site, group))
+        if not site_codes:  # a group tied to no site still needs its QR (the poster has no site line)
+            for group in session.scalars(select(VoterGroup).where(
+                    VoterGroup.site_id.is_(None), VoterGroup.active.is_(True)).order_by(VoterGroup.id)):
+                out.append(Poster("group", group.code, _scene(session, "group", group.id, now, by), None, group))
+    if deputies or deputy_codes:
+        query = select(Deputy).where(Deputy.active.is_(True)).order_by(Deputy.code)
+        if deputy_codes:
+            query = query.where(Deputy.code.in_(deputy_codes))
+        elif site_codes:
             query = query.join(Site, Deputy.site_id == Site.id).where(Site.code.in_(site_codes))
         for deputy in session.scalars(query):
             site = session.get(Site, deputy.site_id) if deputy.site_id else None
-            out.append(Poster("deputy", deputy.code, scene_for("deputy", deputy.bind_token), site,
-                              deputy=deputy))
+            token = codes.issue_card(session, deputy, now, by)
+            out.append(Poster("deputy", deputy.code, scene_for("deputy", token), site, deputy=deputy))
     return out
+
+
+def _scene(session: Session, kind: str, target_id: int, now: datetime, by: str) -> str:
+    return scene_for(kind, codes.ensure(session, kind, target_id, now, by).scene_key or "")

@@ -38,8 +38,21 @@ def test_qr_list_prints_every_scene(cli):
     private = [i for i in json.loads(cli("qr", "list", "--json", "--private").output) if i["kind"] == "deputy"]
     assert len(private) == 51
     assert all(set(i) == {"kind", "id", "name", "scene"} for i in items)
-    assert {"kind": "site", "id": 1, "name": "乡人大代表联络站", "scene": "site:station"} in items
-    assert "deputy:" not in cli("qr", "list").output  # private scenes only on request
+    assert {"kind": "site", "id": 1, "name": "乡人大代表联络站", "scene": None} in items  # not issued yet
+    assert all(i["scene"] is None and i["card"] == "none" for i in private)
+    assert "（未签发）" in cli("qr", "list").output
+
+
+def test_qr_list_shows_the_codes_printed_posters_carry_never_a_deputy_card(cli, tmp_path):
+    cli("demo", "seed")
+    assert cli("qr", "posters", str(tmp_path / "p"), "--site", "station", "--deputies").exit_code == 0
+    items = json.loads(cli("qr", "list", "--json", "--private").output)
+    station = next(i for i in items if i["kind"] == "site" and i["id"] == 1)
+    assert station["scene"].startswith("site:") and station["scene"] != "site:station"
+    assert len(station["scene"]) >= len("site:") + 16  # a random key, not the roster code
+    cards = [i for i in items if i["kind"] == "deputy" and i["card"] == "unused"]
+    assert cards and all(i["scene"] is None for i in cards)
+    assert "deputy:" not in cli("qr", "list", "--private").output
 
 
 def test_tickets_list_json(app, cli):

@@ -25,6 +25,7 @@ JSON_COMMANDS = {
     "reception plan": ["--from", "2026-12", "--months", "2"],
     "roster check": [],
     "roster stats": [],
+    "roster bindings list": [],
     "broadcast preview": ["{bid}"],
     "broadcast status": ["{bid}"],
     "nlp classify": [],

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Deputy, Site, Voter, VoterGroup
+from scene_kit import card, scene
 from wechat_user import Phone
 
 
@@ -16,7 +17,7 @@ def voter(db, openid: str) -> Voter:
 def test_group_qr_binds_a_new_follower_to_the_group_and_its_deputy(app, ext, demo, db):
     ext.clock.value = 1795658400  # 2026-11-26 10:00 in Beijing: the station's next 20th is in December
     group = db.scalar(select(VoterGroup).where(VoterGroup.code == "G05"))
-    answer = Phone(app, "oNewVoter").scans("group:G05", subscribed=False)
+    answer = Phone(app, "oNewVoter").scans(scene(db, "group", "G05"), subscribed=False)
 
     site = db.get(Site, group.site_id)
     assert answer.text == f"欢迎！您已加入 {group.deputy.name} 代表的联系选民群（{site.name}）。" \
@@ -30,50 +31,34 @@ def test_group_qr_binds_a_new_follower_to_the_group_and_its_deputy(app, ext, dem
 
 def test_rescanning_is_idempotent(app, demo, db):
     phone = Phone(app, "oRescan")
-    first = phone.scans("group:G02", subscribed=False)
+    first = phone.scans(scene(db, "group", "G02"), subscribed=False)
     bound_at = voter(db, "oRescan").bound_at
-    again = phone.scans("group:G02")
+    again = phone.scans(scene(db, "group", "G02"))
     assert first.text == again.text
     assert voter(db, "oRescan").bound_at == bound_at
     assert db.query(Voter).filter(Voter.openid == "oRescan").count() == 1
 
 
-def test_scanning_another_group_moves_the_voter(app, demo, db):
+def test_a_wechat_only_voter_scanning_another_group_moves(app, demo, db):
     phone = Phone(app, "oMover")
-    phone.scans("group:G01", subscribed=False)
-    phone.scans("group:G10")
+    phone.scans(scene(db, "group", "G01"), subscribed=False)
+    phone.scans(scene(db, "group", "G10"))
     assert voter(db, "oMover").group_id == db.scalar(select(VoterGroup.id).where(VoterGroup.code == "G10"))
 
 
 def test_site_qr_binds_the_voter_to_the_liaison_point(app, demo, db):
-    answer = Phone(app, "oSiteVoter").scans("site:shangfeng", subscribed=False)
+    answer = Phone(app, "oSiteVoter").scans(scene(db, "site", "shangfeng"), subscribed=False)
     assert answer.text.startswith("欢迎！您已关联到上丰联络点，每月10日接待选民。")
     site = db.scalar(select(Site).where(Site.code == "shangfeng"))
     v = voter(db, "oSiteVoter")
     assert (v.site_id, v.group_id) == (site.id, None)
 
 
-def test_deputy_qr_binds_the_deputys_wechat(app, demo, db):
-    deputy = db.scalar(select(Deputy).where(Deputy.code == "D030"))
-    answer = Phone(app, "oRealDeputyPhone").scans(f"deputy:{deputy.bind_token}", subscribed=False)
-    assert answer.text == f"{deputy.name} 代表，您好！您的微信已绑定，群众反映的意见将推送到这里。"
-    db.expire_all()
-    assert db.get(Deputy, deputy.id).openid == "oRealDeputyPhone"
-
-
-def test_one_wechat_account_speaks_for_one_deputy(app, demo, db):
-    a, b = db.scalars(select(Deputy).where(Deputy.code.in_(["D020", "D021"])).order_by(Deputy.code)).all()
-    phone = Phone(app, "oSharedPhone")
-    phone.scans(f"deputy:{a.bind_token}", subscribed=False)
-    phone.scans(f"deputy:{b.bind_token}")
-    db.expire_all()
-    assert db.get(Deputy, a.id).openid is None and db.get(Deputy, b.id).openid == "oSharedPhone"
-
-
 def test_unknown_or_forged_scenes_get_a_helpful_answer(app, demo, db):
     phone = Phone(app, "oCurious")
-    for scene in ("group:G99", "site:nowhere", "deputy:guess", "deputy:", "mars:1", "123123"):
-        assert "请向联络站工作人员索取新的二维码" in phone.scans(scene).text
+    for guess in ("group:G01", "site:station", "group:G99", "site:nowhere", "deputy:guess", "deputy:", "mars:1",
+                  "123123"):
+        assert "请向联络站工作人员索取新的二维码" in phone.scans(guess).text, guess
     v = voter(db, "oCurious")
     assert v.group_id is None and v.site_id is None
     assert db.scalar(select(Deputy).where(Deputy.openid == "oCurious")) is None
@@ -95,31 +80,21 @@ BEIJING_26_NOV = 1795658400  # 2026-11-26 10:00 in Beijing
 
 def test_site_qr_greeting_names_the_next_reception_day(app, ext, demo, db):
     ext.clock.value = BEIJING_26_NOV
-    answer = Phone(app, "oPointVoter").scans("site:qilijiao", subscribed=False)
+    answer = Phone(app, "oPointVoter").scans(scene(db, "site", "qilijiao"), subscribed=False)
     assert answer.text.endswith("下次接待日：12月10日（七里脚联络点）。")
 
 
 def test_a_revoked_group_code_binds_nobody_and_says_so(app, ext, demo, db):
     from bot.services.roster.binding import revoke_group
 
+    printed = scene(db, "group", "G03")
     revoke_group(db, "G03", ext.now())
     db.commit()
-    answer = Phone(app, "oLateScanner").scans("group:G03", subscribed=False)
+    answer = Phone(app, "oLateScanner").scans(printed, subscribed=False)
     assert "这个二维码已停用" in answer.text
     assert voter(db, "oLateScanner").group_id is None
     members = db.scalars(select(Voter).join(VoterGroup).where(VoterGroup.code == "G03")).all()
     assert len(members) == 10  # the group's voters stay
-
-
-def test_a_rotated_deputy_code_stops_working(app, demo, db):
-    from bot.services.roster.binding import rotate_deputy_token
-
-    deputy = db.scalar(select(Deputy).where(Deputy.code == "D040"))
-    old = deputy.bind_token
-    rotate_deputy_token(db, "D040")
-    db.commit()
-    assert "请向联络站工作人员索取新的二维码" in Phone(app, "oFinder").scans(f"deputy:{old}").text
-    assert Phone(app, "oOwner").scans(f"deputy:{deputy.bind_token}").text.startswith(deputy.name)
 
 
 def test_a_deputy_who_unsubscribes_gets_no_tickets_until_they_come_back(app, demo, db):
@@ -289,3 +264,30 @@ def test_a_counter_left_without_expiry_gets_one_and_the_lockout_ends(ext):
     ext.redis.set("liaison:fails:oStuck", 99)  # a crash between INCR and EXPIRE, by older code
     assert not RedisLimiter(ext.redis, window=60).hit("oStuck")
     assert 0 < ext.redis.ttl("liaison:fails:oStuck") <= 60
+
+
+def test_printing_a_new_deputy_card_voids_the_old_one(app, ext, demo, db):
+    old = card(db, "D040")
+    new = card(db, "D040")
+    assert Phone(app, "oFinder").scans(old).text == "这张代表绑定卡已作废，请联系联络站工作人员领取新卡。"
+    assert Phone(app, "oOwner").scans(new).text.startswith("已收到您绑定人大代表身份的申请")
+
+
+def test_a_revoked_deputy_card_asks_nobody_to_be_bound(app, ext, demo, db):
+    from bot.models import DeputyBinding
+    from bot.services.roster.binding import revoke_deputy_cards
+
+    lost = card(db, "D040")
+    revoke_deputy_cards(db, "D040", ext.now())
+    db.commit()
+    assert "已作废" in Phone(app, "oFinder").scans(lost).text
+    assert db.query(DeputyBinding).count() == 0
+
+
+def test_rescanning_a_card_while_waiting_leaves_one_request(app, demo, db):
+    from bot.models import DeputyBinding
+
+    printed = card(db, "D040")
+    phone = Phone(app, "oPatient")
+    assert phone.scans(printed, subscribed=False).text == phone.scans(printed).text
+    assert db.query(DeputyBinding).filter(DeputyBinding.status == "pending").count() == 1

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.cli.context import State
-from bot.models import QrCode, Site
+from bot.models import IssuedQr, QrCode, Site
 from roster_book import mini, write_book
 
 
@@ -96,8 +96,14 @@ def test_production_posters_fetch_each_permanent_code_once(make_app, fake_wechat
     assert fake_wechat.calls.get("qrcode") == 5  # cached: never re-requested
     assert (tmp_path / "p" / "site-qilijiao.pdf").read_bytes().startswith(b"%PDF")
     with app.extensions["liaison"].Session() as s:
-        assert s.scalar(select(QrCode.url).where(QrCode.scene == "site:qilijiao")) == \
-            "http://weixin.qq.com/q/site:qilijiao"
+        key = s.scalar(select(IssuedQr.scene_key).join(Site, Site.id == IssuedQr.target_id)
+                       .where(IssuedQr.kind == "site", Site.code == "qilijiao"))
+        assert s.scalar(select(QrCode.url).where(QrCode.scene == f"site:{key}")) == \
+            f"http://weixin.qq.com/q/site:{key}"
+    assert cli("qr", "posters", str(tmp_path / "c"), "--deputy", "D001").exit_code == 0
+    assert fake_wechat.calls.get("qrcode") == 6  # a new card is a new scene
+    with app.extensions["liaison"].Session() as s:  # whose token is never kept, not even in the cache
+        assert s.scalar(select(func.count(QrCode.id)).where(QrCode.scene.like("deputy:%"))) == 0
 
 
 def test_revoke_a_group_code(cli, db):

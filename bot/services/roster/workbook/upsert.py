@@ -2,7 +2,6 @@
 reports created / updated / unchanged per sheet so a re-import is visibly a no-op."""
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -158,8 +157,7 @@ def _deputies(w: _Writer, rows: list) -> None:
             "name": first["name"], "site_id": w.id_of("site", first["site"]),
             "activity_group_id": w.id_of("activity_group", first["activity_group"]),
             "active": w.flag("deputy", code, first["active"]), "openid": first["openid"]}, phone=first["phone"])
-        if created:
-            deputy.bind_token = secrets.token_urlsafe(12)
+        if created:  # a binding card is issued when staff print it (liaison qr posters --deputy)
             deputy.subscribed = True
             w.session.flush()
         existing = {m.level: m for m in w.session.scalars(select(Mandate).where(Mandate.deputy_id == deputy.id))}

@@ -35,7 +35,7 @@ def station(make_app, fake_wechat, tmp_path):
     upgrade(engine)
     engine.dispose()
     app = build(make_app, DATABASE_URL=url, WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret",
-                WECHAT_TOKEN="tok", WECHAT_API_BASE=fake_wechat.base, WECHAT_TIMEOUT=2.0)
+                WECHAT_TOKEN="tok0123456789abcdef", WECHAT_API_BASE=fake_wechat.base, WECHAT_TIMEOUT=2.0)
     ext = app.extensions["liaison"]
     with ext.Session() as session:
         seed(session, 7)

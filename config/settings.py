@@ -12,6 +12,17 @@ DEFAULT_API_BASE = "https://api.weixin.qq.com"
 # in the README, so the sandbox webhook answers loopback requests only.
 SANDBOX_TOKEN = "liaison-dev-token"
 
+
+def flag(raw: str) -> bool:
+    """A yes/no setting: 1, true, yes, on or 0, false, no, off."""
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
 # name -> (default, parser). Every key is also read from LIAISON_<name>.
 _SPEC: dict[str, tuple[Any, Any]] = {
     "DATABASE_URL": (None, str),
@@ -67,6 +78,9 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     # Messages from one voter within this many seconds that are not a new topic
     # extend their open ticket (text, voice, images, location) instead of opening new ones.
     "BURST_SECONDS": (180, int),
+    # A voter is shown to deputies and in staff alerts as surname + 某 ("吴某"); off (0) adds
+    # their village ("吴某（新民村）"), which in a small village may name them.
+    "MASK_VILLAGE": (True, flag),
     # The staff console logs a user out after this many minutes without a request.
     "CONSOLE_IDLE_MINUTES": (30, int),
     # A console login ends after this many hours however busy it is.

@@ -6,7 +6,7 @@ from ..messages import Inbound
 from ..services import answers, texts
 from ..services.outcome import Outcome
 from ..services.roster.voters import ensure_voter
-from ..services.tickets import bursts, followup, intake, ratings
+from ..services.tickets import bursts, confidential, followup, intake, ratings
 from ..services.tickets.classify import classify
 from . import Context
 
@@ -33,6 +33,8 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Outcome:
     found = classify(text)
     if found.urgent:  # danger first: never a rating, a reopen or an add-on, always its own alert
         return _open(ctx, voter, text, found)
+    if confidential.is_bare_request(text):  # "匿名", "不要告诉代表是我": about what they already said
+        return confidential.on_request(ctx.session, voter, ctx.now, ctx.station)
     if text.replace(" ", "") in PROGRESS_WORDS:
         return Outcome(reply=answers.progress(ctx.session, voter))
     if ratings.says_unsolved(text):
@@ -47,7 +49,7 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Outcome:
         # ticket; another matter, however soon after, is a ticket of its own.
         burst = bursts.open_in_burst(ctx.session, voter, ctx.now, ctx.station.burst_seconds)
         if burst is not None and followup.same_matter(burst, text, found):
-            return followup.add(ctx.session, burst, text, ctx.now, by=voter)
+            return _add(ctx, voter, burst, text)
     if found.intent == "greeting":
         return Outcome(reply=texts.THANKS if _is_thanks(text) else texts.GREETING)
     if found.intent == "question":
@@ -65,12 +67,22 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Outcome:
     if found.intent == "followup":
         ticket = followup.matching_open(ctx.session, voter, text, found)
         if ticket is not None:
-            return followup.add(ctx.session, ticket, text, ctx.now, by=voter)
+            return _add(ctx, voter, ticket, text)
     return _open(ctx, voter, text, found)
 
 
 def _open(ctx: Context, voter, text: str, found) -> Outcome:
-    return intake.submit_opinion(ctx.session, voter, text, ctx.now, found, ctx.station.staff_openids)
+    return intake.submit_opinion(ctx.session, voter, text, ctx.now, found, ctx.station.staff_openids,
+                                 ctx.station.mask_village)
+
+
+def _add(ctx: Context, voter, ticket, text: str) -> Outcome:
+    """Words added to an open ticket; asking not to be named, or words about its deputy or a
+    sensitive matter, take the ticket from its deputy first."""
+    finding = confidential.about_holders(ticket, text)
+    if finding:
+        return confidential.add_privately(ctx.session, voter, ticket, text, ctx.now, ctx.station, finding.reasons)
+    return followup.add(ctx.session, ticket, text, ctx.now, by=voter)
 
 
 def _is_thanks(text: str) -> bool:

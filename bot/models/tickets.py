@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -57,6 +57,10 @@ class Ticket(Base):
     urgent: Mapped[bool] = mapped_column(default=False)
     # Unassigned or low-confidence tickets wait in the staff triage queue.
     needs_triage: Mapped[bool] = mapped_column(default=False, index=True)
+    # Stays with the station staff, never a deputy: it accuses its deputy, is about discipline or
+    # the law, or the voter asked not to be named (services/tickets/confidential.py).
+    confidential: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
+    confidential_reason: Mapped[str] = mapped_column(String(64), default="", server_default="")
     voter_id: Mapped[int] = mapped_column(ForeignKey("voters.id"), index=True)
     deputy_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id"), index=True)
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))

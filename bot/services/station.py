@@ -16,6 +16,8 @@ class Station:
     resolve_days: int = 15
     reopen_days: int = 7
     burst_seconds: int = 180
+    # Voters shown as "吴某" (True) or "吴某（新民村）" to deputies and in staff alerts.
+    mask_village: bool = True
 
     @classmethod
     def from_settings(cls, s: Mapping[str, Any]) -> "Station":
@@ -25,4 +27,5 @@ class Station:
                    offices=tuple(s.get("TOWNSHIP_OFFICES") or ()),
                    ack_days=int(s.get("SLA_ACK_DAYS") or 2), resolve_days=int(s.get("SLA_RESOLVE_DAYS") or 15),
                    reopen_days=int(s.get("REOPEN_DAYS") or 7),
-                   burst_seconds=int(s.get("BURST_SECONDS") if s.get("BURST_SECONDS") is not None else 180))
+                   burst_seconds=int(s.get("BURST_SECONDS") if s.get("BURST_SECONDS") is not None else 180),
+                   mask_village=s.get("MASK_VILLAGE") is None or bool(s.get("MASK_VILLAGE")))

@@ -103,15 +103,15 @@ VOTER_REJECTED = "您反映的 {number} 没有作为意见受理：{reason}。�
 BODY_NAMES = {"county": "县人大常委会", "city": "市人大常委会"}
 
 DEPUTY_HELP = ("代表可用的指令（编号写 123 或 2026-000123 都可以）：\n"
-               "受理 123\n办理 123 办理进展\n回复 123 答复内容\n转办 123 站所名称\n上报 123 上报原因\n"
+               "受理 123\n办理 123 办理进展\n回复 123 答复内容\n回复全部 123 答复内容（也发给并入此单的群众）\n"
+               "转办 123 站所名称\n上报 123 上报原因\n"
                "办结 123 办理结果\n退回 123 退回原因（不是意见、不该由我办）\n我的工单\n帮助")
 DEPUTY_USAGE = "格式不对。{usage}\n发送“帮助”查看全部指令。"
 DEPUTY_USAGES = {
-    "受理": "请发送：受理 123", "办理": "请发送：办理 123 办理进展", "回复": "请发送：回复 123 答复内容", "转办": "请发送：转办 123 站所名称",
+    "受理": "请发送：受理 123", "办理": "请发送：办理 123 办理进展", "回复": "请发送：回复 123 答复内容",
+    "回复全部": "请发送：回复全部 123 答复内容", "转办": "请发送：转办 123 站所名称",
     "上报": "请发送：上报 123 上报原因", "办结": "请发送：办结 123 办理结果", "退回": "请发送：退回 123 退回原因",
 }
-DEPUTY_NO_TICKET = "没有找到编号为 {number} 的工单，请核对编号。"
-DEPUTY_NOT_YOURS = "{number} 不是分派给您或上报给您的工单，不能办理。如有疑问请联系联络站工作人员。"
 DEPUTY_BAD_STATE = "{number} 目前是“{status}”，不能{verb}。"
 DEPUTY_ACCEPT_FIRST = "{number} 还没有受理，请先发送：受理 {short}"
 DEPUTY_ACCEPTED = "已受理 {number}，已告知群众。办结后请发送：办结 {short} 办理结果"
@@ -226,3 +226,30 @@ DEPUTY_BINDING_TITLE = "代表微信绑定变更"
 STAFF_BINDING_REQUEST = ("代表绑定申请待确认：有微信号扫描了 {deputy} 代表（{code}）的绑定卡，申请编号 {id}。"
                          "请先与代表本人电话核实，再在工作台“代表绑定”页或用 liaison roster bindings confirm {id} 确认。")
 GROUP_STAYS = "您已在 {deputy} 代表的联系选民群（{group}）。扫码不会更换群组，如需更换，请联系联络站工作人员。"
+# -- confidential complaints, anonymity, replies to merged reports, ticket look-ups (issue 16) -------------
+RECEIVED_CONFIDENTIAL = ("已收到您的意见（编号 {number}）。这件事只交给联络站工作人员处理，不会转给{deputy}，"
+                         "{deputy}看不到您反映的内容，也不会知道是您反映的。")
+CONFIDENTIAL_DEPUTY_ANY = "代表"
+CONFIDENTIAL_DEPUTY_NAMED = "{name} 代表或其他代表"
+STAFF_CONFIDENTIAL = "【保密】{number} [{category}] {who}：{text}\n原因：{reasons}。此件不转代表，请工作人员直接处理。"
+STAFF_CONFIDENTIAL_TITLE = "保密意见"
+STAFF_WITHDRAWN = ("【保密】{number} [{category}] {who} 要求不向代表透露身份，已{source}收回，"
+                   "请工作人员直接处理。原意见：{text}")
+STAFF_WITHDRAWN_FROM = "从{deputy}代表处"
+STAFF_WITHDRAWN_QUEUE = "从分派队列"
+CONFIDENTIAL_REASONS = {"names_deputy": "点名反映{name}代表", "sensitive": "纪检监察、政法等敏感事项",
+                        "anonymity": "群众要求保密"}
+DEPUTY_TAKEN_OVER = "{number} 已由联络站工作人员接手办理，您不需要再办理这件工单。"
+ANONYMITY_WITHDRAWN = ("好的，您反映的 {number} 已改为由联络站工作人员直接处理，不再经{deputy}办理，"
+                       "代表看不到您的身份。")
+ANONYMITY_ALREADY = "您反映的 {number} 本来就只由联络站工作人员处理，代表看不到您的身份。"
+ANONYMITY_NOTHING = ("您目前没有正在办理的意见。以后反映问题时写上“匿名”或“不要告诉代表是我”，"
+                     "我们就只交给联络站工作人员处理。")
+VOTER_LINKED_NEWS = "您反映的问题有了新进展：{number} 目前“{status}”（{deputy} 代表）。办理结果会告诉您，回复“进度”可以查询。"
+DEPUTY_REPLIED_FIRST_ONLY = ("已把您的答复发给 {number} 的群众。另有 {n} 位群众的同类意见并入此单，"
+                             "他们只收到“有新进展”的通知，没有收到答复原文（答复里可能有第一位群众的住址等情况）。"
+                             "如果答复也适合他们，请发送：回复全部 {short} 答复内容（会原样发给全部 {total} 位群众）")
+DEPUTY_REPLIED_ALL = "已把您的答复原文发给 {number} 的群众和并入此单的 {n} 位群众。"
+DEPUTY_NO_SUCH_TICKET = "没有找到编号为 {number} 且分派或上报给您的工单，请核对编号。如有疑问请联系联络站工作人员。"
+MERGE_CONFIDENTIAL = "{number} 是保密工单，只由工作人员处理，不能与其他工单合并。"
+ASSIGN_CONFIDENTIAL = "{number} 是保密工单（点名反映代表、敏感事项或群众要求保密），只由工作人员处理，不能分派给代表。"

@@ -172,10 +172,10 @@ def test_a_deputy_cannot_act_on_someone_elses_ticket(app, demo, db, inbox, caplo
     other = Phone(app, "oDEMO_deputy_002")  # a city deputy, not assigned
     with caplog.at_level(logging.WARNING):
         answer = other.says(f"办结 {number} 随便写写").text
-    assert answer == texts.DEPUTY_NOT_YOURS.format(number=number)
+    assert answer == texts.DEPUTY_NO_SUCH_TICKET.format(number=number)
     assert "refused" in caplog.text and number in caplog.text
     refused = ticket(db, number)
-    assert refused.status == "new" and refused.events[-1].kind == "refused"
+    assert refused.status == "new" and "refused" not in [e.kind for e in refused.events]
     assert inbox(VOTER) == []
 
 
@@ -183,7 +183,7 @@ def test_refusals_for_unknown_numbers_bad_states_and_malformed_commands(app, dem
     deputy = deputy_of(db, VOTER)
     desk = Phone(app, deputy.openid)
     number = number_in(Phone(app, VOTER).says("村里自来水停了三天了").text)
-    assert desk.says("受理 99999").text == texts.DEPUTY_NO_TICKET.format(number="99999")
+    assert desk.says("受理 99999").text == texts.DEPUTY_NO_SUCH_TICKET.format(number="99999")
     assert desk.says("回复 123").text == texts.DEPUTY_USAGE.format(usage=texts.DEPUTY_USAGES["回复"])
     assert desk.says(f"回复 {number} 马上去").text.startswith(f"{number} 还没有受理")
     desk.says(f"受理 {number}")
@@ -214,7 +214,7 @@ def test_return_sends_it_back_to_triage_and_tells_staff(app, demo, db, inbox):
     back = ticket(db, number)
     assert (back.status, back.deputy_id, back.needs_triage) == ("new", None, True)
     assert inbox.last(STAFF).endswith(f"退回原因：不是我联系的村（{deputy.name} 代表），请重新分派。")
-    assert Phone(app, deputy.openid).says(f"受理 {number}").text == texts.DEPUTY_NOT_YOURS.format(number=number)
+    assert Phone(app, deputy.openid).says(f"受理 {number}").text == texts.DEPUTY_NO_SUCH_TICKET.format(number=number)
 
 
 def test_escalation_goes_to_the_county_deputy_and_office_with_a_receipt(app, demo, db, inbox):

@@ -70,7 +70,7 @@ def test_a_returned_ticket_is_no_longer_the_county_deputys(app, ext, demo, db):
     assert voter.says("没解决，还是乱收费").text.startswith(f"已重新办理 {number}")
     assert desk.says(f"退回 {number} 应由县里办").text == texts.DEPUTY_RETURNED.format(number=number)
     assert ticket(db, number).escalated_to_id is None
-    assert Phone(app, county.openid).says(f"受理 {number}").text == texts.DEPUTY_NOT_YOURS.format(number=number)
+    assert Phone(app, county.openid).says(f"受理 {number}").text == texts.DEPUTY_NO_SUCH_TICKET.format(number=number)
 
 
 def test_staff_assign_a_ticket_from_triage_and_the_deputy_is_told(app, ext, demo, db):

@@ -10,6 +10,8 @@ functions and never decides itself.
   and it stays "city" after a return.
 - deputy: tickets assigned to them or escalated to them, as on WeChat
   (services/tickets/desk.py `may_act`).
+- A confidential ticket (services/tickets/confidential.py) is for admin and
+  staff alone: neither a county nor a deputy account sees it or acts on it.
 
 Whether the ticket's status allows an action is the lifecycle's business
 (services/tickets/lifecycle.py); `can` says only whether this person may try."""
@@ -18,7 +20,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from ...models import Role, Ticket, TicketEvent, User
@@ -72,11 +74,11 @@ def visible(user: User) -> ColumnElement[bool]:
     if user.role in (Role.ADMIN, Role.STAFF):
         return true()
     if user.role == Role.COUNTY:
-        return _escalated()
+        return and_(Ticket.confidential.is_(False), _escalated())
     deputy_id = _deputy_id(user)
     if deputy_id is None:
         return false()
-    return or_(Ticket.deputy_id == deputy_id, Ticket.escalated_to_id == deputy_id)
+    return and_(Ticket.confidential.is_(False), or_(Ticket.deputy_id == deputy_id, Ticket.escalated_to_id == deputy_id))
 
 
 def _may_see(user: User, ticket: Ticket) -> bool:
@@ -84,6 +86,8 @@ def _may_see(user: User, ticket: Ticket) -> bool:
         return False
     if user.role in (Role.ADMIN, Role.STAFF):
         return True
+    if ticket.confidential:
+        return False
     if user.role == Role.COUNTY:
         return is_escalated(ticket)
     deputy_id = _deputy_id(user)
@@ -131,6 +135,8 @@ def can(user: User, action: str, ticket: Ticket) -> bool:
         return False
     if user.role in (Role.ADMIN, Role.STAFF):
         return True
+    if ticket.confidential:
+        return False
     if user.role == Role.COUNTY:
         return action in COUNTY_ACTIONS and is_escalated(ticket)
     if user.role == Role.DEPUTY:

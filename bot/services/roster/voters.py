@@ -34,3 +34,12 @@ def display_name(name: str | None) -> str:
 def village_name(village: Village | None) -> str:
     """A ticket's village as shown to deputies and staff."""
     return village.name if village is not None else texts.UNREGISTERED_VILLAGE
+
+
+def masked(voter: Voter | None, mask_village: bool = True) -> str:
+    """A voter as a deputy or a staff alert shows them: "吴某", or with the
+    setting MASK_VILLAGE off "吴某（新民村）" (in a small village that can name them)."""
+    who = display_name(voter.name if voter is not None else None)
+    if mask_village or voter is None or voter.village is None:
+        return who
+    return f"{who}（{voter.village.name}）"

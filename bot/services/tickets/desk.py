@@ -1,12 +1,17 @@
 """The deputy's desk: commands a deputy sends from WeChat, the rules of who
 may act on which ticket, and what each command does.
 
-    受理 123 | 办理 123 <progress> | 回复 123 <text> | 转办 123 <office> | 上报 123 <reason>
-    办结 123 <result> | 退回 123 <reason> | 我的工单 | 帮助
+    受理 123 | 办理 123 <progress> | 回复 123 <text> | 回复全部 123 <text> | 转办 123 <office>
+    上报 123 <reason> | 办结 123 <result> | 退回 123 <reason> | 我的工单 | 帮助
 
 Forgiving about spaces, full-width characters and the number form (123 or
 2026-000123). A deputy may act only on tickets assigned to them or escalated
-to them; anything else is refused and logged.
+to them, and never on a confidential one; anything else gets the same answer
+as a number that does not exist (no probing), audited outside the ticket.
+
+A reply reaches the ticket's own voter; voters whose reports were merged into
+it hear only that there is news, unless the deputy sends "回复全部": a reply
+may hold the first voter's address or family matters.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ...models import OPEN_STATUSES, ContactLink, Deputy, Ticket, TicketEvent, TicketStatus
 from .. import texts
+from ..accounts import audit
 from ..calendar.local_time import BEIJING
 from ..outcome import Outcome
 from ..roster.voters import display_name, village_name
@@ -33,11 +39,12 @@ from .records import by_number, record
 log = logging.getLogger(__name__)
 
 VERBS = ("受理", "办理", "回复", "转办", "上报", "办结", "退回")
+REPLY_ALL = "回复全部"  # a reply sent word for word to the voters of merged reports too
 ACTIONS = {"受理": "accept", "办理": "progress", "回复": "reply", "转办": "transfer", "上报": "escalate",
-           "办结": "resolve", "退回": "return"}
-NEEDS_TEXT = {"办理", "回复", "转办", "上报", "办结", "退回"}
+           "办结": "resolve", "退回": "return", REPLY_ALL: "reply"}
+NEEDS_TEXT = {"办理", "回复", "转办", "上报", "办结", "退回", REPLY_ALL}
 LISTS = ("我的工单", "帮助")
-_COMMAND = re.compile(r"^(受理|办理|回复|转办|上报|办结|退回)\s*[:：]?\s*(?:(\d{4})\s*-\s*)?(\d{1,6})(?!\d)"
+_COMMAND = re.compile(r"^(回复全部|受理|办理|回复|转办|上报|办结|退回)\s*[:：]?\s*(?:(\d{4})\s*-\s*)?(\d{1,6})(?!\d)"
                       r"\s*[:：,，。]?\s*(.*)$", re.S)
 _TRAILING = "。.！!，,；; "
 
@@ -92,12 +99,14 @@ def parse(text: str) -> Command | None:
         return None
     found = _COMMAND.match(t)
     if not found:
-        return Command(t[:2])
+        return Command(REPLY_ALL if t.replace(" ", "").startswith(REPLY_ALL) else t[:2])
     verb, year, seq, arg = found.groups()
     return Command(verb, int(year) if year else None, int(seq), arg.strip())
 
 
 def may_act(deputy: Deputy, ticket: Ticket) -> bool:
+    if ticket.confidential:  # the staff's alone, whoever it once went to
+        return False
     return ticket.deputy_id == deputy.id or (ticket.escalated_to_id is not None
                                              and ticket.escalated_to_id == deputy.id)
 
@@ -119,16 +128,24 @@ def act(session: Session, deputy: Deputy, cmd: Command, now: datetime, station: 
     if cmd.seq is None or (cmd.verb in NEEDS_TEXT and not cmd.arg):
         return Outcome(texts.DEPUTY_USAGE.format(usage=texts.DEPUTY_USAGES[cmd.verb]))
     ticket = find(session, deputy, cmd)
-    if ticket is None:
-        return Outcome(texts.DEPUTY_NO_TICKET.format(number=cmd.label))
-    # Lock the row: two people acting on one ticket at once see each other's move.
-    session.refresh(ticket, with_for_update=True)
-    if not may_act(deputy, ticket):
-        log.warning("deputy %s refused: %s %s is not assigned or escalated to them", deputy.code, cmd.verb,
-                    ticket.number)
-        record(session, ticket, "refused", f"deputy:{deputy.id}", now, f"{cmd.verb}：不是分派或上报给该代表的工单")
-        return Outcome(texts.DEPUTY_NOT_YOURS.format(number=ticket.number), ticket.id)
+    if ticket is not None:
+        # Lock the row: two people acting on one ticket at once see each other's move.
+        session.refresh(ticket, with_for_update=True)
+    if ticket is None or not may_act(deputy, ticket):
+        return _refuse(session, deputy, cmd, ticket, now)
     return _apply(session, deputy, ticket, cmd, now, station, _actor(deputy)).outcome
+
+
+def _refuse(session: Session, deputy: Deputy, cmd: Command, ticket: Ticket | None, now: datetime) -> Outcome:
+    """The same answer whether the number does not exist or is not theirs, so
+    numbers cannot be probed. A refusal is audited in the audit log, never on
+    the ticket: its own history is not for the deputy who probed it."""
+    log.warning("deputy %s refused: %s %s, %s", deputy.code, cmd.verb, cmd.label,
+                "no such ticket" if ticket is None else "not assigned or escalated to them")
+    if ticket is not None:
+        audit.record(session, actor=f"deputy:{deputy.id}", action="ticket.denied", target=ticket.number,
+                     detail=f"代表微信指令“{cmd.verb}”：不是分派或上报给该代表的工单", now=now)
+    return Outcome(texts.DEPUTY_NO_SUCH_TICKET.format(number=cmd.label))
 
 
 def take(session: Session, ticket: Ticket, action: str, arg: str, now: datetime, station: Station, *,
@@ -164,23 +181,45 @@ def _apply(session: Session, deputy: Deputy, ticket: Ticket, cmd: Command, now: 
     done, event, say, moved = _DO[action](session, deputy, ticket, cmd, now, station, actor)
     done.ticket_id = ticket.id
     if event is not None and say is not None:
-        _tell_voters(session, ticket, action, done, event, say, now)
+        if action in WORDS_FOR_ONE and cmd.verb != REPLY_ALL:
+            n = _tell_voters(session, ticket, action, done, event, say, now, others=_news(deputy, ticket))
+            if n and action == "reply":
+                done.reply = texts.DEPUTY_REPLIED_FIRST_ONLY.format(number=ticket.number, n=n, short=cmd.seq,
+                                                                    total=n + 1)
+        else:
+            n = _tell_voters(session, ticket, action, done, event, say, now)
+            if n and cmd.verb == REPLY_ALL:
+                done.reply = texts.DEPUTY_REPLIED_ALL.format(number=ticket.number, n=n)
     return Result(done, moved)
 
 
+# Moves whose words the deputy writes for the first voter: those merged in hear only that there is news.
+WORDS_FOR_ONE = frozenset({"reply", "progress"})
+
+
+def _news(deputy: Deputy, primary: Ticket) -> Callable[[Ticket], str]:
+    status = texts.STATUS_NAMES.get(primary.status, primary.status)
+    return lambda t: texts.VOTER_LINKED_NEWS.format(number=t.number, deputy=deputy.name, status=status)
+
+
 def _tell_voters(session: Session, ticket: Ticket, action: str, done: Outcome, event: TicketEvent,
-                 say: Callable[[Ticket], str], now: datetime) -> None:
+                 say: Callable[[Ticket], str], now: datetime,
+                 others: Callable[[Ticket], str] | None = None) -> int:
     """The voter, and every voter whose duplicate is linked to this ticket: one
-    handling closes all, each voter told in their own ticket's words."""
+    handling closes all, each voter told in their own ticket's words (`others`
+    for them when given). Returns how many linked voters there were."""
     done.add_pushes([to_voter(session, ticket, event, say(ticket), now)])
-    for other in duplicates.linked(session, ticket):
+    rows = duplicates.linked(session, ticket)
+    for other in rows:
         if action == "resolve":
             theirs = move(session, other, "resolve_linked", event.actor, now, event.note)
             other.resolved_at = now
         else:
-            theirs = record(session, other, event.kind, event.actor, now, event.note)
+            theirs = record(session, other, event.kind, event.actor, now,
+                            event.note if others is None else f"见 {ticket.number}")
             session.flush()
-        done.add_pushes([to_voter(session, other, theirs, say(other), now)])
+        done.add_pushes([to_voter(session, other, theirs, (others or say)(other), now)])
+    return len(rows)
 
 
 def _actor(deputy: Deputy) -> str:
@@ -321,9 +360,9 @@ _DO = {"accept": _accept, "progress": _progress, "reply": _reply, "transfer": _t
 
 
 def my_tickets(session: Session, deputy: Deputy, limit: int = 20) -> str:
-    """Open tickets assigned or escalated to the deputy, oldest first."""
+    """Open tickets assigned or escalated to the deputy, oldest first; never a confidential one."""
     rows = session.scalars(select(Ticket).where(
-        or_(Ticket.deputy_id == deputy.id, Ticket.escalated_to_id == deputy.id),
+        or_(Ticket.deputy_id == deputy.id, Ticket.escalated_to_id == deputy.id), Ticket.confidential.is_(False),
         Ticket.status.in_(OPEN_STATUSES)).order_by(Ticket.created_at, Ticket.id)).all()
     if not rows:
         return texts.DEPUTY_MINE_NONE

@@ -38,12 +38,14 @@ def similarity(a: str, b: str) -> float:
 def find_similar(session: Session, voter: Voter, text: str, category: str) -> Ticket | None:
     """The oldest open ticket of another voter in the same village and category with similar text.
     Personal cases (benefits, wages, disputes...) are never merged, nor a report onto a ticket
-    whose deputy can no longer be reached: that would be new work for them."""
+    whose deputy can no longer be reached: that would be new work for them, nor anything onto a
+    confidential ticket (its words and its voter are for the staff alone)."""
     if voter.village_id is None or category in PERSONAL:
         return None
     rows = session.scalars(select(Ticket).where(
         Ticket.village_id == voter.village_id, Ticket.category == category, Ticket.voter_id != voter.id,
-        Ticket.status.in_(OPEN_STATUSES), Ticket.duplicate_of_id.is_(None)).order_by(Ticket.id)).all()
+        Ticket.status.in_(OPEN_STATUSES), Ticket.duplicate_of_id.is_(None), Ticket.confidential.is_(False))
+        .order_by(Ticket.id)).all()
     return next((t for t in rows if (t.deputy is None or t.deputy.reachable)
                  and similarity(t.text, text) >= SIMILAR), None)
 
@@ -86,6 +88,8 @@ def merge(session: Session, ticket: Ticket, primary: Ticket | None, by: str, now
         raise MergeError(texts.MERGE_NO_PRIMARY.format(number="?"))
     if primary.id == ticket.id:
         raise MergeError(texts.MERGE_SELF)
+    if ticket.confidential or primary.confidential:
+        raise MergeError(texts.MERGE_CONFIDENTIAL.format(number=(ticket if ticket.confidential else primary).number))
     if primary.status not in OPEN_STATUSES or primary.duplicate_of_id is not None:
         raise MergeError(texts.MERGE_PRIMARY_CLOSED.format(
             number=primary.number, status=texts.STATUS_NAMES.get(primary.status, primary.status)))

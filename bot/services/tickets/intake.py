@@ -9,16 +9,23 @@ from ...models import Voter
 from .. import texts
 from ..outbox import notify
 from ..outcome import Outcome
-from . import assignment, duplicates
+from ..station import Station
+from . import assignment, confidential, duplicates
 from .classify import Classification, classify
 from .records import open_ticket
 
 
 def submit_opinion(session: Session, voter: Voter, text: str, now: datetime,
                    classification: Classification | None = None,
-                   staff_openids: tuple[str, ...] = ()) -> Outcome:
+                   staff_openids: tuple[str, ...] = (), mask_village: bool = True) -> Outcome:
     found = classification or classify(text)
     chosen = assignment.choose(session, voter)
+    # A complaint about that deputy, a matter of discipline or law, or a request not to be
+    # named: for the staff alone, never merged (services/tickets/confidential.py).
+    finding = confidential.check(voter, chosen, text, found)
+    if finding:
+        station = Station(staff_openids=tuple(staff_openids), mask_village=mask_village)
+        return confidential.open_confidential(session, voter, text, now, found, chosen, finding, station)
     ticket = open_ticket(session, voter=voter, text=text, classification=found, assignment=chosen, now=now,
                          urgent=found.urgent, needs_triage=found.needs_triage)
     # An urgent report stands alone: merging it would hide the danger behind an older ticket.

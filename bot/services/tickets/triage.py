@@ -63,6 +63,8 @@ def assign(session: Session, ticket: Ticket, deputy_code: str, by: str, now: dat
     if "township" not in {m.level for m in deputy.mandates}:
         raise TriageError(texts.ASSIGN_NOT_TOWNSHIP.format(deputy=deputy.name))
     session.refresh(ticket, with_for_update=True)
+    if ticket.confidential:  # the staff's alone: giving it to a deputy would undo that
+        raise TriageError(texts.ASSIGN_CONFIDENTIAL.format(number=ticket.number))
     queued = ticket.needs_triage and ticket.deputy_id is None
     if ticket.status not in WAITING or not (queued or (reassign and ticket.deputy_id is not None)):
         raise TriageError(texts.ASSIGN_NOT_IN_TRIAGE.format(

@@ -83,3 +83,15 @@ def test_the_clerk_reads_the_refusal_in_chinese(tmp_path):
     assert short.exit_code != 0 and "LIAISON_WECHAT_TOKEN 太短" in short.output and "3 到 32 位" in short.output
     dev = _status(tmp_path, **{**LIVE, "WECHAT_TOKEN": settings.SANDBOX_TOKEN})
     assert dev.exit_code != 0 and "公开的沙箱令牌" in dev.output
+
+
+def test_mask_village_is_on_unless_turned_off_and_a_typo_is_refused():
+    from bot.services.station import Station
+
+    assert settings.load({})["MASK_VILLAGE"] is True and Station.from_settings(settings.load({})).mask_village
+    for off in ("0", "false", "No", " off "):
+        loaded = settings.load({"LIAISON_MASK_VILLAGE": off})
+        assert loaded["MASK_VILLAGE"] is False and not Station.from_settings(loaded).mask_village
+    assert settings.load({"LIAISON_MASK_VILLAGE": "yes"})["MASK_VILLAGE"] is True
+    with pytest.raises(ValueError, match="LIAISON_MASK_VILLAGE"):
+        settings.load({"LIAISON_MASK_VILLAGE": "maybe"})

@@ -29,6 +29,7 @@ JSON_COMMANDS = {
     "broadcast status": ["{bid}"],
     "nlp classify": [],
     "users list": [],
+    "db reseal": [],
 }
 LISTS = ("tickets list", "qr list", "sandbox outbox", "triage list")
 PUSH_FIELDS = {"id", "to", "kind", "status", "channel", "text", "created_at"}

@@ -44,6 +44,12 @@ class Liaison:
         self.app = app
         self.settings = app.config
         self.engine = make_engine(self.settings["DATABASE_URL"])
+        # Personal text is sealed at rest with keys from the ring (models/base.py SealedText).
+        from .fieldseal import FieldCipher
+        from .models.base import install_cipher
+
+        self.cipher = FieldCipher(self.settings["KEYRING"])
+        install_cipher(self.engine, self.cipher)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.clock: Callable[[], float] = self.settings.get("CLOCK") or time.time
         self._redis: Any = None

@@ -16,7 +16,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": (".serve", "serve", "在本机运行全部服务：网页、后台任务和定时任务"),
     "worker": (".serve", "worker", "运行后台任务进程（生产环境可运行多个）"),
     "beat": (".serve", "beat", "运行定时任务（每套部署只运行一个）"),
-    "db": (".data", "db", "数据库结构（升级）"),
+    "db": (".data", "db", "数据库：升级结构、重新加密"),
     "demo": (".data", "demo", "演示乡镇数据"),
     "tickets": (".data", "tickets", "意见工单：列表、分派、退回、时限检查"),
     "triage": (".triage", "triage", "待分派、待核对的工单和分类更正"),

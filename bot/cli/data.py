@@ -36,6 +36,29 @@ def db_upgrade() -> None:
     click.echo("数据库已是最新结构。")
 
 
+@db.command("reseal")
+@click.option("--batch", metavar="行数", default=500, show_default=True, type=click.IntRange(1, 10000),
+              help="每批处理多少行（每批一个事务）。")
+@json_option
+@with_appcontext
+@needs_db
+def db_reseal(batch: int, as_json: bool) -> None:
+    """用最新的密钥重新加密工单文字、留言、回复和推送内容（含加密前存下的明文），并重建检索索引。
+    更换 LIAISON_SECRET_KEY（新密钥放在最前）后运行；可重复运行，已是最新的不会再改。"""
+    from ..infra.reseal import reindex, reseal
+
+    ext = current()
+    counts = reseal(ext.engine, batch)
+    indexed = reindex(ext.engine, batch)
+    if as_json:
+        echo_json({"columns": {k: {"resealed": d, "present": n} for k, (d, n) in counts.items()},
+                   "tickets_indexed": indexed})
+        return
+    for name, (done, present) in counts.items():
+        click.echo(f"{name}：重新加密 {done} 条，共 {present} 条")
+    click.echo(f"检索索引：已重建 {indexed} 件工单。")
+
+
 @click.group()
 def demo() -> None:
     """演示乡镇。"""

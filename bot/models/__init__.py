@@ -9,13 +9,14 @@ from .reception import HOLIDAY_POLICIES, HolidayDay, Reception, ReceptionBooking
 from .roster import (BINDING_STATUSES, LEVELS, LINK_LAYERS, QR_KINDS, SITE_KINDS, ActivityGroup, Constituency,
                      ContactLink, Deputy, DeputyBinding, IssuedQr, Mandate, NaturalVillage, QrCode, Site, Township,
                      Village, Voter, VoterGroup)
-from .tickets import OPEN_STATUSES, TICKET_STATUSES, LabelledExample, Ticket, TicketCounter, TicketEvent, TicketStatus
+from .tickets import (OPEN_STATUSES, TICKET_STATUSES, LabelledExample, Ticket, TicketCounter, TicketEvent,
+                      TicketStatus, TicketTerm)
 
 __all__ = [
     "Base", "utcnow", "InboundMessage", "ContactWindow", "OutboundPush", "PUSH_STATUSES", "PushStatus", "LEVELS",
     "LINK_LAYERS", "SITE_KINDS", "QR_KINDS", "BINDING_STATUSES", "IssuedQr", "DeputyBinding", "ActivityGroup", "NaturalVillage", "QrCode", "Township", "Constituency",
     "ContactLink", "Deputy", "Mandate", "Site", "Village", "Voter", "VoterGroup", "OPEN_STATUSES",
-    "TICKET_STATUSES", "TicketStatus", "LabelledExample", "Ticket", "TicketCounter", "TicketEvent",
+    "TICKET_STATUSES", "TicketStatus", "LabelledExample", "Ticket", "TicketCounter", "TicketEvent", "TicketTerm",
     "BROADCAST_STATUSES", "BroadcastStatus", "DELIVERY_STATUSES", "DeliveryStatus", "TARGET_KINDS", "Broadcast",
     "BroadcastDelivery", "HOLIDAY_POLICIES", "HolidayDay",
     "Reception", "ReceptionBooking", "ReceptionDuty", "ReceptionRule", "ROLES", "Role", "User", "AuditEvent",

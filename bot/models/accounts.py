@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
+from .base import Base, SealedText, utcnow
 from .roster import Deputy
 
 
@@ -55,7 +55,7 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     # What it was done to: a ticket number, a username...
     target: Mapped[str] = mapped_column(default="")
-    # Never secrets or passwords.
-    detail: Mapped[str] = mapped_column(Text, default="")
+    # Never secrets or passwords; sealed at rest, since staff notes and replies are copied here.
+    detail: Mapped[str] = mapped_column(SealedText, default="")
     # The client's IP address, when it came over HTTP.
     address: Mapped[str | None] = mapped_column(String(64))

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, utcnow
+from .base import Base, SealedJSON, SealedText, utcnow
 
 
 class InboundMessage(Base):
@@ -20,9 +20,10 @@ class InboundMessage(Base):
     msg_type: Mapped[str] = mapped_column(String(64))
     event: Mapped[str | None] = mapped_column(String(64))
     msg_id: Mapped[str | None] = mapped_column(String(64))
-    content: Mapped[str | None] = mapped_column(Text)
-    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What the voter wrote, and the rest of the message (a location's address, media ids): sealed at rest.
+    content: Mapped[str | None] = mapped_column(SealedText)
+    extra: Mapped[dict[str, Any]] = mapped_column(SealedJSON, default=dict)
     # The passive reply we gave, so a repeat delivery gets the same answer.
-    reply: Mapped[str | None] = mapped_column(Text)
+    reply: Mapped[str | None] = mapped_column(SealedText)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, utcnow
+from .base import Base, SealedJSON, utcnow
 
 
 class PushStatus(StrEnum):
@@ -32,7 +32,8 @@ class OutboundPush(Base):
     dedupe_key: Mapped[str] = mapped_column(String(400), unique=True)
     recipient_openid: Mapped[str] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The push's text, title and template fields (a ticket's words, a voter's name): sealed at rest.
+    payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default=PushStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     channel: Mapped[str | None] = mapped_column(String(32))

@@ -4,10 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Integer, String, event, false, insert, inspect
+from sqlalchemy import delete as sql_delete
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
-from .base import Base, utcnow
+from .base import Base, SealedText, cipher_of, utcnow
 from .roster import Deputy, Site, Village, Voter
 
 
@@ -46,7 +48,8 @@ class Ticket(Base):
     __tablename__ = "tickets"
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(unique=True)
-    text: Mapped[str] = mapped_column(Text)
+    # The voter's words, sealed at rest (models/base.py); staff search them through ticket_terms.
+    text: Mapped[str] = mapped_column(SealedText)
     category: Mapped[str]
     confidence: Mapped[float]
     # Suggested handling office (站所) and level: township, or county when
@@ -68,7 +71,7 @@ class Ticket(Base):
     # The deputy one level up the "3+10" chain it was escalated (上报) to, who may act on it too.
     escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id"), index=True)
     # Where it is: a location the voter sent (label and coordinates).
-    place: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(SealedText)
     # A duplicate is linked to the open ticket it repeats; handling that one handles both.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     # When the SLA clocks started: opening, or the voter reopening it.
@@ -76,7 +79,7 @@ class Ticket(Base):
     accepted_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     rating: Mapped[int | None]
-    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rating_comment: Mapped[str | None] = mapped_column(SealedText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -96,7 +99,8 @@ class TicketEvent(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     kind: Mapped[str]
     actor: Mapped[str]
-    note: Mapped[str] = mapped_column(Text, default="")
+    # Replies, notes, follow-ups, places and media of the ticket: sealed like its text.
+    note: Mapped[str] = mapped_column(SealedText, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
@@ -108,10 +112,41 @@ class LabelledExample(Base):
 
     __tablename__ = "labelled_examples"
     id: Mapped[int] = mapped_column(primary_key=True)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(SealedText)
     label: Mapped[str]
     predicted: Mapped[str] = mapped_column(default="")
     source: Mapped[str] = mapped_column(String(32), default="staff_correction")
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     created_by: Mapped[str] = mapped_column(default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TicketTerm(Base):
+    """The blind index of a ticket's text: keyed hashes of its characters and
+    character pairs (bot/fieldseal.py), so staff can search sealed text."""
+
+    __tablename__ = "ticket_terms"
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    term: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+
+
+def write_terms(connection: Connection, ticket_id: int, text: str | None, replace: bool = True) -> int:
+    """Replace a ticket's index terms with those of `text` (a new ticket has none to replace); how many."""
+    if replace:
+        connection.execute(sql_delete(TicketTerm).where(TicketTerm.ticket_id == ticket_id))
+    terms = sorted(cipher_of(connection.dialect).terms(text or ""))
+    if terms:
+        connection.execute(insert(TicketTerm), [{"ticket_id": ticket_id, "term": t} for t in terms])
+    return len(terms)
+
+
+# Whatever writes a ticket's text, the index follows in the same transaction.
+@event.listens_for(Ticket, "after_insert")
+def _index_new(_mapper: Mapper, connection: Connection, ticket: Ticket) -> None:
+    write_terms(connection, ticket.id, ticket.text, replace=False)
+
+
+@event.listens_for(Ticket, "after_update")
+def _index_changed(_mapper: Mapper, connection: Connection, ticket: Ticket) -> None:
+    if inspect(ticket).attrs.text.history.has_changes():
+        write_terms(connection, ticket.id, ticket.text)

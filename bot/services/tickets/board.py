@@ -18,6 +18,7 @@ from ...models import (OPEN_STATUSES, Deputy, InboundMessage, Mandate, OutboundP
 from ..calendar.local_time import BEIJING
 from ..calendar.workdays import add_workdays
 from ..station import Station
+from . import search as text_search
 
 MAX_PER_PAGE = 100
 
@@ -107,9 +108,6 @@ def _conditions(f: Filters) -> list[ColumnElement[bool]]:
         out.append(Ticket.urgent.is_(f.urgent))
     if f.site_id:
         out.append(Ticket.site_id == f.site_id)
-    if f.text and f.text.strip():
-        needle = f.text.strip()[:100]
-        out.append(or_(Ticket.text.contains(needle, autoescape=True), Ticket.number.contains(needle, autoescape=True)))
     return out
 
 
@@ -126,9 +124,15 @@ def search(session: Session, where: ColumnElement[bool], filters: Filters, *, pa
         conditions.append(late if filters.overdue else ~late)
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, int(page))
+    load = select(Ticket).options(selectinload(Ticket.deputy), selectinload(Ticket.village))
+    if filters.text and filters.text.strip():
+        # The text is sealed: the blind index finds candidates, their decrypted text decides.
+        ids = text_search.matching_ids(session, filters.text, *conditions)
+        shown = ids[(page - 1) * per_page:page * per_page]
+        found = {t.id: t for t in session.scalars(load.where(Ticket.id.in_(shown)))} if shown else {}
+        return [found[i] for i in shown], len(ids)
     total = session.scalar(select(func.count(Ticket.id)).where(*conditions)) or 0
-    rows = session.scalars(select(Ticket).where(*conditions)
-                           .options(selectinload(Ticket.deputy), selectinload(Ticket.village))
+    rows = session.scalars(load.where(*conditions)
                            .order_by(Ticket.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
     return list(rows), int(total)
 

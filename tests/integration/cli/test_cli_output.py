@@ -33,6 +33,7 @@ JSON_COMMANDS = {
     "voters export": ["oStranger"],
     "voters retention": ["--dry-run"],
     "voters erase": ["oStranger", "--yes"],
+    "db reseal": [],
 }
 LISTS = ("tickets list", "qr list", "sandbox outbox", "triage list")
 PUSH_FIELDS = {"id", "to", "kind", "status", "channel", "text", "created_at"}

@@ -6,8 +6,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import DateTime, create_engine, func, select
 from sqlalchemy.orm import Session
 
+from bot.fieldseal import FieldCipher
+from bot.keys import KeyRing
 from bot.models import Base, OutboundPush
-from bot.models.base import UTCDateTime
+from bot.models.base import UTCDateTime, install_cipher
 from bot.services.calendar.local_time import BEIJING
 
 
@@ -21,6 +23,7 @@ def test_every_datetime_column_is_the_utc_type_over_timestamptz():
 
 def test_sqlite_gives_back_the_same_instant_in_utc():
     engine = create_engine("sqlite://")
+    install_cipher(engine, FieldCipher(KeyRing("k" * 32)))  # the push's payload is sealed
     Base.metadata.create_all(engine)
     ten_in_beijing = datetime(2026, 11, 26, 10, 0, tzinfo=BEIJING)
     with Session(engine) as session:

@@ -16,6 +16,7 @@ class Station:
     resolve_days: int = 15
     reopen_days: int = 7
     burst_seconds: int = 180
+    urgent_alert_window: int = 600  # seconds: one staff alert per voter (services/tickets/urgent.py)
 
     @classmethod
     def from_settings(cls, s: Mapping[str, Any]) -> "Station":
@@ -25,4 +26,6 @@ class Station:
                    offices=tuple(s.get("TOWNSHIP_OFFICES") or ()),
                    ack_days=int(s.get("SLA_ACK_DAYS") or 2), resolve_days=int(s.get("SLA_RESOLVE_DAYS") or 15),
                    reopen_days=int(s.get("REOPEN_DAYS") or 7),
-                   burst_seconds=int(s.get("BURST_SECONDS") if s.get("BURST_SECONDS") is not None else 180))
+                   burst_seconds=int(s.get("BURST_SECONDS") if s.get("BURST_SECONDS") is not None else 180),
+                   urgent_alert_window=int(s.get("URGENT_ALERT_WINDOW")
+                                           if s.get("URGENT_ALERT_WINDOW") is not None else 600))

@@ -207,3 +207,11 @@ PUBLICITY = {
     "constitution": ("12月4日国家宪法日", "今天是国家宪法日。尊崇宪法、学习宪法、遵守宪法、维护宪法。"
                                            "有意见建议，直接发文字或语音给我们，人大代表听您说。"),
 }
+
+# -- floods: the per-openid limit, urgent reports joined, deputies' digests ----
+TOO_FAST = "您发送得太快了，请稍等一分钟再发。刚才的内容已记下，工作人员会看到。"
+URGENT_JOINED = "已补充到紧急意见 {number}，工作人员已收到提醒。"
+DEPUTY_DIGEST = "您有{count}条新工单：\n{lines}\n发送“我的工单”查看全部。"
+DEPUTY_DIGEST_LINE = "#{number} [{category}] {village}"
+DEPUTY_DIGEST_MORE = "……等 {count} 条"
+DEPUTY_DIGEST_TITLE = "您有多条新的群众意见"

@@ -36,6 +36,8 @@ def test_a_burst_of_tickets_to_one_deputy_is_three_pushes_and_one_digest(app, ex
     assert [n for n in numbers[3:] if f"#{n} " in digest] == numbers[3:]
     assert not any(f"#{n} " in digest for n in numbers[:3])
     assert tasks.sweep(ext)["digests"] == 0  # sent once
+    mine = Phone(app, deputy.openid).says("我的工单").text
+    assert all(n in mine for n in numbers)  # every ticket was the deputy's at once
     # After the window a single ticket is pushed at once again.
     ext.clock.value += 60
     later = number_in(Phone(app, "oDEMO_voter_12_09").says("村里的广播坏了听不见通知").text)

@@ -81,6 +81,18 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     # A voter is shown to deputies and in staff alerts as surname + 某 ("吴某"); off (0) adds
     # their village ("吴某（新民村）"), which in a small village may name them.
     "MASK_VILLAGE": (True, flag),
+    # Floods (issue 16): messages one openid may have dispatched per window; more are
+    # stored (marked throttled) but open no ticket and reach nobody. Deputies and
+    # staff type commands in runs, so they get a higher limit. 0 turns a limit off.
+    "VOTER_RATE_LIMIT": (10, int),
+    "VOTER_RATE_WINDOW": (60, int),
+    "DEPUTY_RATE_LIMIT": (60, int),
+    # At most one staff alert per voter in this many seconds: later urgent reports join the open one.
+    "URGENT_ALERT_WINDOW": (600, int),
+    # A deputy gets at most DIGEST_AFTER new-ticket pushes in DIGEST_WINDOW seconds;
+    # the rest wait for one digest when the window ends. 0 turns digests off.
+    "DIGEST_AFTER": (3, int),
+    "DIGEST_WINDOW": (600, int),
     # The staff console logs a user out after this many minutes without a request.
     "CONSOLE_IDLE_MINUTES": (30, int),
     # A console login ends after this many hours however busy it is.

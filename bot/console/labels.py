@@ -18,7 +18,8 @@ EVENT_NAMES = {
 ACTION_NAMES = {"reclassify": "更正分类", "assign": "分派代表", "reject": "不予受理", "accept": "受理",
                 "reply": "回复群众", "resolve": "办结", "transfer": "转办", "escalate": "上报", "note": "内部备注",
                 "merge": "合并重复工单"}
-PUSH_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "failed": "发送失败", "unknown": "状态不明"}
+PUSH_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "failed": "发送失败", "unknown": "状态不明",
+              "held": "待汇总", "digested": "已汇总发送"}
 MESSAGE_TYPES = {"text": "文字", "voice": "语音", "image": "图片", "location": "位置", "video": "视频",
                  "shortvideo": "小视频", "link": "链接", "event": "事件"}
 AUDIT_ACTIONS = {
@@ -36,7 +37,7 @@ AUDIT_ACTIONS = {
 def push_kind(code: str) -> str:
     """Push kinds are "ticket_<event>" (to the deputy or an office), "voter_<event>"
     (to the voter) or a few fixed ones."""
-    fixed = {"ticket_assigned": "给代表：新意见", "urgent_alert": "紧急提醒"}
+    fixed = {"ticket_assigned": "给代表：新意见", "urgent_alert": "紧急提醒", "ticket_digest": "给代表：新意见汇总"}
     if code in fixed:
         return fixed[code]
     who, _, event = code.partition("_")

@@ -6,7 +6,7 @@ from ..messages import Inbound
 from ..services import answers, texts
 from ..services.outcome import Outcome
 from ..services.roster.voters import ensure_voter
-from ..services.tickets import bursts, confidential, followup, intake, ratings
+from ..services.tickets import bursts, confidential, followup, intake, ratings, urgent
 from ..services.tickets.classify import classify
 from . import Context
 
@@ -31,8 +31,9 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Outcome:
     if not text:
         return Outcome(reply=if_empty)
     found = classify(text)
-    if found.urgent:  # danger first: never a rating, a reopen or an add-on, always its own alert
-        return _open(ctx, voter, text, found)
+    if found.urgent:  # danger first: never a rating or a reopen; one staff alert per window
+        alerted = urgent.alerted_within(ctx.session, voter, ctx.now, ctx.station.urgent_alert_window)
+        return urgent.join(ctx.session, alerted, voter, text, ctx.now) if alerted else _open(ctx, voter, text, found)
     if confidential.is_bare_request(text):  # "匿名", "不要告诉代表是我": about what they already said
         return confidential.on_request(ctx.session, voter, ctx.now, ctx.station)
     if text.replace(" ", "") in PROGRESS_WORDS:

@@ -15,7 +15,7 @@ from ..infra.files import checkpoint_sqlite, open_private, private_dir
 from ..messages import DeliveryError
 from ..models import OutboundPush, PushStatus
 from ..services.calendar.local_time import BEIJING
-from ..services.outbox import notify
+from ..services.outbox import digest, notify
 from ..services.outcome import Outcome
 from ..services.station import Station
 from ..services.tickets import bursts
@@ -32,6 +32,7 @@ SENDING_LEASE = 600  # a push 'sending' this long belonged to a worker that died
 def deliver(ext: Liaison, push_id: int) -> float | None:
     """Send one outbox push at most once. Returns a retry delay in seconds, or None."""
     with ext.Session() as s:
+        digest.hold(s, push_id, ext.now(), ext.settings["DIGEST_AFTER"], ext.settings["DIGEST_WINDOW"])
         msg = notify.claim(s, push_id, ext.now(), ext.settings["CS_WINDOW_BUDGET"])
         s.commit()
     if msg is None:
@@ -70,13 +71,14 @@ def _failed(ext: Liaison, push_id: int, err: DeliveryError) -> float | None:
 
 def sweep(ext: Liaison) -> dict[str, int]:
     """Enqueue pushes left pending (enqueue failed, worker lost); give up on
-    pushes stuck mid-send, which may have reached WeChat."""
+    pushes stuck mid-send, which may have reached WeChat; send deputies' due digests."""
     with ext.Session() as s:
         pending, stuck = notify.stale(s, ext.now(), ext.settings["OUTBOX_SWEEP_AFTER"], SENDING_LEASE)
         for push_id in stuck:
             notify.mark_failed(s, push_id, "worker stopped during the send; not resent", status=PushStatus.UNKNOWN)
-        commit(ext, s, Outcome(push_ids=pending))
-    return {"requeued": len(pending), "unknown": len(stuck)}
+        digests = digest.release(s, ext.now())  # deputies' held new-ticket pushes whose window ended
+        commit(ext, s, Outcome(push_ids=pending).add_pushes(digests))
+    return {"requeued": len(pending), "unknown": len(stuck), "digests": len(digests)}
 
 
 def remind_receptions(ext: Liaison, today: date | None = None) -> dict[str, int]:

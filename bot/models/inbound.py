@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, SealedJSON, SealedText, utcnow
@@ -26,4 +26,6 @@ class InboundMessage(Base):
     # The passive reply we gave, so a repeat delivery gets the same answer.
     reply: Mapped[str | None] = mapped_column(SealedText)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # Over the sender's rate limit (bot/web/flood.py): stored for staff, not dispatched.
+    throttled: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

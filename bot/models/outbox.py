@@ -13,13 +13,17 @@ from .base import Base, SealedJSON, utcnow
 
 class PushStatus(StrEnum):
     """pending -> sending -> sent | failed; unknown when a send may or may not have
-    reached WeChat (a read timeout): never re-sent automatically, left for staff."""
+    reached WeChat (a read timeout): never re-sent automatically, left for staff.
+    A new-ticket push beyond a deputy's burst is held, then digested: listed in
+    one digest push (services/outbox/digest.py) instead of sent on its own."""
 
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    HELD = "held"
+    DIGESTED = "digested"
 
 
 PUSH_STATUSES = tuple(PushStatus)

@@ -18,6 +18,7 @@ class Station:
     burst_seconds: int = 180
     # Voters shown as "吴某" (True) or "吴某（新民村）" to deputies and in staff alerts.
     mask_village: bool = True
+    urgent_alert_window: int = 600  # seconds: one staff alert per voter (services/tickets/urgent.py)
 
     @classmethod
     def from_settings(cls, s: Mapping[str, Any]) -> "Station":
@@ -28,4 +29,6 @@ class Station:
                    ack_days=int(s.get("SLA_ACK_DAYS") or 2), resolve_days=int(s.get("SLA_RESOLVE_DAYS") or 15),
                    reopen_days=int(s.get("REOPEN_DAYS") or 7),
                    burst_seconds=int(s.get("BURST_SECONDS") if s.get("BURST_SECONDS") is not None else 180),
-                   mask_village=s.get("MASK_VILLAGE") is None or bool(s.get("MASK_VILLAGE")))
+                   mask_village=s.get("MASK_VILLAGE") is None or bool(s.get("MASK_VILLAGE")),
+                   urgent_alert_window=int(s.get("URGENT_ALERT_WINDOW")
+                                           if s.get("URGENT_ALERT_WINDOW") is not None else 600))

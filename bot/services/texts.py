@@ -253,3 +253,10 @@ DEPUTY_REPLIED_ALL = "已把您的答复原文发给 {number} 的群众和并入
 DEPUTY_NO_SUCH_TICKET = "没有找到编号为 {number} 且分派或上报给您的工单，请核对编号。如有疑问请联系联络站工作人员。"
 MERGE_CONFIDENTIAL = "{number} 是保密工单，只由工作人员处理，不能与其他工单合并。"
 ASSIGN_CONFIDENTIAL = "{number} 是保密工单（点名反映代表、敏感事项或群众要求保密），只由工作人员处理，不能分派给代表。"
+# -- floods: the per-openid limit, urgent reports joined, deputies' digests ----
+TOO_FAST = "您发送得太快了，请稍等一分钟再发。刚才的内容已记下，工作人员会看到。"
+URGENT_JOINED = "已补充到紧急意见 {number}，工作人员已收到提醒。"
+DEPUTY_DIGEST = "您有{count}条新工单：\n{lines}\n发送“我的工单”查看全部。"
+DEPUTY_DIGEST_LINE = "#{number} [{category}] {village}"
+DEPUTY_DIGEST_MORE = "……等 {count} 条"
+DEPUTY_DIGEST_TITLE = "您有多条新的群众意见"

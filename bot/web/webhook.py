@@ -21,7 +21,7 @@ from ..services.outcome import Outcome
 from ..services.privacy import location
 from ..services.station import Station
 from ..wechat import WebhookError, render_text_reply
-from . import sandbox
+from . import flood, sandbox
 from .ratelimit import RedisLimiter
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ def _handle(ext: Liaison, msg: Inbound) -> Outcome:
                 windows.touch(session, msg.openid, ext.now())  # their 48-hour window opens
             ctx = Context(session, ext.now(), limiter=RedisLimiter(ext.redis), phones=ext.phones,
                           station=Station.from_settings(ext.settings))
-            outcome = router.dispatch(ctx, msg)
+            outcome = flood.hold_back(ext, session, row, msg) or router.dispatch(ctx, msg)
             row.reply, row.ticket_id = outcome.reply, outcome.ticket_id
             commit(ext, session, outcome)  # the follow-ups are enqueued only once this commits
         except IntegrityError:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.cli import main
@@ -15,11 +16,16 @@ from bot.jobs import tasks
 from bot.models import ContactLink, Deputy, Mandate, OutboundPush, ReceptionDuty, Site, TicketStatus
 from bot.services import texts
 from bot.services.reception.calendar import Calendar, materialize
-from lifecycle_kit import COUNTY_OFFICE, STAFF, VOTER, Inbox, county_contact, deputy_of, number_in, sla, ticket
+from lifecycle_kit import COUNTY_OFFICE, STAFF, VOTER, Inbox, build, county_contact, deputy_of, number_in, sla, ticket
 from wechat_user import Phone
 
 REOPENER, RATER, ESCALATED = "oDEMO_voter_12_04", "oDEMO_voter_12_05", "oDEMO_voter_12_03"
 SAME_VILLAGE = "oDEMO_voter_12_07"  # same group and village as VOTER
+
+
+@pytest.fixture
+def app(make_app):
+    return build(make_app, DIGEST_AFTER=0)  # the story reads each push to the deputy one by one, none digested
 
 
 

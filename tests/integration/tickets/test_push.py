@@ -250,7 +250,7 @@ def test_sweep_requeues_lost_pushes_and_gives_up_on_stuck_ones(wx_app):
                   .values(status="sending", claimed_at=old))
         s.commit()
     with app.app_context():
-        assert tasks.sweep(ext) == {"requeued": 1, "unknown": 1}
+        assert tasks.sweep(ext) == {"requeued": 1, "unknown": 1, "digests": 0}
     assert ext.queue.items == [("liaison.deliver_push", (lost,))]
     assert push(app, stuck).status == "unknown"
 

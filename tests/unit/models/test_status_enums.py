@@ -15,7 +15,7 @@ def test_the_stored_values_are_the_strings_they_always_were():
     assert TICKET_STATUSES == ("new", "accepted", "in_progress", "replied", "transferred", "escalated", "resolved",
                                "rated", "closed", "reopened", "merged", "rejected")
     assert OPEN_STATUSES == ("new", "accepted", "in_progress", "replied", "transferred", "escalated", "reopened")
-    assert PUSH_STATUSES == ("pending", "sending", "sent", "failed", "unknown")
+    assert PUSH_STATUSES == ("pending", "sending", "sent", "failed", "unknown", "held", "digested")
     assert BROADCAST_STATUSES == ("draft", "scheduled", "sending", "paused", "cancelled", "done")
     assert DELIVERY_STATUSES == ("pending", "sending", "sent", "failed", "skipped", "unknown")
 

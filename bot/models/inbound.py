@@ -27,3 +27,5 @@ class InboundMessage(Base):
     reply: Mapped[str | None] = mapped_column(SealedText)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When retention dropped its words and payload (a sealed {} cannot be told from a full one in SQL).
+    raw_dropped_at: Mapped[datetime | None] = mapped_column(index=True)

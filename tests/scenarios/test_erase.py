@@ -201,3 +201,17 @@ def test_a_saved_photo_and_the_instance_are_the_service_users_alone(station, db)
     for path in (instance, os.path.join(instance, "media"), folder):
         assert os.stat(path).st_mode & 0o777 == 0o700, path
 
+
+def test_an_erased_ticket_no_longer_teaches_the_classifier(station, db):
+    from bot.services.tickets.triage import corrections
+
+    app = station
+    cli, obj = app.test_cli_runner(), State(app=app)
+    number = number_in(Phone(app, VOTER).says("村东头那个东西不太好").text)
+    other = number_in(Phone(app, "oDEMO_voter_12_02").says("学校那边收费的事不太清楚").text)
+    for each in (number, other):
+        assert cli.invoke(main, ["triage", "correct", each, "城乡建设", "--by", "李干事"], obj=obj).exit_code == 0
+    assert cli.invoke(main, ["voters", "erase", VOTER, "--yes"], obj=obj).exit_code == 0
+    db.expire_all()
+    # The example's words are the marker now: learning "[已按本人要求删除]" is 城乡建设 would be wrong.
+    assert corrections(db) == [{"text": "学校那边收费的事不太清楚", "label": "城乡建设"}]

@@ -29,3 +29,5 @@ class InboundMessage(Base):
     # Over the sender's rate limit (bot/web/flood.py): stored for staff, not dispatched.
     throttled: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When retention dropped its words and payload (a sealed {} cannot be told from a full one in SQL).
+    raw_dropped_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -80,6 +80,9 @@ class Ticket(Base):
     resolved_at: Mapped[datetime | None]
     rating: Mapped[int | None]
     rating_comment: Mapped[str | None] = mapped_column(SealedText)
+    # When its words were overwritten (erased on request or past retention): sealed text
+    # cannot be compared with the marker in SQL, so retention asks this column.
+    anonymised_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

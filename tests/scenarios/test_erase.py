@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 from sqlalchemy import create_engine, func, inspect, select, text
 
 from bot.cli import main
 from bot.cli.context import State
-from bot.models import AuditEvent, Base, Ticket, Voter
+from bot.fieldseal import PREFIX, Unreadable
+from bot.models import AuditEvent, Base, Ticket, TicketTerm, Voter
+from bot.models.base import cipher_of
 from bot.services import texts
 from lifecycle_kit import VOTER, build, deputy_of, number_in, ticket
 from wechat_user import Phone
@@ -73,13 +76,35 @@ def _history(app, db) -> str:
 
 
 def _every_text(db) -> list[tuple[str, str, str]]:
-    """(table, column, value) of every non-empty value of every table, as text."""
+    """(table, column, value) of every non-empty value of every table, as text
+    (sealed columns decrypted: read through the models' column types)."""
     found = []
     for table in Base.metadata.sorted_tables:
         for row in db.execute(select(table)).mappings():
             for column, value in row.items():
                 if value is not None and not isinstance(value, (int, float)):
                     found.append((table.name, column, json.dumps(value, ensure_ascii=False, default=str)))
+    return found
+
+
+def _file_bytes(ext) -> bytes:
+    path = ext.settings["DATABASE_URL"][len("sqlite:///"):]
+    return b"".join(open(path + suffix, "rb").read() for suffix in ("", "-wal") if os.path.exists(path + suffix))
+
+
+def _unsealed(ext, raw: bytes) -> list[str]:
+    """Every sealed value found anywhere in the file's bytes (live rows, freed
+    pages, the log), decrypted. A value runs into the next column's bytes in a
+    SQLite record, so each is tried at every length a seal can have."""
+    cipher, found = cipher_of(ext.engine.dialect), []
+    for match in re.finditer(rb"v1:([A-Za-z0-9+/]{40,}={0,2})", raw):
+        body = match.group(1).decode()
+        for end in range(len(body) - len(body) % 4, 39, -4):
+            try:
+                found.append(cipher.open(PREFIX + body[:end]))
+                break
+            except Unreadable:
+                continue
     return found
 
 
@@ -96,6 +121,8 @@ def test_an_erased_voter_leaves_no_trace_but_the_counts(station, db):
     assert open(photo, "rb").read() == PHOTO
     secrets = (VOTER, NAME, f"{NAME[0]}某", MOBILE) + WORDS
     assert {s for s in secrets for *_, value in _every_text(db) if s in value} >= {VOTER, NAME, "王家老宅"}
+    # The file holds the words sealed: the scan of its bytes below does find them once decrypted.
+    assert {s for s in secrets for plain in _unsealed(ext, _file_bytes(ext)) if s in plain} >= {"王家老宅"}
     before = _statistics(db)
 
     out = app.test_cli_runner().invoke(main, ["voters", "erase", VOTER, "--yes", "--by", "张干事"],
@@ -110,10 +137,14 @@ def test_an_erased_voter_leaves_no_trace_but_the_counts(station, db):
     assert not os.path.exists(photo) and not os.path.exists(os.path.dirname(photo))
     erased = ticket(db, number)
     assert erased.text == texts.ERASED and (erased.category, erased.status, erased.rating) == ("城乡建设", "rated", 3)
-    # Nor in the database file itself (overwritten pages are zeroed, the write-ahead log emptied).
-    path = ext.settings["DATABASE_URL"][len("sqlite:///"):]
-    raw = b"".join(open(path + suffix, "rb").read() for suffix in ("", "-wal") if os.path.exists(path + suffix))
+    # Nor in the database file itself (overwritten pages are zeroed, the write-ahead log emptied),
+    # as plaintext or sealed.
+    raw = _file_bytes(ext)
     assert [s for s in secrets if s.encode() in raw] == []
+    assert [s for s in secrets for plain in _unsealed(ext, raw) if s in plain] == []
+    # Nor in the search index: the ticket is found by the marker's words alone.
+    terms = set(db.scalars(select(TicketTerm.term).where(TicketTerm.ticket_id == erased.id)))
+    assert terms == cipher_of(ext.engine.dialect).terms(texts.ERASED)
     # On record: who, when and which voter, never what was erased.
     audit = db.scalar(select(AuditEvent).where(AuditEvent.action == "privacy.erase"))
     assert audit.actor == "张干事" and audit.target.startswith("voter:") and "erased-" in audit.detail
@@ -169,3 +200,18 @@ def test_a_saved_photo_and_the_instance_are_the_service_users_alone(station, db)
     assert os.stat(os.path.join(folder, "MEDIA_OLD_HOUSE.jpg")).st_mode & 0o777 == 0o600
     for path in (instance, os.path.join(instance, "media"), folder):
         assert os.stat(path).st_mode & 0o777 == 0o700, path
+
+
+def test_an_erased_ticket_no_longer_teaches_the_classifier(station, db):
+    from bot.services.tickets.triage import corrections
+
+    app = station
+    cli, obj = app.test_cli_runner(), State(app=app)
+    number = number_in(Phone(app, VOTER).says("村东头那个东西不太好").text)
+    other = number_in(Phone(app, "oDEMO_voter_12_02").says("学校那边收费的事不太清楚").text)
+    for each in (number, other):
+        assert cli.invoke(main, ["triage", "correct", each, "城乡建设", "--by", "李干事"], obj=obj).exit_code == 0
+    assert cli.invoke(main, ["voters", "erase", VOTER, "--yes"], obj=obj).exit_code == 0
+    db.expire_all()
+    # The example's words are the marker now: learning "[已按本人要求删除]" is 城乡建设 would be wrong.
+    assert corrections(db) == [{"text": "学校那边收费的事不太清楚", "label": "城乡建设"}]

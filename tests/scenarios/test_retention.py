@@ -60,6 +60,49 @@ def test_only_old_finished_tickets_are_anonymised(app, ext, demo, db):
     assert json.loads(again.output)["counts"] == {}  # nothing left to do
 
 
+def _retention(app, *args: str) -> dict:
+    out = app.test_cli_runner().invoke(main, ["voters", "retention", "--json", *args], obj=State(app=app))
+    assert out.exit_code == 0, out.output
+    return json.loads(out.output)["counts"]
+
+
+def test_a_second_run_anonymises_nothing_and_drops_nothing_again(app, ext, demo, db):
+    voter = Phone(app, VOTER)
+    number = number_in(voter.says("村里自来水停了三天了").text)
+    voter.image("MEDIA_PIPE")  # no words, only a payload (sealed: SQL cannot see that it holds anything)
+    _resolve(app, db, number)
+    ext.clock.value += 1100 * DAY
+    first = _retention(app)
+    assert first["tickets"] == 1 and first["raw_messages"] == 4
+    db.expire_all()
+    done = ticket(db, number)
+    anonymised_at = done.anonymised_at
+    assert done.text == texts.EXPIRED and anonymised_at == ext.now()
+    assert [(m.content, m.extra) for m in db.scalars(select(InboundMessage))] == [(None, {})] * 4
+
+    ext.clock.value += DAY
+    Phone(app, NEIGHBOUR).says("村口路灯坏了一个月了")  # recent: not due
+    assert _retention(app, "--dry-run") == {}
+    assert _retention(app) == {}
+    db.expire_all()
+    assert ticket(db, number).anonymised_at == anonymised_at
+    runs = db.scalars(select(AuditEvent.detail).where(AuditEvent.action == "privacy.retention")).all()
+    assert len(runs) == 1 and "raw_messages 4" in runs[0]  # the second run had nothing to record
+
+
+def test_an_erased_ticket_stays_erased_when_its_retention_period_ends(app, ext, demo, db):
+    number = number_in(Phone(app, VOTER).says("村里自来水停了三天了").text)
+    _resolve(app, db, number)
+    erased = app.test_cli_runner().invoke(main, ["voters", "erase", VOTER, "--yes"], obj=State(app=app))
+    assert erased.exit_code == 0, erased.output
+    erased_at = ext.now()
+    ext.clock.value += 1100 * DAY
+    assert "tickets" not in _retention(app)
+    db.expire_all()
+    kept = ticket(db, number)
+    assert (kept.text, kept.anonymised_at) == (texts.ERASED, erased_at)
+
+
 def test_the_retention_periods_are_settings(make_app, demo):
     from lifecycle_kit import build
 

@@ -93,7 +93,7 @@ def erase(session: Session, voter: Voter, *, ring: KeyRing, instance_path: str, 
         alias = PREFIX + f"roster-{voter.id}"
     done = Erased(voter.id, alias, already)
     ticket_ids = scrub.ticket_ids_of(session, voter.id)
-    done.counts.update(scrub.tickets(session, ticket_ids, texts.ERASED, instance_path))
+    done.counts.update(scrub.tickets(session, ticket_ids, texts.ERASED, instance_path, now))
     if openid and not already:
         done.counts.update(_openid_rows(session, openid, alias, ticket_ids))
     voter.openid, voter.name, voter.code = alias, None, None

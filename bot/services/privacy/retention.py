@@ -7,7 +7,7 @@ import os
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy import Text, cast, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ...models import OPEN_STATUSES, InboundMessage, Ticket, TicketEvent
@@ -24,14 +24,14 @@ def expired_tickets(session: Session, now: datetime, ticket_days: int) -> list[i
             .group_by(TicketEvent.ticket_id).subquery())
     return list(session.scalars(select(Ticket.id).join(last, last.c.ticket_id == Ticket.id).where(
         Ticket.status.not_in(OPEN_STATUSES), last.c.at <= cutoff,
-        Ticket.text.not_in((texts.EXPIRED, texts.ERASED))).order_by(Ticket.id)))
+        Ticket.anonymised_at.is_(None)).order_by(Ticket.id)))
 
 
 def _raw_messages(now: datetime, raw_days: int):
-    """Inbound rows older than `raw_days` still holding their payload or words."""
+    """Inbound rows older than `raw_days` whose words and payload were not dropped yet
+    (asked of a plain column: the sealed ones cannot say whether they hold anything)."""
     cutoff = now - timedelta(days=raw_days)
-    payload = func.coalesce(func.length(cast(InboundMessage.extra, Text)), 0)
-    return InboundMessage.created_at <= cutoff, or_(InboundMessage.content.is_not(None), payload > 2)
+    return InboundMessage.created_at <= cutoff, InboundMessage.raw_dropped_at.is_(None)
 
 
 def _media_tickets(session: Session, now: datetime, raw_days: int, instance_path: str) -> list[int]:
@@ -59,10 +59,10 @@ def run(session: Session, now: datetime, *, ticket_days: int, raw_days: int, ins
         done["raw_messages"] = session.scalar(select(func.count(InboundMessage.id)).where(*raw)) or 0
         done["media_files"] = sum(scrub.count_media(instance_path, i) for i in media)
         return +done
-    done = scrub.tickets(session, expired, texts.EXPIRED, instance_path)
+    done = scrub.tickets(session, expired, texts.EXPIRED, instance_path, now)
     # The ticket keeps the words for its own period; the raw delivery is not needed after raw_days.
     done["raw_messages"] = session.execute(update(InboundMessage).where(*raw)
-                                           .values(content=None, extra={})).rowcount
+                                           .values(content=None, extra={}, raw_dropped_at=now)).rowcount
     for ticket_id in media:
         done["media_files"] += scrub.drop_media(instance_path, ticket_id)
     session.flush()

@@ -3,25 +3,30 @@ village, site, deputy, status, dates and rating stay for the statistics; the
 voter's words, places, replies, pushes that quote them and media go.
 
 Columns are overwritten (never deleted rows), so the ticket numbers, the counts
-by category and status and the SLA figures do not change."""
+by category and status and the SLA figures do not change. The text columns are
+sealed (models/base.py): SQL cannot tell what they hold, so a ticket records
+when it was anonymised (anonymised_at) and notes are looked at in Python."""
 from __future__ import annotations
 
 import os
 import shutil
 from collections import Counter
+from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, delete, func, insert, literal, null, select, update
 from sqlalchemy.orm import Session
 
-from ...models import InboundMessage, LabelledExample, OutboundPush, PushStatus, Ticket, TicketEvent
+from ...models import InboundMessage, LabelledExample, OutboundPush, PushStatus, Ticket, TicketEvent, TicketTerm
+from ...models.base import cipher_of
 
 # Event notes the system writes without a voter's words (who was assigned, the
 # SLA clock, a category change): kept, they explain the statistics.
 KEEP_NOTES = frozenset({"assigned", "triage", "recategorised", "merged", "sla_reminded", "sla_breached"})
 
 
-def tickets(session: Session, ticket_ids: Iterable[int], marker: str, instance_path: str) -> Counter[str]:
+def tickets(session: Session, ticket_ids: Iterable[int], marker: str, instance_path: str,
+            now: datetime) -> Counter[str]:
     """Anonymise these tickets and everything that quotes them; returns counts."""
     ids = sorted(set(ticket_ids))
     done: Counter[str] = Counter()
@@ -30,12 +35,12 @@ def tickets(session: Session, ticket_ids: Iterable[int], marker: str, instance_p
     for chunk in _chunks(ids):
         done["tickets"] += session.execute(
             update(Ticket).where(Ticket.id.in_(chunk))
-            # updated_at kept: the ticket's own history did not change.
-            .values(text=marker, place=None, rating_comment=None, updated_at=Ticket.updated_at)).rowcount
-        done["events"] += session.execute(
-            update(TicketEvent).where(TicketEvent.ticket_id.in_(chunk), TicketEvent.note != "",
-                                      TicketEvent.kind.not_in(KEEP_NOTES))
-            .values(note=marker)).rowcount
+            # updated_at kept: the ticket's own history did not change. The first date stays.
+            .values(text=marker, place=None, rating_comment=None, updated_at=Ticket.updated_at,
+                    anonymised_at=func.coalesce(Ticket.anonymised_at, literal(now, Ticket.anonymised_at.type))
+                    )).rowcount
+        _reindex(session, chunk, marker)
+        done["events"] += _notes(session, chunk, marker)
         done["messages"] += session.execute(
             update(InboundMessage).where(InboundMessage.ticket_id.in_(chunk))
             .values(content=marked(InboundMessage.content, marker), reply=marked(InboundMessage.reply, marker),
@@ -47,6 +52,26 @@ def tickets(session: Session, ticket_ids: Iterable[int], marker: str, instance_p
             done["media_files"] += drop_media(instance_path, ticket_id)
     session.flush()
     return done
+
+
+def _reindex(session: Session, ticket_ids: list[int], marker: str) -> None:
+    """The search index follows the text (a bulk UPDATE skips the model's listener):
+    the hashes of the voter's words go, the marker's take their place."""
+    session.execute(delete(TicketTerm).where(TicketTerm.ticket_id.in_(ticket_ids)))
+    terms = sorted(cipher_of(session.connection().dialect).terms(marker))
+    if terms:
+        session.execute(insert(TicketTerm), [{"ticket_id": i, "term": t} for i in ticket_ids for t in terms])
+
+
+def _notes(session: Session, ticket_ids: list[int], marker: str) -> int:
+    """Overwrite the notes that say something (sealed: read here, not compared in SQL)."""
+    said = [event_id for event_id, note in session.execute(
+        select(TicketEvent.id, TicketEvent.note).where(TicketEvent.ticket_id.in_(ticket_ids),
+                                                       TicketEvent.kind.not_in(KEEP_NOTES)))
+            if note and note != marker]
+    for chunk in _chunks(said):
+        session.execute(update(TicketEvent).where(TicketEvent.id.in_(chunk)).values(note=marker))
+    return len(said)
 
 
 def pushes(session: Session, where, marker: str) -> int:
@@ -78,8 +103,9 @@ def count_media(instance_path: str, ticket_id: int) -> int:
 
 
 def marked(column, marker: str):
-    """The marker where there was something, NULL where there was nothing."""
-    return case((or_(column.is_(None), column == ""), column), else_=marker)
+    """The marker where there was something, NULL where there was nothing. Sealed
+    text cannot be compared in SQL: an empty string (rare, legacy) counts as something."""
+    return case((column.is_(None), null()), else_=literal(marker, column.type))
 
 
 def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:

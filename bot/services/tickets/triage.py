@@ -84,8 +84,10 @@ def assign(session: Session, ticket: Ticket, deputy_code: str, by: str, now: dat
 
 
 def corrections(session: Session) -> list[dict[str, str]]:
-    """Every staff correction, as training examples (latest per ticket wins)."""
+    """Every staff correction, as training examples (latest per ticket wins); not those
+    of anonymised tickets, whose text is now a marker (services/privacy/scrub.py)."""
     latest: dict[object, dict[str, str]] = {}
-    for ex in session.scalars(select(LabelledExample).order_by(LabelledExample.id)):
+    for ex in session.scalars(select(LabelledExample).outerjoin(Ticket, Ticket.id == LabelledExample.ticket_id)
+                              .where(Ticket.anonymised_at.is_(None)).order_by(LabelledExample.id)):
         latest[ex.ticket_id or f"x{ex.id}"] = {"text": ex.text, "label": ex.label}
     return list(latest.values())

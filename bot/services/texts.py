@@ -207,3 +207,6 @@ PUBLICITY = {
     "constitution": ("12月4日国家宪法日", "今天是国家宪法日。尊崇宪法、学习宪法、遵守宪法、维护宪法。"
                                            "有意见建议，直接发文字或语音给我们，人大代表听您说。"),
 }
+
+# -- faults: the database was unreachable, the message is kept on disk and handled later --
+SPOOLED = "已收到您的消息，系统正忙，稍后处理。"

@@ -82,7 +82,11 @@ def sweep(ext: Liaison) -> dict[str, int]:
     """Enqueue pushes left pending (enqueue failed, worker lost); give up on
     pushes stuck mid-send, which may have reached WeChat."""
     with ext.Session() as s:
-        pending, stuck = notify.stale(s, ext.now(), ext.settings["OUTBOX_SWEEP_AFTER"], SENDING_LEASE)
+        after = ext.settings["OUTBOX_SWEEP_AFTER"]
+        # Handed back again after 2 x `after` (at least a minute): a task lost with its
+        # worker (held unacknowledged until the broker's visibility timeout, an hour)
+        # must not keep its push waiting that long; a copy of a sent push does nothing.
+        pending, stuck = notify.stale(s, ext.now(), after, SENDING_LEASE, requeue_every=max(60, 2 * after))
         for push_id in stuck:
             notify.mark_failed(s, push_id, "worker stopped during the send; not resent", status=PushStatus.UNKNOWN)
         commit(ext, s, Outcome(push_ids=pending))

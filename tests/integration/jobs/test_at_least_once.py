@@ -70,3 +70,17 @@ def test_a_push_interrupted_fewer_times_is_delivered_and_its_count_dropped(app, 
     with ext.Session() as s:
         assert s.get(OutboundPush, push.id).status == PushStatus.SENT
     assert not ext.redis.exists(STARTS + "task-2")
+
+
+def test_a_push_whose_task_is_lost_again_after_the_sweep_is_handed_back_within_minutes(app, ext, demo):
+    from bot.jobs import tasks
+
+    ext.clock.value = 1_800_000_000.0
+    Phone(app, VOTER).says("河边的护栏倒了")
+    ext.queue.items.clear()  # the task never reached a worker
+    ext.clock.value += ext.settings["OUTBOX_SWEEP_AFTER"] + 1
+    assert tasks.sweep(ext)["requeued"] == 1
+    ext.queue.items.clear()  # lost again: held by a worker that was killed (back only after an hour)
+    ext.clock.value += 2 * ext.settings["OUTBOX_SWEEP_AFTER"] + 1
+    assert tasks.sweep(ext)["requeued"] == 1
+    assert ext.queue.items == [(DELIVER_PUSH, (pushes(ext)[0].id,))]

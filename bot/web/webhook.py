@@ -12,11 +12,11 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import dedupe, router
 from ..extensions import Liaison, current
-from ..services import texts
 from ..handlers import Context
 from ..jobs.commit import commit
 from ..messages import Inbound
 from ..models import InboundMessage
+from ..services import texts
 from ..services.outbox import windows
 from ..services.outcome import Outcome
 from ..services.station import Station

@@ -4,6 +4,7 @@ been seen to exit with 0 and never come back). Backoff between restarts."""
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 import threading
@@ -22,6 +23,9 @@ class Supervisor:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name=f"supervise-{name}", daemon=True)
+        # gunicorn forks its web workers from this process; their exit runs serve's
+        # `finally` too, and must not stop the worker (only its owner does).
+        self.owner = os.getpid()
 
     def start(self) -> Supervisor:
         self._thread.start()
@@ -33,9 +37,12 @@ class Supervisor:
             with self._lock:
                 if self._stopping.is_set():
                     return
-                self.proc = subprocess.Popen(self.argv)
+                # Its own process group: what it leaves behind when killed (the
+                # worker's embedded beat) is ended with it, not left running twice.
+                self.proc = subprocess.Popen(self.argv, start_new_session=True, preexec_fn=_die_with_parent)
                 began = time.monotonic()
             status = self.proc.wait()
+            _end_group(self.proc.pid)
             if self._stopping.is_set():
                 return
             if time.monotonic() - began > self.healthy_after:
@@ -48,6 +55,8 @@ class Supervisor:
             self.restarts += 1
 
     def stop(self, timeout: float = 20.0) -> None:
+        if os.getpid() != self.owner:
+            return
         with self._lock:
             self._stopping.set()
             proc = self.proc
@@ -58,4 +67,24 @@ class Supervisor:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        if proc is not None:
+            _end_group(proc.pid)
         self._thread.join(timeout=5)
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the supervising thread dies, so a `serve`
+    killed outright leaves no worker behind (Linux; elsewhere nothing)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _end_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -179,14 +179,17 @@ class Serve:
         return pid
 
     def close(self) -> None:
+        worker = self.worker_pid()  # in a process group of its own (the supervisor's)
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # anything left of the session
-        except ProcessLookupError:
-            pass
+        for group in (self.proc.pid, worker):
+            try:
+                if group:
+                    os.killpg(group, signal.SIGKILL)  # anything left behind
+            except ProcessLookupError:
+                pass
         self.log.close()

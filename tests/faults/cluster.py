@@ -171,10 +171,9 @@ class Serve:
         return None
 
     def kill_worker(self) -> int:
-        """SIGKILL the worker and its own children (the embedded beat), as the OOM killer would."""
+        """SIGKILL the worker alone, as the OOM killer would (its embedded beat is
+        left for serve's supervisor to end)."""
         pid = self.worker_pid()
-        for child in self.children(pid):
-            os.kill(child, signal.SIGKILL)
         os.kill(pid, signal.SIGKILL)
         return pid
 

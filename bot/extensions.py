@@ -169,7 +169,9 @@ class Liaison:
             if self.queue is not None:
                 self.queue.put(name, args)
             else:
-                self.celery.send_task(name, args=list(args))
+                # retry=False: with the broker down this fails at once (connection
+                # timeouts in config/celery.py) instead of holding the webhook.
+                self.celery.send_task(name, args=list(args), retry=False)
         except Exception as exc:  # broker down: the outbox sweep recovers
             log.warning("could not enqueue %s: %s", name, type(exc).__name__)
 

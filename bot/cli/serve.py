@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 
 import click
 
 from ..extensions import current
 from .context import creates_instance, load_app, with_appcontext
+from .supervise import Supervisor
 
 
 @creates_instance
@@ -17,7 +16,7 @@ from .context import creates_instance, load_app, with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听的地址。")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="监听的端口。")
 @click.option("--threads", default=8, show_default=True, help="网页请求线程数。")
-@click.option("--concurrency", default=2, show_default=True, help="后台任务进程数。")
+@click.option("--concurrency", default=16, show_default=True, help="后台任务线程数（推送并行发送）。")
 def serve(host: str, port: int, threads: int, concurrency: int) -> None:
     """在本机运行全部服务：网页、后台任务进程和定时任务。"""
     _check_port(host, port)  # before anything is built or started: a busy port fails at once
@@ -36,16 +35,13 @@ def _serve(host: str, port: int, threads: int, concurrency: int) -> None:
     os.environ["LIAISON_INSTANCE_PATH"] = ext.settings["INSTANCE_PATH"]
     os.environ["LIAISON_DATABASE_URL"] = ext.settings["DATABASE_URL"]
     click.echo(banner(ext, host, port))
-    worker_proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--beat",
-                                    "--concurrency", str(concurrency)])
+    # Threads, not processes: a push waits on WeChat's API, so many can wait at once.
+    worker = Supervisor([sys.executable, "-m", "bot.cli", "worker", "--beat", "--pool", "threads",
+                         "--concurrency", str(concurrency)], "后台任务进程").start()
     try:
         _gunicorn(host, port, threads)
     finally:
-        worker_proc.send_signal(signal.SIGTERM)
-        try:
-            worker_proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker_proc.kill()
+        worker.stop()
 
 
 def banner(ext, host: str, port: int) -> str:

@@ -3,6 +3,8 @@
 It issues tokens, checks them, records every message, and fails on request:
 POST /_fake/script {"token": [codes], "custom": [codes], "template": [codes]}
 makes the next calls of that kind answer with those errcodes, in order.
+POST /_fake/faults {"fail_every": 3, "delay": 2.0} makes every third send answer
+"system busy" (-1) and every send take two seconds, until reset (fault tests).
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ class FakeWeChat:
             self.script: dict[str, list[int]] = {}
             self.calls: dict[str, int] = {}
             self.delay = 0.0
+            self.fail_every = 0  # every n-th send answers -1 (system busy); 0: never
+            self.sends = 0
             # media id -> (bytes, content type): what users "sent" as images or voice.
             self.media: dict[str, tuple[bytes, str]] = {}
 
@@ -55,6 +59,11 @@ class FakeWeChat:
             return jsonify(errcode=code, errmsg=f"scripted {code}")
         if self.delay:
             time.sleep(self.delay)
+        with self.lock:
+            self.sends += 1
+            busy = bool(self.fail_every) and self.sends % self.fail_every == 0
+        if busy:
+            return jsonify(errcode=-1, errmsg="system error")
         with self.lock:
             msgid = 1000 + len(self.sent)
             self.sent.append({"kind": kind, "msgid": msgid, **data})
@@ -113,6 +122,14 @@ class FakeWeChat:
             with self.lock:
                 for kind, codes in (request.get_json(force=True) or {}).items():
                     self.script.setdefault(kind, []).extend(int(c) for c in codes)
+            return jsonify(ok=True)
+
+        @app.post("/_fake/faults")
+        def faults():
+            body = request.get_json(force=True) or {}
+            with self.lock:
+                self.fail_every = int(body.get("fail_every", 0))
+                self.delay = float(body.get("delay", 0.0))
             return jsonify(ok=True)
 
         @app.post("/_fake/expire")

@@ -69,11 +69,26 @@ def _failed(ext: Liaison, push_id: int, err: DeliveryError) -> float | None:
     return delay
 
 
+def quarantine_push(ext: Liaison, push_id: int, interrupted: int) -> None:
+    """A push whose task was interrupted again and again is left for staff
+    (status unknown, the reason says why), never resent automatically."""
+    with ext.Session() as s:
+        push = s.get(OutboundPush, push_id)
+        if push is not None and push.status in (PushStatus.PENDING, PushStatus.SENDING):
+            notify.mark_failed(s, push_id, f"quarantined: its task was interrupted {interrupted} times",
+                               status=PushStatus.UNKNOWN)
+        s.commit()
+
+
 def sweep(ext: Liaison) -> dict[str, int]:
     """Enqueue pushes left pending (enqueue failed, worker lost); give up on
     pushes stuck mid-send, which may have reached WeChat; send deputies' due digests."""
     with ext.Session() as s:
-        pending, stuck = notify.stale(s, ext.now(), ext.settings["OUTBOX_SWEEP_AFTER"], SENDING_LEASE)
+        after = ext.settings["OUTBOX_SWEEP_AFTER"]
+        # Handed back again after 2 x `after` (at least a minute): a task lost with its
+        # worker (held unacknowledged until the broker's visibility timeout, an hour)
+        # must not keep its push waiting that long; a copy of a sent push does nothing.
+        pending, stuck = notify.stale(s, ext.now(), after, SENDING_LEASE, requeue_every=max(60, 2 * after))
         for push_id in stuck:
             notify.mark_failed(s, push_id, "worker stopped during the send; not resent", status=PushStatus.UNKNOWN)
         digests = digest.release(s, ext.now())  # deputies' held new-ticket pushes whose window ended
@@ -163,9 +178,12 @@ def remind_receptions_task() -> dict[str, int]:
 @shared_task(name=SEND_BROADCAST, bind=True, acks_late=True)
 def send_broadcast(self: Any, broadcast_id: int) -> str:
     """acks_late: a killed worker's run is delivered again; the journal settles its rows."""
+    from config.celery import BROADCAST_RUN_SECONDS
+
     from . import sender
 
-    return sender.run(current(), broadcast_id)
+    # Bounded below the broker's visibility timeout; the dispatcher starts the next run.
+    return sender.run(current(), broadcast_id, max_seconds=BROADCAST_RUN_SECONDS)
 
 
 def dispatch(ext: Liaison) -> list[int]:

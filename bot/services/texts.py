@@ -260,3 +260,5 @@ DEPUTY_DIGEST = "您有{count}条新工单：\n{lines}\n发送“我的工单”
 DEPUTY_DIGEST_LINE = "#{number} [{category}] {village}"
 DEPUTY_DIGEST_MORE = "……等 {count} 条"
 DEPUTY_DIGEST_TITLE = "您有多条新的群众意见"
+# -- faults: the database was unreachable, the message is kept on disk and handled later --
+SPOOLED = "已收到您的消息，系统正忙，稍后处理。"

@@ -32,3 +32,9 @@ def warm(app: Any) -> None:
 
     with app.app_context():
         classify("你好")
+        # Messages spooled while the database was down (by this or an earlier process).
+        ext = app.extensions["liaison"]
+        from . import spool
+
+        if spool.waiting(ext.settings["INSTANCE_PATH"]):
+            webhook.replayer(ext).kick()

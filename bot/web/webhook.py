@@ -16,12 +16,13 @@ from ..handlers import Context
 from ..jobs.commit import commit
 from ..messages import Inbound
 from ..models import InboundMessage
+from ..services import texts
 from ..services.outbox import windows
 from ..services.outcome import Outcome
 from ..services.privacy import location
 from ..services.station import Station
 from ..wechat import WebhookError, render_text_reply
-from . import flood, sandbox
+from . import flood, sandbox, spool
 from .ratelimit import RedisLimiter
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,15 @@ def receive() -> Response:
     if not opened.encrypted and not _query_fits_body(ext, body):
         _refuse(WebhookError(403, "signed query replayed with a different body"))
     msg = opened.inbound
+    try:
+        return _receive(ext, msg, opened)
+    except Exception as exc:
+        if not spool.unreachable(exc):
+            raise
+        return _spool(ext, msg, opened)
+
+
+def _receive(ext: Liaison, msg: Inbound, opened) -> Response:
     if not _first_delivery(ext, msg.dedupe_key):
         found, reply = _earlier(ext, msg.dedupe_key)
         if found:
@@ -63,6 +73,37 @@ def receive() -> Response:
         _forget(ext, msg.dedupe_key)  # let WeChat's retry be handled
         raise
     return _answer(ext, msg, opened, outcome.reply)
+
+
+def _spool(ext: Liaison, msg: Inbound, opened) -> Response:
+    """The database is unreachable: keep the message on disk and answer; when
+    even that fails, a 503 makes WeChat retry."""
+    _forget(ext, msg.dedupe_key)  # a retry must be handled (or spooled) again, not look done
+    try:
+        spool.store(ext.settings["INSTANCE_PATH"], msg)
+    except OSError as exc:
+        log.error("database unreachable and spool write failed (%s): answering 503", type(exc).__name__)
+        abort(503)
+    log.warning("database unreachable: message spooled for replay")
+    replayer(ext).kick()
+    return _answer(ext, msg, opened, texts.SPOOLED)
+
+
+def replayer(ext: Liaison) -> spool.Replayer:
+    """This process's spool replayer (started on a spooled message and at web worker start)."""
+    found = getattr(ext, "spool_replayer", None)
+    if found is None:
+        found = ext.spool_replayer = spool.Replayer(ext.settings["INSTANCE_PATH"], lambda m: settle(ext, m))
+    return found
+
+
+def settle(ext: Liaison, msg: Inbound) -> None:
+    """Store and handle a spooled message; one already stored is settled too."""
+    with ext.app.app_context():
+        try:
+            _handle(ext, msg)
+        except _Repeat:
+            pass
 
 
 class _Repeat(Exception):

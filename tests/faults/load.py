@@ -12,7 +12,7 @@ import requests
 
 from bot.services.texts import SPOOLED
 from bot.wechat.crypto import Gate
-from bot.wechat.simulator import signed_request, text_xml
+from bot.wechat.simulator import read_reply, signed_request, text_xml
 
 TRIES, TIMEOUT = 3, 5.0
 # Common characters: random sentences of them share too few word pairs to be merged as duplicates.
@@ -41,8 +41,8 @@ def messages(phase: int, count: int, voters: list[str], rng: random.Random) -> l
 
 
 class Load:
-    def __init__(self, url: str, token: str, app_id: str, senders: int = 16):
-        self.url, self.gate, self.senders = url + "/wechat", Gate(token, app_id), senders
+    def __init__(self, url: str, token: str, app_id: str, aes_key: str | None = None, senders: int = 16):
+        self.url, self.gate, self.senders = url + "/wechat", Gate(token, app_id, aes_key), senders
         self.local = threading.local()
 
     def _session(self) -> requests.Session:
@@ -58,7 +58,8 @@ class Load:
             try:
                 res = self._session().post(self.url, params=query, data=body, timeout=TIMEOUT)
                 if res.status_code == 200:
-                    msg.acked, msg.spooled = True, SPOOLED in res.text
+                    reply = read_reply(self.gate, res.text) or {}  # decrypted in safe mode
+                    msg.acked, msg.spooled = True, SPOOLED in (reply.get("Content") or "")
                     return
             except requests.RequestException:
                 self.local.__dict__.pop("session", None)

@@ -255,7 +255,16 @@ DEPUTY_REPLIED_ALL = "已把您的答复原文发给 {number} 的群众和并入
 DEPUTY_NO_SUCH_TICKET = "没有找到编号为 {number} 且分派或上报给您的工单，请核对编号。如有疑问请联系联络站工作人员。"
 MERGE_CONFIDENTIAL = "{number} 是保密工单，只由工作人员处理，不能与其他工单合并。"
 ASSIGN_CONFIDENTIAL = "{number} 是保密工单（点名反映代表、敏感事项或群众要求保密），只由工作人员处理，不能分派给代表。"
-# -- resolving a ticket with merged reports (issue 16) --
+# -- confidential complaints on every path: urgent additions, ratings, reopening, escalation, merges (issue 16) --
+STAFF_CONFIDENTIAL_SAID = "\n群众新说：{text}"
+STAFF_TAKEN_BACK = ("【保密】{number} [{category}] {who}：{text}\n原因：{reasons}，已{source}收回，"
+                    "此件不转代表，请工作人员直接处理。")
+RATING_THANKS_PRIVATE = "感谢您对 {number} 办理结果的评价！您的留言只转给联络站工作人员，代表看不到。"
+STAFF_CONFIDENTIAL_RATING = ("【保密】{number} [{category}] {who} 评价 {score} 分，留言：{comment}\n"
+                             "原因：{reasons}。留言没有转给代表（代表只收到分数），请工作人员处理。")
+REOPENED_CONFIDENTIAL = "已重新办理 {number}，这次只交给联络站工作人员处理，代表看不到您反映的内容，也不会知道是您反映的。"
+ASSIGN_NAMES_DEPUTY = "{number} 的内容点名反映 {deputy} 代表，不能分派给 {deputy} 代表，请分派给其他代表或由工作人员处理。"
+MERGE_NAMES_DEPUTY = "{number} 的内容点名反映 {deputy} 代表，不能并入由 {deputy} 代表办理的 {primary}。"
 VOTER_LINKED_RESOLVED = ("您反映的问题已办结：{number}（{deputy} 代表）。\n" + RATING_ASK
                          + "如果问题没有解决，{days}天内回复“没解决”。")
 DEPUTY_RESOLVED_FIRST_ONLY = ("{number} 已办结，已把办理结果发给 {number} 的群众并请其评价。另有 {n} 位群众的同类意见并入此单，"

@@ -27,13 +27,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ...models import OPEN_STATUSES, ContactLink, Deputy, Ticket, TicketEvent, TicketStatus
+from ...nlp.confidential import NAMES_DEPUTY
 from .. import texts
 from ..accounts import audit
 from ..calendar.local_time import BEIJING
 from ..outcome import Outcome
 from ..roster.voters import display_name, village_name
 from ..station import Station
-from . import duplicates
+from . import confidential, duplicates
 from .lifecycle import WAITING, WORKING, allowed, deputy_openid, move, release_duplicates, to_people, to_voter
 from .records import by_number, record
 
@@ -306,6 +307,12 @@ def _escalate(session, deputy, ticket, cmd, now, station, actor) -> _Move:
                                                            status=texts.STATUS_NAMES[TicketStatus.ESCALATED])),
                      moved=False)
     upper = upper_deputy(session, layer, deputy.id)
+    named = confidential.naming(ticket, [upper])
+    if named:  # a complaint about the deputy it would go up to: the staff's alone
+        pushes = confidential.withdraw(session, ticket, now, station, (NAMES_DEPUTY,), actor=actor,
+                                       tell_deputies=False, named=named)
+        log.info("ticket %s: escalation kept from the upper deputy it names; now confidential", ticket.number)
+        return _Move(Outcome(texts.DEPUTY_TAKEN_OVER.format(number=ticket.number)).add_pushes(pushes))
     body_name = texts.BODY_NAMES[body]
     staff = () if upper or offices else tuple(station.staff_openids)
     if not (upper or offices or staff):

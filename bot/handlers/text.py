@@ -33,18 +33,18 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Outcome:
     found = classify(text)
     if found.urgent:  # danger first: never a rating or a reopen; one staff alert per window
         alerted = urgent.alerted_within(ctx.session, voter, ctx.now, ctx.station.urgent_alert_window)
-        return urgent.join(ctx.session, alerted, voter, text, ctx.now) if alerted else _open(ctx, voter, text, found)
+        return urgent.join(ctx.session, alerted, voter, text, ctx.now, ctx.station) if alerted else _open(ctx, voter, text, found)
     if confidential.is_bare_request(text):  # "匿名", "不要告诉代表是我": about what they already said
         return confidential.on_request(ctx.session, voter, ctx.now, ctx.station)
     if text.replace(" ", "") in PROGRESS_WORDS:
         return Outcome(reply=answers.progress(ctx.session, voter))
     if ratings.says_unsolved(text):
-        reopened = ratings.reopen(ctx.session, voter, text, ctx.now, ctx.station.reopen_days)
+        reopened = ratings.reopen(ctx.session, voter, text, ctx.now, ctx.station)
         if reopened is not None:
             return reopened
     parsed = ratings.leading_score(text)
     if parsed is not None and ratings.awaiting_rating(ctx.session, voter) is not None:
-        return ratings.rate(ctx.session, voter, text, ctx.now, parsed)
+        return ratings.rate(ctx.session, voter, text, ctx.now, ctx.station, parsed)
     if found.intent in ("opinion", "followup"):
         # Within the burst window only what adds to the same matter joins the
         # ticket; another matter, however soon after, is a ticket of its own.
@@ -62,7 +62,7 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Outcome:
         opened.reply = f"{answer}\n{opened.reply}"
         return opened
     if found.intent == "rating" and ratings.is_bare(text):
-        return ratings.rate(ctx.session, voter, text, ctx.now)
+        return ratings.rate(ctx.session, voter, text, ctx.now, ctx.station)
     # A longer text the model calls a rating ("低保评定不公平，我很不满意") is a
     # complaint: it is filed, never taken as a score for some older ticket.
     if found.intent == "followup":
@@ -82,7 +82,8 @@ def _add(ctx: Context, voter, ticket, text: str) -> Outcome:
     sensitive matter, take the ticket from its deputy first."""
     finding = confidential.about_holders(ticket, text)
     if finding:
-        return confidential.add_privately(ctx.session, voter, ticket, text, ctx.now, ctx.station, finding.reasons)
+        return confidential.add_privately(ctx.session, voter, ticket, text, ctx.now, ctx.station, finding.reasons,
+                                          named=finding.named)
     return followup.add(ctx.session, ticket, text, ctx.now, by=voter)
 
 

@@ -105,12 +105,14 @@ BODY_NAMES = {"county": "县人大常委会", "city": "市人大常委会"}
 DEPUTY_HELP = ("代表可用的指令（编号写 123 或 2026-000123 都可以）：\n"
                "受理 123\n办理 123 办理进展\n回复 123 答复内容\n回复全部 123 答复内容（也发给并入此单的群众）\n"
                "转办 123 站所名称\n上报 123 上报原因\n"
-               "办结 123 办理结果\n退回 123 退回原因（不是意见、不该由我办）\n我的工单\n帮助")
+               "办结 123 办理结果\n办结全部 123 办理结果（也发给并入此单的群众）\n"
+               "退回 123 退回原因（不是意见、不该由我办）\n我的工单\n帮助")
 DEPUTY_USAGE = "格式不对。{usage}\n发送“帮助”查看全部指令。"
 DEPUTY_USAGES = {
     "受理": "请发送：受理 123", "办理": "请发送：办理 123 办理进展", "回复": "请发送：回复 123 答复内容",
     "回复全部": "请发送：回复全部 123 答复内容", "转办": "请发送：转办 123 站所名称",
-    "上报": "请发送：上报 123 上报原因", "办结": "请发送：办结 123 办理结果", "退回": "请发送：退回 123 退回原因",
+    "上报": "请发送：上报 123 上报原因", "办结": "请发送：办结 123 办理结果",
+    "办结全部": "请发送：办结全部 123 办理结果", "退回": "请发送：退回 123 退回原因",
 }
 DEPUTY_BAD_STATE = "{number} 目前是“{status}”，不能{verb}。"
 DEPUTY_ACCEPT_FIRST = "{number} 还没有受理，请先发送：受理 {short}"
@@ -253,6 +255,22 @@ DEPUTY_REPLIED_ALL = "已把您的答复原文发给 {number} 的群众和并入
 DEPUTY_NO_SUCH_TICKET = "没有找到编号为 {number} 且分派或上报给您的工单，请核对编号。如有疑问请联系联络站工作人员。"
 MERGE_CONFIDENTIAL = "{number} 是保密工单，只由工作人员处理，不能与其他工单合并。"
 ASSIGN_CONFIDENTIAL = "{number} 是保密工单（点名反映代表、敏感事项或群众要求保密），只由工作人员处理，不能分派给代表。"
+# -- confidential complaints on every path: urgent additions, ratings, reopening, escalation, merges (issue 16) --
+STAFF_CONFIDENTIAL_SAID = "\n群众新说：{text}"
+STAFF_TAKEN_BACK = ("【保密】{number} [{category}] {who}：{text}\n原因：{reasons}，已{source}收回，"
+                    "此件不转代表，请工作人员直接处理。")
+RATING_THANKS_PRIVATE = "感谢您对 {number} 办理结果的评价！您的留言只转给联络站工作人员，代表看不到。"
+STAFF_CONFIDENTIAL_RATING = ("【保密】{number} [{category}] {who} 评价 {score} 分，留言：{comment}\n"
+                             "原因：{reasons}。留言没有转给代表（代表只收到分数），请工作人员处理。")
+REOPENED_CONFIDENTIAL = "已重新办理 {number}，这次只交给联络站工作人员处理，代表看不到您反映的内容，也不会知道是您反映的。"
+ASSIGN_NAMES_DEPUTY = "{number} 的内容点名反映 {deputy} 代表，不能分派给 {deputy} 代表，请分派给其他代表或由工作人员处理。"
+MERGE_NAMES_DEPUTY = "{number} 的内容点名反映 {deputy} 代表，不能并入由 {deputy} 代表办理的 {primary}。"
+VOTER_LINKED_RESOLVED = ("您反映的问题已办结：{number}（{deputy} 代表）。\n" + RATING_ASK
+                         + "如果问题没有解决，{days}天内回复“没解决”。")
+DEPUTY_RESOLVED_FIRST_ONLY = ("{number} 已办结，已把办理结果发给 {number} 的群众并请其评价。另有 {n} 位群众的同类意见并入此单，"
+                              "他们只收到“已办结”的通知，没有收到办理结果原文（结果里可能有第一位群众的住址等情况）。"
+                              "如果结果也适合他们，请发送：办结全部 {short} 办理结果（会原样发给全部 {total} 位群众）")
+DEPUTY_RESOLVED_ALL = "{number} 已办结，已把办理结果原文发给 {number} 的群众和并入此单的 {n} 位群众，并请他们评价。"
 # -- floods: the per-openid limit, urgent reports joined, deputies' digests ----
 TOO_FAST = "您发送得太快了，请稍等一分钟再发。刚才的内容已记下，工作人员会看到。"
 URGENT_JOINED = "已补充到紧急意见 {number}，工作人员已收到提醒。"

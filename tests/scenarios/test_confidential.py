@@ -88,6 +88,7 @@ def test_an_addition_asking_for_anonymity_never_reaches_the_deputy(app, ext, dem
     deputy = deputy_of(db, VOTER)
     voter = Phone(app, VOTER)
     number = number_in(voter.says("村里自来水停了三天了").text)
+    assert len(inbox(deputy.openid)) == 1  # sent before the addition (one still waiting is stopped)
     ext.clock.value += 30
     voter.says("补充一下，水管是村干部家修房子挖断的，别告诉代表是我说的")
     got = inbox(deputy.openid)

@@ -59,10 +59,23 @@ def release(session: Session, now: datetime) -> list[OutboundPush]:
     return [d for d in (_digest(session, openid, now) for openid in due) if d is not None]
 
 
+def _confidential(session: Session, push: OutboundPush) -> bool:
+    ticket = session.get(Ticket, push.ticket_id) if push.ticket_id else None
+    return ticket is not None and ticket.confidential
+
+
 def _digest(session: Session, openid: str, now: datetime) -> OutboundPush | None:
     held = session.scalars(select(OutboundPush).where(
         OutboundPush.recipient_openid == openid, OutboundPush.status == PushStatus.HELD)
         .order_by(OutboundPush.id)).all()
+    kept = [p for p in held if not _confidential(session, p)]
+    for push in held:  # taken from the deputies since it was held: not even its number goes out
+        if push not in kept:
+            push.status, push.last_error = PushStatus.FAILED, "withdrawn"
+    held = kept
+    if not held:
+        session.flush()
+        return None
     lines = []
     for push in held[:LINES]:
         ticket = session.get(Ticket, push.ticket_id) if push.ticket_id else None

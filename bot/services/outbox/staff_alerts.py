@@ -24,17 +24,24 @@ def reasons_text(codes: str, named: str | None) -> str:
 
 def confidential_to_staff(session: Session, ticket: Ticket, staff_openids: tuple[str, ...], *, named: str | None,
                           mask_village: bool, event_id: int, now: datetime,
-                          withdrawn_from: str | None = None) -> list[OutboundPush]:
+                          withdrawn_from: str | None = None, said: str | None = None) -> list[OutboundPush]:
     """Tell every staff member about a confidential ticket: a new one, or one
-    taken back at the voter's request (`withdrawn_from`: from whom, in Chinese)."""
+    taken back at the voter's request (`withdrawn_from`: from whom, in Chinese);
+    `said`: what the voter has just added (a follow-up, a rating's comment)."""
     who = masked(ticket.voter, mask_village)
-    if withdrawn_from is not None:
+    if withdrawn_from is not None and (ticket.confidential_reason or "anonymity") != "anonymity":
+        text = texts.STAFF_TAKEN_BACK.format(number=ticket.number, category=ticket.category, who=who,
+                                             source=withdrawn_from, text=ticket.text,
+                                             reasons=reasons_text(ticket.confidential_reason, named))
+    elif withdrawn_from is not None:
         text = texts.STAFF_WITHDRAWN.format(number=ticket.number, category=ticket.category, who=who,
                                             source=withdrawn_from, text=ticket.text)
     else:
         text = texts.STAFF_CONFIDENTIAL.format(number=ticket.number, category=ticket.category, who=who,
                                                text=ticket.text,
                                                reasons=reasons_text(ticket.confidential_reason, named))
+    if said:
+        text += texts.STAFF_CONFIDENTIAL_SAID.format(text=said)
     if ticket.urgent:
         text = texts.URGENT_PREFIX + text
     if not staff_openids:

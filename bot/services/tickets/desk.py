@@ -2,16 +2,17 @@
 may act on which ticket, and what each command does.
 
     受理 123 | 办理 123 <progress> | 回复 123 <text> | 回复全部 123 <text> | 转办 123 <office>
-    上报 123 <reason> | 办结 123 <result> | 退回 123 <reason> | 我的工单 | 帮助
+    上报 123 <reason> | 办结 123 <result> | 办结全部 123 <result> | 退回 123 <reason> | 我的工单 | 帮助
 
 Forgiving about spaces, full-width characters and the number form (123 or
 2026-000123). A deputy may act only on tickets assigned to them or escalated
 to them, and never on a confidential one; anything else gets the same answer
 as a number that does not exist (no probing), audited outside the ticket.
 
-A reply reaches the ticket's own voter; voters whose reports were merged into
-it hear only that there is news, unless the deputy sends "回复全部": a reply
-may hold the first voter's address or family matters.
+A reply, progress or result reaches the ticket's own voter; voters whose
+reports were merged into it hear only that there is news (or that it is
+resolved, with the rating request), unless the deputy sends "回复全部" or
+"办结全部": the words may hold the first voter's address or family matters.
 """
 from __future__ import annotations
 
@@ -26,13 +27,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ...models import OPEN_STATUSES, ContactLink, Deputy, Ticket, TicketEvent, TicketStatus
+from ...nlp.confidential import NAMES_DEPUTY
 from .. import texts
 from ..accounts import audit
 from ..calendar.local_time import BEIJING
 from ..outcome import Outcome
 from ..roster.voters import display_name, village_name
 from ..station import Station
-from . import duplicates
+from . import confidential, duplicates
 from .lifecycle import WAITING, WORKING, allowed, deputy_openid, move, release_duplicates, to_people, to_voter
 from .records import by_number, record
 
@@ -40,11 +42,13 @@ log = logging.getLogger(__name__)
 
 VERBS = ("受理", "办理", "回复", "转办", "上报", "办结", "退回")
 REPLY_ALL = "回复全部"  # a reply sent word for word to the voters of merged reports too
+RESOLVE_ALL = "办结全部"  # the same for a result
+TO_ALL = (REPLY_ALL, RESOLVE_ALL)
 ACTIONS = {"受理": "accept", "办理": "progress", "回复": "reply", "转办": "transfer", "上报": "escalate",
-           "办结": "resolve", "退回": "return", REPLY_ALL: "reply"}
-NEEDS_TEXT = {"办理", "回复", "转办", "上报", "办结", "退回", REPLY_ALL}
+           "办结": "resolve", "退回": "return", REPLY_ALL: "reply", RESOLVE_ALL: "resolve"}
+NEEDS_TEXT = {"办理", "回复", "转办", "上报", "办结", "退回", REPLY_ALL, RESOLVE_ALL}
 LISTS = ("我的工单", "帮助")
-_COMMAND = re.compile(r"^(回复全部|受理|办理|回复|转办|上报|办结|退回)\s*[:：]?\s*(?:(\d{4})\s*-\s*)?(\d{1,6})(?!\d)"
+_COMMAND = re.compile(r"^(回复全部|办结全部|受理|办理|回复|转办|上报|办结|退回)\s*[:：]?\s*(?:(\d{4})\s*-\s*)?(\d{1,6})(?!\d)"
                       r"\s*[:：,，。]?\s*(.*)$", re.S)
 _TRAILING = "。.！!，,；; "
 
@@ -99,7 +103,8 @@ def parse(text: str) -> Command | None:
         return None
     found = _COMMAND.match(t)
     if not found:
-        return Command(REPLY_ALL if t.replace(" ", "").startswith(REPLY_ALL) else t[:2])
+        compact = t.replace(" ", "")
+        return Command(next((v for v in TO_ALL if compact.startswith(v)), t[:2]))
     verb, year, seq, arg = found.groups()
     return Command(verb, int(year) if year else None, int(seq), arg.strip())
 
@@ -181,23 +186,29 @@ def _apply(session: Session, deputy: Deputy, ticket: Ticket, cmd: Command, now: 
     done, event, say, moved = _DO[action](session, deputy, ticket, cmd, now, station, actor)
     done.ticket_id = ticket.id
     if event is not None and say is not None:
-        if action in WORDS_FOR_ONE and cmd.verb != REPLY_ALL:
-            n = _tell_voters(session, ticket, action, done, event, say, now, others=_news(deputy, ticket))
-            if n and action == "reply":
-                done.reply = texts.DEPUTY_REPLIED_FIRST_ONLY.format(number=ticket.number, n=n, short=cmd.seq,
-                                                                    total=n + 1)
+        if action in WORDS_FOR_ONE and cmd.verb not in TO_ALL:
+            n = _tell_voters(session, ticket, action, done, event, say, now,
+                             others=_news(deputy, ticket, action, station))
+            first_only = {"reply": texts.DEPUTY_REPLIED_FIRST_ONLY, "resolve": texts.DEPUTY_RESOLVED_FIRST_ONLY}
+            if n and action in first_only:
+                done.reply = first_only[action].format(number=ticket.number, n=n, short=cmd.seq, total=n + 1)
         else:
             n = _tell_voters(session, ticket, action, done, event, say, now)
-            if n and cmd.verb == REPLY_ALL:
-                done.reply = texts.DEPUTY_REPLIED_ALL.format(number=ticket.number, n=n)
+            if n and cmd.verb in TO_ALL:
+                done.reply = (texts.DEPUTY_REPLIED_ALL if cmd.verb == REPLY_ALL
+                              else texts.DEPUTY_RESOLVED_ALL).format(number=ticket.number, n=n)
     return Result(done, moved)
 
 
-# Moves whose words the deputy writes for the first voter: those merged in hear only that there is news.
-WORDS_FOR_ONE = frozenset({"reply", "progress"})
+# Moves whose words the deputy writes for the first voter: those merged in hear only that there is
+# news, or that it is resolved (and are asked to rate it).
+WORDS_FOR_ONE = frozenset({"reply", "progress", "resolve"})
 
 
-def _news(deputy: Deputy, primary: Ticket) -> Callable[[Ticket], str]:
+def _news(deputy: Deputy, primary: Ticket, action: str, station: Station) -> Callable[[Ticket], str]:
+    if action == "resolve":
+        return lambda t: texts.VOTER_LINKED_RESOLVED.format(number=t.number, deputy=deputy.name,
+                                                            days=station.reopen_days)
     status = texts.STATUS_NAMES.get(primary.status, primary.status)
     return lambda t: texts.VOTER_LINKED_NEWS.format(number=t.number, deputy=deputy.name, status=status)
 
@@ -211,12 +222,12 @@ def _tell_voters(session: Session, ticket: Ticket, action: str, done: Outcome, e
     done.add_pushes([to_voter(session, ticket, event, say(ticket), now)])
     rows = duplicates.linked(session, ticket)
     for other in rows:
+        note = event.note if others is None else f"见 {ticket.number}"
         if action == "resolve":
-            theirs = move(session, other, "resolve_linked", event.actor, now, event.note)
+            theirs = move(session, other, "resolve_linked", event.actor, now, note)
             other.resolved_at = now
         else:
-            theirs = record(session, other, event.kind, event.actor, now,
-                            event.note if others is None else f"见 {ticket.number}")
+            theirs = record(session, other, event.kind, event.actor, now, note)
             session.flush()
         done.add_pushes([to_voter(session, other, theirs, (others or say)(other), now)])
     return len(rows)
@@ -296,6 +307,12 @@ def _escalate(session, deputy, ticket, cmd, now, station, actor) -> _Move:
                                                            status=texts.STATUS_NAMES[TicketStatus.ESCALATED])),
                      moved=False)
     upper = upper_deputy(session, layer, deputy.id)
+    named = confidential.naming(ticket, [upper])
+    if named:  # a complaint about the deputy it would go up to: the staff's alone
+        pushes = confidential.withdraw(session, ticket, now, station, (NAMES_DEPUTY,), actor=actor,
+                                       tell_deputies=False, named=named)
+        log.info("ticket %s: escalation kept from the upper deputy it names; now confidential", ticket.number)
+        return _Move(Outcome(texts.DEPUTY_TAKEN_OVER.format(number=ticket.number)).add_pushes(pushes))
     body_name = texts.BODY_NAMES[body]
     staff = () if upper or offices else tuple(station.staff_openids)
     if not (upper or offices or staff):

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from ...models import OPEN_STATUSES, OutboundPush, Ticket, TicketStatus, Voter
 from .. import texts
 from ..roster.voters import display_name, village_name
+from . import confidential
+from .followup import holders
 from .lifecycle import NotAllowed, allowed, deputy_openid, move, to_people
 
 SIMILAR = 0.5  # share of the shorter text's content bigrams found in the other
@@ -95,4 +97,7 @@ def merge(session: Session, ticket: Ticket, primary: Ticket | None, by: str, now
             number=primary.number, status=texts.STATUS_NAMES.get(primary.status, primary.status)))
     if count_linked(session, ticket):  # duplicates point at one primary, never a chain
         raise MergeError(texts.MERGE_HAS_DUPLICATES.format(number=ticket.number))
+    named = confidential.naming(ticket, holders(primary))
+    if named:  # its words would reach the deputy they are about
+        raise MergeError(texts.MERGE_NAMES_DEPUTY.format(number=ticket.number, deputy=named, primary=primary.number))
     return link(session, ticket, primary, now, f"staff:{by.strip()[:100]}")

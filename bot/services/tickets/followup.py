@@ -61,7 +61,7 @@ def same_matter(ticket: Ticket, text: str, found: Classification) -> bool:
        then "还有，垃圾也没人清运" are two matters and two tickets, although
        both are 城乡建设.
     """
-    earlier = matters(" ".join(_told(ticket)))
+    earlier = matters(" ".join(told(ticket)))
     named = matters(text)
     if named & earlier:
         return True
@@ -72,7 +72,7 @@ def same_matter(ticket: Ticket, text: str, found: Classification) -> bool:
     return refers_back(text)
 
 
-def _told(ticket: Ticket) -> list[str]:
+def told(ticket: Ticket) -> list[str]:
     """What voters have said of the ticket: its text and their additions."""
     return [ticket.text] + [e.note for e in ticket.events if e.kind == "followup" and e.actor.startswith("voter:")]
 

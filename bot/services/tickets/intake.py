@@ -12,6 +12,7 @@ from ..outcome import Outcome
 from ..station import Station
 from . import assignment, confidential, duplicates
 from .classify import Classification, classify
+from .followup import holders
 from .records import open_ticket
 
 
@@ -30,6 +31,8 @@ def submit_opinion(session: Session, voter: Voter, text: str, now: datetime,
                          urgent=found.urgent, needs_triage=found.needs_triage)
     # An urgent report stands alone: merging it would hide the danger behind an older ticket.
     primary = None if found.urgent else duplicates.find_similar(session, voter, text, found.category)
+    if primary is not None and confidential.naming(primary, holders(primary), text):
+        primary = None  # it names a deputy who holds that ticket: this one stays with its own deputy
     if primary is not None:  # the same problem, already reported in this village
         pushes = list(duplicates.link(session, ticket, primary, now))
         deputy = f"{primary.deputy.name} 代表" if primary.deputy else "联络站"

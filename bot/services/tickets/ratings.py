@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from ...models import Ticket, TicketStatus, Voter
 from .. import texts
 from ..outcome import Outcome
+from ..station import Station
+from . import confidential
 from .lifecycle import FINISHED, deputy_openid, move, to_people
 
 # Longest words first, so 很不满意 is not read as 满意.
@@ -86,17 +88,25 @@ def latest_finished(session: Session, voter: Voter) -> Ticket | None:
                           .order_by(Ticket.id.desc()).limit(1))
 
 
-def rate(session: Session, voter: Voter, text: str, now: datetime,
+def rate(session: Session, voter: Voter, text: str, now: datetime, station: Station,
          parsed: tuple[int, str] | None = None) -> Outcome:
-    """Rate the voter's own latest resolved ticket; a ticket is rated once."""
+    """Rate the voter's own latest resolved ticket; a ticket is rated once. A
+    comment about the deputy, on a matter of discipline, or asking for anonymity
+    makes the ticket confidential: the deputy gets the score alone, staff the comment."""
     ticket = awaiting_rating(session, voter)
     value, comment = parsed or (score(text), "")
     if ticket is None or value is None:
         return Outcome(texts.RATING_NONE)
+    finding = confidential.about_holders(ticket, comment) if comment else None
     ticket.rating, ticket.rating_comment = value, (comment[:500] or None)
     event = move(session, ticket, "rate", f"voter:{voter.id}", now, f"{value}|{comment[:200]}")
-    said = Outcome(texts.RATING_THANKS_COMMENT.format(number=ticket.number) if comment
-                   else texts.RATING_THANKS.format(number=ticket.number), ticket.id)
+    if finding:
+        said = Outcome(texts.RATING_THANKS_PRIVATE.format(number=ticket.number), ticket.id)
+        said.add_pushes(confidential.rated_privately(session, ticket, value, comment, finding, now, station))
+        comment = ""
+    else:
+        said = Outcome(texts.RATING_THANKS_COMMENT.format(number=ticket.number) if comment
+                       else texts.RATING_THANKS.format(number=ticket.number), ticket.id)
     for deputy in dict.fromkeys(d for d in (ticket.deputy, ticket.escalated_to) if d is not None):
         note = texts.DEPUTY_RATED.format(number=ticket.number, score=value, comment=comment).rstrip()
         said.add_pushes(to_people(session, ticket, event, [deputy_openid(deputy)], "ticket_rated", note,
@@ -104,18 +114,26 @@ def rate(session: Session, voter: Voter, text: str, now: datetime,
     return said
 
 
-def reopen(session: Session, voter: Voter, text: str, now: datetime, days: int) -> Outcome | None:
-    """"没解决": reopen the voter's latest resolved ticket within `days` of its
-    resolution. None when they have no resolved ticket (an ordinary message)."""
-    ticket = latest_finished(session, voter)
+def reopen(session: Session, voter: Voter, text: str, now: datetime, station: Station) -> Outcome | None:
+    """"没解决": reopen the voter's latest resolved ticket within the station's
+    reopen days of its resolution. None when they have no resolved ticket (an
+    ordinary message). Words about its deputy, on a matter of discipline, or
+    asking for anonymity reopen it for the staff alone."""
+    ticket, days = latest_finished(session, voter), station.reopen_days
     if ticket is None:
         return None
     resolved = ticket.resolved_at or ticket.updated_at
     if now - resolved > timedelta(days=days):
         return Outcome(texts.REOPEN_TOO_LATE.format(number=ticket.number, days=days), ticket.id)
+    finding = confidential.about_holders(ticket, text)
     event = move(session, ticket, "reopen", f"voter:{voter.id}", now, text[:500])
     ticket.sla_started_at, ticket.accepted_at, ticket.resolved_at = now, None, None
     ticket.rating = ticket.rating_comment = None
+    if finding:
+        session.flush()  # withdraw reloads the ticket
+        pushes = confidential.withdraw(session, ticket, now, station, finding.reasons, named=finding.named,
+                                       said=text[:500])
+        return Outcome(texts.REOPENED_CONFIDENTIAL.format(number=ticket.number), ticket.id).add_pushes(pushes)
     deputy = ticket.deputy if deputy_openid(ticket.deputy) else None
     said = Outcome(texts.REOPENED.format(number=ticket.number, deputy=deputy.name) if deputy
                    else texts.REOPENED_TRIAGE.format(number=ticket.number), ticket.id)

@@ -11,6 +11,7 @@ from ...models import Deputy, LabelledExample, OutboundPush, Ticket
 from ...nlp.routing import route
 from .. import texts
 from ..outbox import notify
+from . import confidential
 from .classify import categories
 from .lifecycle import WAITING
 from .records import record
@@ -69,6 +70,8 @@ def assign(session: Session, ticket: Ticket, deputy_code: str, by: str, now: dat
     if ticket.status not in WAITING or not (queued or (reassign and ticket.deputy_id is not None)):
         raise TriageError(texts.ASSIGN_NOT_IN_TRIAGE.format(
             number=ticket.number, status=texts.STATUS_NAMES.get(ticket.status, ticket.status)))
+    if confidential.naming(ticket, [deputy]):  # a complaint about them never goes to them
+        raise TriageError(texts.ASSIGN_NAMES_DEPUTY.format(number=ticket.number, deputy=deputy.name))
     if ticket.deputy_id == deputy.id:
         raise TriageError(texts.ASSIGN_SAME_DEPUTY.format(number=ticket.number, deputy=deputy.name))
     before = ticket.deputy

@@ -11,9 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import OPEN_STATUSES, Ticket, Voter
+from ...nlp import confidential as detector
 from .. import texts
 from ..outcome import Outcome
-from . import followup
+from ..station import Station
+from . import confidential, followup
 from .classify import classify
 from .records import record
 
@@ -40,9 +42,17 @@ def unreported_danger(session: Session, openid: str, text: str | None, now: date
     return voter is None or alerted_within(session, voter, now, seconds) is None
 
 
-def join(session: Session, ticket: Ticket, voter: Voter, text: str, now: datetime) -> Outcome:
+def join(session: Session, ticket: Ticket, voter: Voter, text: str, now: datetime, station: Station) -> Outcome:
     """Add the report to the open urgent ticket. Its holders hear of it only when
-    it says something new: a repeated "着火了" is kept, not pushed again."""
+    it says something new: a repeated "着火了" is kept, not pushed again. Words
+    naming them or asking for anonymity take the ticket from them first (danger
+    alone, 政法 as it is, does not: confidential.check)."""
+    finding = confidential.about_holders(ticket, text)
+    reasons = tuple(r for r in finding.reasons if r != detector.SENSITIVE)
+    if reasons:
+        done = confidential.add_privately(session, voter, ticket, text, now, station, reasons, named=finding.named)
+        done.reply += texts.URGENT_ADVICE
+        return done
     told = {ticket.text} | {e.note for e in ticket.events if e.kind == "followup" and e.actor.startswith("voter:")}
     event = record(session, ticket, "followup", f"voter:{voter.id}", now, text)
     session.flush()

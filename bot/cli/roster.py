@@ -56,6 +56,8 @@ def roster_import(path: str, dry_run: bool) -> None:
             session.rollback()
             for problem in summary.problems:
                 click.echo(str(problem), err=True)
+            for warning in summary.warnings:
+                click.echo(f"警告 {warning}", err=True)
             raise click.ClickException(f"{len(summary.problems)} 处错误，未导入任何数据")
         if dry_run:
             session.rollback()
@@ -66,6 +68,8 @@ def roster_import(path: str, dry_run: bool) -> None:
         click.echo(f"{title}: 新增 {c.created}，更新 {c.updated}，未变 {c.unchanged}{removed}")
     for change in summary.changes:
         click.echo(f"  改动 {change}")
+    for warning in summary.warnings:
+        click.echo(f"  警告 {warning}")
     verdict = "检查通过（--dry-run，未写入）" if dry_run else ("已导入" if summary.changed else "没有变化")
     click.echo(f"{verdict}，用时 {time.monotonic() - started:.2f} 秒")
 

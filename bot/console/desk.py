@@ -52,6 +52,12 @@ def _needs(value: str, what: str) -> str:
 Done = tuple[Outcome, str, str]
 
 
+def _said(text: str) -> str:
+    """What the audit log keeps of a reply, note or reason: its length, never its words
+    (they may quote the voter; the ticket's own history holds them, and an erase clears it)."""
+    return f"文字 {len(text)} 字"
+
+
 def _reclassify(me: Any, t: Ticket, now: datetime, station: Station) -> Done:
     before, category = t.category, _needs(request.form.get("category", "").strip(), "分类")
     triage.correct(db(), t, category, me.username, now)
@@ -70,13 +76,13 @@ def _reject(me: Any, t: Ticket, now: datetime, station: Station) -> Done:
     reason = _needs(_text("reason"), "退回原因")
     _confirmed()
     pushes = lifecycle.reject(db(), t, reason, me.username, now)
-    return Outcome(ticket_id=t.id).add_pushes(pushes), "已退回，群众会收到原因", reason
+    return Outcome(ticket_id=t.id).add_pushes(pushes), "已退回，群众会收到原因", _said(reason)
 
 
 def _note(me: Any, t: Ticket, now: datetime, station: Station) -> Done:
     text = _needs(_text(), "备注内容")
     records.note(db(), t, access.actor(me), now, text)
-    return Outcome(ticket_id=t.id), "内部备注已保存（群众看不到）", text
+    return Outcome(ticket_id=t.id), "内部备注已保存（群众看不到）", _said(text)
 
 
 def _merge(me: Any, t: Ticket, now: datetime, station: Station) -> Done:
@@ -99,7 +105,7 @@ def _desk_move(action: str) -> Callable[[Any, Ticket, datetime, Station], Done]:
         result = desk.take(db(), t, action, arg, now, station, deputy=deputy, actor=access.actor(me))
         if not result.moved:
             raise Refused(result.outcome.reply or "没有办成")
-        return result.outcome, DONE[action], arg
+        return result.outcome, DONE[action], arg if action == "transfer" else _said(arg)
 
     return run
 

@@ -45,7 +45,8 @@ class User(Base):
 
 
 class AuditEvent(Base):
-    """One line of the audit log. Rows are only ever added, never changed."""
+    """One line of the audit log. Rows are only ever added, never changed (but for
+    an erase or the retention period overwriting the details about a ticket)."""
 
     __tablename__ = "audit_events"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +56,8 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     # What it was done to: a ticket number, a username...
     target: Mapped[str] = mapped_column(default="")
-    # Never secrets or passwords; sealed at rest, since staff notes and replies are copied here.
+    # Never secrets or passwords, nor replies or notes (their length only); sealed at rest,
+    # since older versions copied them here.
     detail: Mapped[str] = mapped_column(SealedText, default="")
     # The client's IP address, when it came over HTTP.
     address: Mapped[str | None] = mapped_column(String(64))

@@ -215,6 +215,9 @@ PUBLICITY = {
 ERASED = "[已按本人要求删除]"
 # What replaces a ticket's words once kept longer than the retention period.
 EXPIRED = "[超过保存期限，已删除]"
+# -- roster import: deputies' WeChat binding is not taken from the workbook (issue 16) --
+ROSTER_DEPUTY_OPENID_IGNORED = "代表微信绑定只能通过绑定卡并由工作人员确认，名册中的 OpenID 不会生效"
+
 # -- issued QR codes and confirmed deputy bindings (issue 16) -------------------
 DEPUTY_BIND_PENDING = "已收到您绑定人大代表身份的申请。联络站工作人员核实后会为您开通，开通后会在这里通知您。"
 DEPUTY_CARD_USED = "这张代表绑定卡已经使用过，不能再次绑定。如需更换微信，请联系联络站工作人员。"

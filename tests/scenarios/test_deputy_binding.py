@@ -133,6 +133,31 @@ def test_staff_revoke_a_binding_and_that_account_is_told(app, demo, db, staff, i
     assert staff("revoke", deputy.code).exit_code != 0  # nothing left to revoke
 
 
+def test_an_old_roster_workbook_brings_no_revoked_account_back(app, demo, db, staff, tmp_path):
+    deputy = deputy_of(db, VOTER)
+    printed = card(db, deputy.code)
+    Phone(app, THIEF).scans(printed, subscribed=False)
+    assert staff("confirm", bindings(staff)["pending"][0]["id"], "--by", "张干事").exit_code == 0  # a mistake
+    cli, obj = app.test_cli_runner(), State(app=app)
+    old_book = str(tmp_path / "roster.xlsx")
+    assert cli.invoke(main, ["roster", "export", old_book, "--by", "张干事"], obj=obj).exit_code == 0
+    assert staff("revoke", deputy.code, "--by", "张干事").exit_code == 0
+    revoked = len(db.scalars(select(DeputyBinding)).all())
+
+    dry = cli.invoke(main, ["roster", "import", old_book, "--dry-run"], obj=obj)
+    assert dry.exit_code == 0, dry.output
+    warned = [line.strip() for line in dry.output.splitlines() if line.strip().startswith("警告")]
+    assert len(warned) == len(deputy.mandates) and all(
+        line.endswith("微信OpenID：代表微信绑定只能通过绑定卡并由工作人员确认，名册中的 OpenID 不会生效") for line in warned)
+    done = cli.invoke(main, ["roster", "import", old_book], obj=obj)
+    assert done.exit_code == 0 and "警告" in done.output
+    assert openid_of(db, deputy.code) is None  # still unbound: no card, no confirmation
+    assert len(db.scalars(select(DeputyBinding)).all()) == revoked
+    # The other deputies' cells name their own accounts: nothing to warn about, nothing changed.
+    others = db.scalar(select(Deputy).where(Deputy.code != deputy.code, Deputy.openid.is_not(None)))
+    assert others.openid.startswith("oDEMO_deputy_")
+
+
 def test_one_wechat_account_speaks_for_one_deputy(app, demo, db, staff):
     a = deputy_of(db, VOTER)
     other = db.scalar(select(Deputy).where(Deputy.code != a.code, Deputy.openid.is_not(None)))

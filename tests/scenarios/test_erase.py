@@ -215,3 +215,65 @@ def test_an_erased_ticket_no_longer_teaches_the_classifier(station, db):
     db.expire_all()
     # The example's words are the marker now: learning "[已按本人要求删除]" is 城乡建设 would be wrong.
     assert corrections(db) == [{"text": "学校那边收费的事不太清楚", "label": "城乡建设"}]
+
+
+NEIGHBOUR = "oDEMO_voter_12_04"  # 上丰村, like VOTER, another family
+ADDED = "补充一下，我家在村东头8号李秀英家"
+NOTE = "电话核实过，王家老宅那段确实爆了"
+OLD_AUDIT = "已回复：李秀英家门口的管子下周换"
+
+
+def _console(app, number: str, action: str, **form) -> None:
+    from console_kit import csrf_token, log_in
+
+    clerk = log_in(app, "clerk")
+    done = clerk.post(f"/console/tickets/{number}/{action}", data={
+        **form, "confirm": "yes", "csrf_token": csrf_token(clerk, f"/console/tickets/{number}")})
+    assert done.status_code == 302
+
+
+def test_an_erased_voter_leaves_nothing_on_a_neighbours_ticket_a_binding_or_the_audit_log(station, db):
+    from bot.services.accounts import audit
+    from console_kit import add_user
+    from scene_kit import card
+
+    app, ext = station, station.extensions["liaison"]
+    add_user(app)
+    deputy = deputy_of(db, VOTER)
+    me = Phone(app, VOTER)
+    assert me.scans(card(db, deputy.code)).text == texts.DEPUTY_BIND_PENDING  # a card found on the road
+    theirs = number_in(Phone(app, NEIGHBOUR).says("村里自来水停了三天了，管子爆了").text)
+    ext.clock.value += 3600
+    mine = number_in(me.says("自来水停了，王家老宅那段管子爆了").text)
+    assert ticket(db, mine).status == "merged"  # the same burst pipe: linked to the neighbour's report
+    # A photo and a place sent just after: they go on the neighbour's ticket too.
+    assert theirs in me.image("MEDIA_OLD_HOUSE").text
+    assert theirs in me.location("36.6123", "114.4876", "李秀英家门口").text
+    _console(app, mine, "note", text=NOTE)  # the clerk's words quote the voter's
+    # What the console wrote in the audit log before it kept only lengths.
+    audit.record(db, actor="clerk", action="ticket.reply", target=mine, detail=OLD_AUDIT, now=ext.now())
+    db.commit()
+    ext.clock.value += 3600
+    assert theirs in me.says(ADDED).text  # goes on the neighbour's ticket
+    ext.queue.drain(app)
+    secrets = (VOTER, ADDED, "李秀英", "王家老宅", "36.6123")
+    db.expire_all()
+    photo = os.path.join(ext.settings["INSTANCE_PATH"], "media", str(ticket(db, theirs).id), "MEDIA_OLD_HOUSE.jpg")
+    with open(photo, "rb") as saved:
+        assert saved.read() == PHOTO
+    assert {s for s in secrets for *_, value in _every_text(db) if s in value} == set(secrets)
+
+    out = app.test_cli_runner().invoke(main, ["voters", "erase", VOTER, "--yes"], obj=State(app=app))
+    assert out.exit_code == 0, out.output
+
+    db.expire_all()
+    left = {(table, column, s) for table, column, value in _every_text(db) for s in secrets if s in value}
+    assert not left, sorted(left)
+    raw = _file_bytes(ext)
+    assert [s for s in secrets for plain in _unsealed(ext, raw) if s in plain] == []
+    assert not os.path.exists(photo)
+    # The neighbour's own report is untouched; the card request can no longer be confirmed.
+    assert ticket(db, theirs).text == "村里自来水停了三天了，管子爆了"
+    from bot.models import DeputyBinding
+    assert [(b.status, b.openid.startswith("erased-")) for b in db.scalars(select(DeputyBinding))] == \
+        [("rejected", True)]

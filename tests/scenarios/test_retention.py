@@ -121,3 +121,22 @@ def test_the_retention_job_runs_every_night():
 
     beat = celery_settings("redis://x")["beat_schedule"]
     assert any(entry["task"] == "liaison.retention" for entry in beat.values())
+
+
+def test_the_audit_log_loses_the_words_of_an_expired_ticket_and_keeps_who_did_what(app, ext, demo, db):
+    from bot.services.accounts import audit
+
+    old = number_in(Phone(app, VOTER).says("村里自来水停了三天了").text)
+    _resolve(app, db, old)
+    still_open = number_in(Phone(app, NEIGHBOUR).says("村口路灯坏了一个月了").text)
+    # Replies copied into the audit log, as the console wrote them before it kept only their length.
+    for number in (old, still_open):
+        audit.record(db, actor="clerk", action="ticket.reply", target=number, detail="王大爷家的管子已换", now=ext.now())
+    db.commit()
+    ext.clock.value += 1100 * DAY
+    assert _retention(app)["audit"] == 1
+    db.expire_all()
+    rows = {a.target: (a.actor, a.action, a.detail) for a in db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "ticket.reply"))}
+    assert rows == {old: ("clerk", "ticket.reply", texts.EXPIRED),
+                    still_open: ("clerk", "ticket.reply", "王大爷家的管子已换")}

@@ -1,5 +1,6 @@
 """The audit log: who did what to which ticket, voter or account, and from
-where. Append-only: there is no function to change or remove a row."""
+where. Append-only: there is no function to change or remove a row (an erase or
+the retention period overwrites the details about a ticket, services/privacy/scrub.py)."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,6 +1,7 @@
 """Erasing a voter at their request (PIPL art. 47): their name, phone, openid
-and words go everywhere (tickets, messages, pushes, events, media files); the
-tickets stay as counts. The voter row keeps a stable pseudonym in place of the
+and words go everywhere (tickets, messages, pushes, events, media files, the
+audit log's details, what they added to a neighbour's ticket theirs was merged
+into, their deputy-card requests); the tickets stay as counts. The voter row keeps a stable pseudonym in place of the
 openid, so the counts by voter still work and a second erase finds it again."""
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from ...keys import KeyRing
-from ...models import BroadcastDelivery, ContactWindow, InboundMessage, OutboundPush, Voter
+from ...models import BroadcastDelivery, ContactWindow, DeputyBinding, InboundMessage, OutboundPush, Voter
 from .. import texts
 from ..accounts import audit
 from ..roster import phones as phone_rules
@@ -94,8 +95,9 @@ def erase(session: Session, voter: Voter, *, ring: KeyRing, instance_path: str, 
     done = Erased(voter.id, alias, already)
     ticket_ids = scrub.ticket_ids_of(session, voter.id)
     done.counts.update(scrub.tickets(session, ticket_ids, texts.ERASED, instance_path, now))
+    done.counts.update(scrub.words_elsewhere(session, voter.id, ticket_ids, texts.ERASED, instance_path))
     if openid and not already:
-        done.counts.update(_openid_rows(session, openid, alias, ticket_ids))
+        done.counts.update(_openid_rows(session, openid, alias, ticket_ids, now))
     voter.openid, voter.name, voter.code = alias, None, None
     voter.phone_enc = voter.phone_tail = None
     voter.subscribed = False
@@ -106,7 +108,7 @@ def erase(session: Session, voter: Voter, *, ring: KeyRing, instance_path: str, 
     return done
 
 
-def _openid_rows(session: Session, openid: str, alias: str, ticket_ids: list[int]) -> Counter[str]:
+def _openid_rows(session: Session, openid: str, alias: str, ticket_ids: list[int], now: datetime) -> Counter[str]:
     """Rows keyed by the openid: the voter's own messages and the pushes to them
     (those about their tickets were overwritten with the tickets: not counted twice)."""
     done: Counter[str] = Counter()
@@ -127,6 +129,11 @@ def _openid_rows(session: Session, openid: str, alias: str, ticket_ids: list[int
                     .values(status="skipped", reason="erased"))
     session.execute(update(BroadcastDelivery).where(BroadcastDelivery.openid == openid).values(openid=alias))
     session.execute(delete(ContactWindow).where(ContactWindow.openid == openid))
+    # Scanning a deputy's card left a binding request with the openid: kept as history, under the
+    # alias; one still waiting is refused (confirming it would make the alias a deputy).
+    session.execute(update(DeputyBinding).where(DeputyBinding.openid == openid, DeputyBinding.status == "pending")
+                    .values(status="rejected", decided_at=now, decided_by="privacy.erase"))
+    session.execute(update(DeputyBinding).where(DeputyBinding.openid == openid).values(openid=alias))
     return done
 
 

@@ -9,6 +9,7 @@ when it was anonymised (anonymised_at) and notes are looked at in Python."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections import Counter
 from datetime import datetime
@@ -18,6 +19,7 @@ from sqlalchemy import case, delete, func, insert, literal, null, select, update
 from sqlalchemy.orm import Session
 
 from ...models import InboundMessage, LabelledExample, OutboundPush, PushStatus, Ticket, TicketEvent, TicketTerm
+from ...models.accounts import AuditEvent
 from ...models.base import cipher_of
 
 # Event notes the system writes without a voter's words (who was assigned, the
@@ -48,10 +50,61 @@ def tickets(session: Session, ticket_ids: Iterable[int], marker: str, instance_p
         done["pushes"] += pushes(session, OutboundPush.ticket_id.in_(chunk), marker)
         done["examples"] += session.execute(
             update(LabelledExample).where(LabelledExample.ticket_id.in_(chunk)).values(text=marker)).rowcount
+        done["audit"] += _audit_details(session, chunk, marker)
         for ticket_id in chunk:
             done["media_files"] += drop_media(instance_path, ticket_id)
     session.flush()
     return done
+
+
+def _audit_details(session: Session, ticket_ids: list[int], marker: str) -> int:
+    """The audit log's details about these tickets (older console versions copied
+    replies, notes and reasons there): overwritten; who did what and when stays."""
+    numbers = list(session.scalars(select(Ticket.number).where(Ticket.id.in_(ticket_ids))))
+    said = [row_id for row_id, detail in session.execute(
+        select(AuditEvent.id, AuditEvent.detail).where(AuditEvent.target.in_(numbers)))
+            if detail and detail != marker]
+    for chunk in _chunks(said):
+        session.execute(update(AuditEvent).where(AuditEvent.id.in_(chunk)).values(detail=marker))
+    return len(said)
+
+
+def words_elsewhere(session: Session, voter_id: int, own: Iterable[int], marker: str,
+                    instance_path: str) -> Counter[str]:
+    """What the voter added to other voters' tickets (theirs merged into a
+    neighbour's): their follow-ups, places and media there, and the pushes that
+    quoted them (keyed "ticket:<id>:<kind>:<event id>:<openid>", services/tickets/followup.py)."""
+    done: Counter[str] = Counter()
+    own = set(own)
+    events = [e for e in session.scalars(select(TicketEvent).where(TicketEvent.actor == f"voter:{voter_id}"))
+              if e.ticket_id not in own]
+    for event in events:
+        ticket = session.get(Ticket, event.ticket_id)
+        if event.kind == "place" and ticket is not None and ticket.place == event.note:
+            ticket.place = None  # the location they sent became the neighbour's ticket's place
+        if event.kind == "attachment" and event.note:
+            done["media_files"] += _drop_one(instance_path, event.ticket_id, event.note.partition(":")[2])
+        if event.note and event.note != marker:
+            event.note = marker
+            done["events"] += 1
+        done["pushes"] += pushes(session, OutboundPush.dedupe_key.like(
+            f"ticket:{event.ticket_id}:{event.kind}:{event.id}:%"), marker)
+    session.flush()
+    return done
+
+
+def _drop_one(instance_path: str, ticket_id: int, media_id: str) -> int:
+    """Delete one saved photo or video of a ticket (named after its media id, bot/jobs/tasks.py)."""
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", media_id)[:128]
+    folder = media_folder(instance_path, ticket_id)
+    if not name or not os.path.isdir(folder):
+        return 0
+    gone = 0
+    for file in os.listdir(folder):
+        if file.split(".")[0] == name:
+            os.remove(os.path.join(folder, file))
+            gone += 1
+    return gone
 
 
 def _reindex(session: Session, ticket_ids: list[int], marker: str) -> None:

@@ -18,5 +18,5 @@ def import_roster(session: Session, path: str | Path, box: PhoneBox, now: dateti
     raw = read_voter_csv(path) if str(path).lower().endswith(".csv") else read_workbook(path)
     checked = check(raw, load_known(session))
     if checked.problems:
-        return Summary(problems=checked.problems)
+        return Summary(problems=checked.problems, warnings=checked.warnings)
     return apply(session, checked, box, now)

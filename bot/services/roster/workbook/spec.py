@@ -75,7 +75,7 @@ SHEETS: tuple[Sheet, ...] = (
         Column("驻站站点", "site", False, "ref", ref="site", note="在联络站（点）接待选民的代表填写"),
         Column("活动小组", "activity_group", False, "ref", ref="activity_group"),
         Column("在职", "active", False, "bool", _choice(YES_NO), note="是 / 否；留空：新代表为 是，已有代表不变"),
-        Column("微信OpenID", "openid", False, note="通常留空，由代表扫码绑定；导出时填写"),
+        Column("微信OpenID", "openid", False, note="导出时填写当前绑定，仅供查看；导入时不生效：代表扫绑定卡、工作人员确认后才绑定"),
     ), key=("code", "level")),
     Sheet("link", "联系", (
         Column("上级代表", "upper", True, "ref", ref="deputy", note="市级代表联系县级代表，县级代表联系乡级代表"),

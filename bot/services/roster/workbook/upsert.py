@@ -17,7 +17,8 @@ from .validate import Checked, Known, link_layers
 MODELS = {"township": Township, "site": Site, "constituency": Constituency, "village": Village,
           "natural_village": NaturalVillage, "activity_group": ActivityGroup, "deputy": Deputy,
           "group": VoterGroup, "voter": Voter}
-# Bindings come from WeChat: a blank OpenID cell keeps the binding, never clears it.
+# Voters' bindings come from WeChat: a blank OpenID cell keeps the binding, never clears it.
+# Deputies' are never taken from the file (only a confirmed card binds a deputy).
 KEEP_IF_BLANK = {"openid"}
 
 
@@ -34,6 +35,7 @@ class Summary:
     counts: dict[str, Counts] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)  # "站点 shanfu：接待日、品牌"
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # cells not applied, said to staff
 
     def count(self, title: str) -> Counts:
         return self.counts.setdefault(title, Counts())
@@ -111,6 +113,7 @@ def _title(spec, attr: str) -> str:
 
 def apply(session: Session, checked: Checked, box: PhoneBox, now: datetime) -> Summary:
     w = _Writer(session, box, now)
+    w.summary.warnings = list(checked.warnings)
     recs = checked.records
     for _, r in recs.get("township", []):
         w.put("township", r["code"], {"name": r["name"]})
@@ -156,7 +159,8 @@ def _deputies(w: _Writer, rows: list) -> None:
         deputy, created = w.put("deputy", code, {
             "name": first["name"], "site_id": w.id_of("site", first["site"]),
             "activity_group_id": w.id_of("activity_group", first["activity_group"]),
-            "active": w.flag("deputy", code, first["active"]), "openid": first["openid"]}, phone=first["phone"])
+            # No "openid": a deputy is bound only by a confirmed card (validate._deputy_openids warns).
+            "active": w.flag("deputy", code, first["active"])}, phone=first["phone"])
         if created:  # a binding card is issued when staff print it (liaison qr posters --deputy)
             deputy.subscribed = True
             w.session.flush()

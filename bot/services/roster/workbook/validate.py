@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ... import texts
 from .. import phones
 from .reading import Raw
 from .spec import BY_NAME, FORMULA_START, LEVEL_TITLES, SHEETS, Column, Problem, Sheet
@@ -31,6 +32,7 @@ class Known:
 class Checked:
     records: dict[str, list[tuple[int, Record]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # reported; they do not stop the import
 
 
 def _cell(col: Column, text: str) -> tuple[object, str | None]:
@@ -87,7 +89,7 @@ def check(raw: Raw, known: Known) -> Checked:
     _deputies(out, known)
     _links(out, known)
     _natural_villages(out, known)
-    _openids(out, "deputy", known.deputy_openids, "代表")
+    _deputy_openids(out, known)
     _openids(out, "voter", known.voter_openids, "选民")
     out.problems.sort(key=lambda p: ([s.title for s in SHEETS].index(p.sheet)
                                      if p.sheet in [s.title for s in SHEETS] else -1, p.row))
@@ -131,7 +133,7 @@ def _deputies(out: Checked, known: Known) -> None:
         code = str(rec["code"])
         if code in first:
             n0, rec0 = first[code]
-            for f in ("name", "phone", "site", "activity_group", "active", "openid"):
+            for f in ("name", "phone", "site", "activity_group", "active"):
                 if rec[f] != rec0[f] and rec[f] is not None and rec0[f] is not None:
                     out.problems.append(Problem(sheet.title, number, sheet.column(f).title,
                                                 f"与第 {n0} 行同一代表（{code}）的{sheet.column(f).title}不一致"))
@@ -198,3 +200,15 @@ def _openids(out: Checked, sheet_name: str, bound: dict[str, str | None], who: s
             other = bound[openid]
             out.problems.append(Problem(sheet.title, number, "微信OpenID",
                                         f"已绑定到{who}“{other}”" if other else "已绑定到一位微信用户"))
+
+
+def _deputy_openids(out: Checked, known: Known) -> None:
+    """A deputy's WeChat binding is made only by a card that staff confirm
+    (services/accounts/bindings.py): an OpenID cell other than the current binding
+    is not applied, and said so. (An old export would otherwise bring back a
+    revoked account, and whoever edits the file could make any account a deputy.)"""
+    sheet = BY_NAME["deputy"]
+    current = {code: openid for openid, code in known.deputy_openids.items()}
+    for number, rec in out.records.get("deputy", []):
+        if rec["openid"] and rec["openid"] != current.get(str(rec["code"])):
+            out.warnings.append(Problem(sheet.title, number, "微信OpenID", texts.ROSTER_DEPUTY_OPENID_IGNORED))

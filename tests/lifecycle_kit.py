@@ -48,6 +48,15 @@ def deputy_of(db, voter_openid: str) -> Deputy:
     return db.scalar(select(Voter).where(Voter.openid == voter_openid)).group.deputy
 
 
+def name_them(db) -> Deputy:
+    """VOTER's deputy becomes 吴凤华 and VOTER 吴建国 (of 上丰村), the names the confidential stories use."""
+    deputy = deputy_of(db, VOTER)
+    deputy.name = "吴凤华"
+    db.scalar(select(Voter).where(Voter.openid == VOTER)).name = "吴建国"
+    db.commit()
+    return deputy
+
+
 def county_contact(db, deputy: Deputy) -> Deputy:
     """The county deputy linked to this township deputy under "3+10"."""
     return _upper(db, "county_township", deputy)

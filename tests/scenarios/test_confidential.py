@@ -6,21 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.models import AuditEvent, OutboundPush, Voter
+from bot.models import AuditEvent, OutboundPush
 from bot.services import texts
-from lifecycle_kit import STAFF, VOTER, Inbox, build, deputy_of, number_in, ticket
+from lifecycle_kit import STAFF, VOTER, Inbox, build, deputy_of, name_them, number_in, ticket
 from wechat_user import Phone
 
 THE_COMPLAINT = "我要举报吴凤华代表收了…红包，请不要告诉他是我说的"
-
-
-def _name_them(db):
-    """VOTER's deputy is 吴凤华; VOTER is 吴建国 of 上丰村."""
-    deputy = deputy_of(db, VOTER)
-    deputy.name = "吴凤华"
-    db.scalar(select(Voter).where(Voter.openid == VOTER)).name = "吴建国"
-    db.commit()
-    return deputy
 
 
 def _pushes_to(db, openid: str) -> list[str]:
@@ -29,7 +20,7 @@ def _pushes_to(db, openid: str) -> list[str]:
 
 
 def test_a_complaint_about_the_deputy_reaches_staff_masked_and_never_the_deputy(app, demo, db, inbox):
-    deputy = _name_them(db)
+    deputy = name_them(db)
     answer = Phone(app, VOTER).says(THE_COMPLAINT).text
     number = number_in(answer)
     assert answer == texts.RECEIVED_CONFIDENTIAL.format(number=number, deputy="吴凤华 代表或其他代表")
@@ -49,7 +40,7 @@ def test_a_complaint_about_the_deputy_reaches_staff_masked_and_never_the_deputy(
 
 def test_with_mask_village_off_staff_see_the_village_too(make_app, demo, db):
     app = build(make_app, MASK_VILLAGE=False)
-    _name_them(db)
+    name_them(db)
     Phone(app, VOTER).says(THE_COMPLAINT)
     [alert] = Inbox(app, db)(STAFF)
     assert f"吴某（上丰村）：{THE_COMPLAINT}" in alert and "吴建国" not in alert

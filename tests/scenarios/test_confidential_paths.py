@@ -10,22 +10,13 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.cli.context import State
 from bot.jobs import tasks
-from bot.models import Deputy, Mandate, OutboundPush, Voter
+from bot.models import Deputy, Mandate, OutboundPush
 from bot.services import texts
 from bot.services.tickets import duplicates
-from lifecycle_kit import STAFF, VOTER, county_contact, deputy_of, number_in, ticket
+from lifecycle_kit import STAFF, VOTER, county_contact, deputy_of, name_them, number_in, ticket
 from wechat_user import Phone
 
 SAME_VILLAGE = "oDEMO_voter_12_04"  # another household of 上丰村
-
-
-def _name_them(db):
-    """VOTER's deputy is 吴凤华; VOTER is 吴建国."""
-    deputy = deputy_of(db, VOTER)
-    deputy.name = "吴凤华"
-    db.scalar(select(Voter).where(Voter.openid == VOTER)).name = "吴建国"
-    db.commit()
-    return deputy
 
 
 def _pushes(app, db, openid: str, status: str | None = None) -> list[OutboundPush]:
@@ -51,7 +42,7 @@ def _resolved(app, ext, deputy) -> str:
 
 
 def test_an_urgent_addition_naming_the_deputy_takes_the_ticket_from_them(app, ext, demo, db, inbox):
-    deputy = _name_them(db)
+    deputy = name_them(db)
     voter = Phone(app, VOTER)
     number = number_in(voter.says("着火了，快来人").text)
     assert ticket(db, number).deputy_id == deputy.id and ticket(db, number).urgent
@@ -68,7 +59,7 @@ def test_an_urgent_addition_naming_the_deputy_takes_the_ticket_from_them(app, ex
 
 
 def test_a_repeated_urgent_report_still_reaches_the_deputy_nearby(app, ext, demo, db):
-    deputy = _name_them(db)
+    deputy = name_them(db)
     voter = Phone(app, VOTER)
     number = number_in(voter.says("着火了，快来人").text)
     ext.clock.value += 60
@@ -79,7 +70,7 @@ def test_a_repeated_urgent_report_still_reaches_the_deputy_nearby(app, ext, demo
 
 def test_a_rating_comment_about_the_deputy_reaches_staff_and_the_deputy_gets_the_score_alone(app, ext, demo, db,
                                                                                              inbox):
-    deputy = _name_them(db)
+    deputy = name_them(db)
     number = _resolved(app, ext, deputy)
     comment = "吴凤华代表收了红包，不要告诉他是我说的"
     assert Phone(app, VOTER).says(f"1 {comment}").text == texts.RATING_THANKS_PRIVATE.format(number=number)
@@ -93,7 +84,7 @@ def test_a_rating_comment_about_the_deputy_reaches_staff_and_the_deputy_gets_the
 
 
 def test_an_ordinary_rating_comment_still_reaches_the_deputy(app, ext, demo, db):
-    deputy = _name_them(db)
+    deputy = name_them(db)
     number = _resolved(app, ext, deputy)
     assert Phone(app, VOTER).says("5 修得很快").text == texts.RATING_THANKS_COMMENT.format(number=number)
     assert _received(app, db, deputy.openid)[-1] == f"{number} 群众评价：5 分 修得很快"
@@ -101,7 +92,7 @@ def test_an_ordinary_rating_comment_still_reaches_the_deputy(app, ext, demo, db)
 
 
 def test_not_solved_about_the_deputy_reopens_it_for_the_staff_alone(app, ext, demo, db, inbox):
-    deputy = _name_them(db)
+    deputy = name_them(db)
     number = _resolved(app, ext, deputy)
     words = "没解决，吴凤华代表根本没来，收了村支书的红包，别告诉他是我说的"
     assert Phone(app, VOTER).says(words).text == texts.REOPENED_CONFIDENTIAL.format(number=number)

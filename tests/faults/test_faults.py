@@ -92,7 +92,7 @@ def outage(stop, start, after: float = 3.0):
     return run
 
 
-def test_nothing_is_lost_or_pushed_twice_under_faults(cluster):
+def test_nothing_is_lost_or_pushed_twice_under_faults(cluster, capsys):
     pg, redis, api, serve, base = cluster
     engine = create_engine(pg.url)
     install_cipher(engine, FieldCipher(KeyRing(SECRET_KEY)))  # ticket text is sealed at rest
@@ -135,8 +135,9 @@ def test_nothing_is_lost_or_pushed_twice_under_faults(cluster):
     figures = {}
     with open(serve.log.name, encoding="utf-8", errors="replace") as fh:
         restarts = fh.read().count("已退出")
-    print(f"\nfault test: {PER_FAULT} messages per fault at {RATE:.0f}/s; drained: {drained}; "
-          f"outbox: {left}; worker killed: {killed}; worker restarts by serve: {restarts}")
+    report = []  # printed past pytest's capture, so CI's log always has the figures
+    report.append(f"\nfault test: {PER_FAULT} messages per fault at {RATE:.0f}/s; drained: {drained}; "
+                  f"outbox: {left}; worker killed: {killed}; worker restarts by serve: {restarts}")
     for name, batch in phases:
         acked = [m for m in batch if m.acked]
         lost = [m for m in acked if not stored.get(str(m.msg_id))]
@@ -152,7 +153,9 @@ def test_nothing_is_lost_or_pushed_twice_under_faults(cluster):
                              tickets=len(mine), lost=len(lost), duplicated_tickets=dup_tickets, pushes=pushes,
                              duplicated_pushes=dup_pushes, missing_deputy_pushes=missing_pushes,
                              in_doubt=sum(1 for t in mine if t.id in doubt))
-        print(f"  {name:45s} " + " ".join(f"{k}={v}" for k, v in figures[name].items()))
+        report.append(f"  {name:45s} " + " ".join(f"{k}={v}" for k, v in figures[name].items()))
+    with capsys.disabled():
+        print("\n".join(report))
     for name, f in figures.items():
         assert (f["lost"], f["duplicated_tickets"], f["duplicated_pushes"], f["missing_deputy_pushes"]) \
             == (0, 0, 0, 0), (name, f)

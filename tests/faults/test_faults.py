@@ -69,7 +69,8 @@ def cluster():
             LIAISON_WECHAT_AES_KEY=AES_KEY,
             # Every ticket's own push is counted below, so none is held for a deputy's digest.
             LIAISON_DIGEST_AFTER="0",
-            # A few hundred voters send ~25 messages a second between them: no flood limit (tests/scenarios/test_floods.py).
+            # Hundreds of voters send ~25 messages a second between them: no flood limit here
+            # (tests/scenarios/test_floods.py tests it).
             LIAISON_VOTER_RATE_LIMIT="0",
             LIAISON_BURST_SECONDS="0", LIAISON_OUTBOX_SWEEP_AFTER="10", LIAISON_LOG_LEVEL="WARNING")
         serve = Serve(base, env)

@@ -41,7 +41,12 @@ def test_the_celery_settings_make_work_at_least_once_and_the_worker_reconnect_fo
 
 
 def test_with_the_broker_down_the_voter_is_answered_and_the_push_waits_for_the_sweep(make_app):
-    app = make_app(TASK_QUEUE=None, REDIS_URL=f"redis://127.0.0.1:{dead_port()}/0")
+    # Safe mode, as production runs: plaintext mode rightly answers 503 without Redis
+    # (its replay check lives there), which is not what this test is about.
+    app = make_app(TASK_QUEUE=None, REDIS_URL=f"redis://127.0.0.1:{dead_port()}/0",
+                   WECHAT_APP_ID="wxsafe00000000001", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="safetoken0123456789",
+                   WECHAT_AES_KEY="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+                   WECHAT_API_BASE=f"http://127.0.0.1:{dead_port()}")
     ext = app.extensions["liaison"]
     with ext.Session() as s:
         seed(s, 9)

@@ -20,7 +20,7 @@ from ..services import texts
 from ..services.accounts import Forbidden, NotFound, access, audit
 from ..services.outcome import Outcome
 from ..services.station import Station
-from ..services.tickets import board, desk, duplicates, lifecycle, records, triage
+from ..services.tickets import board, desk, duplicates, lifecycle, records, station_desk, triage
 from .auth import client_address, db, ticket_or_404, user
 from .labels import ACTION_NAMES
 
@@ -101,8 +101,14 @@ def _desk_move(action: str) -> Callable[[Any, Ticket, datetime, Station], Done]:
 
     def run(me: Any, t: Ticket, now: datetime, station: Station) -> Done:
         arg = _text("office" if action == "transfer" else "text")
-        deputy = me.deputy if me.role == Role.DEPUTY else None
-        result = desk.take(db(), t, action, arg, now, station, deputy=deputy, actor=access.actor(me))
+        if action in station_desk.MOVES and me.role != Role.DEPUTY and station_desk.held_by_station(t):
+            try:  # no deputy holds it: the staff answer the voter as "联络站"
+                result = station_desk.take(db(), me, t, action, arg, now, station)
+            except Forbidden as exc:
+                raise Refused(str(exc)) from None
+        else:
+            deputy = me.deputy if me.role == Role.DEPUTY else None
+            result = desk.take(db(), t, action, arg, now, station, deputy=deputy, actor=access.actor(me))
         if not result.moved:
             raise Refused(result.outcome.reply or "没有办成")
         return result.outcome, DONE[action], arg if action == "transfer" else _said(arg)

@@ -16,7 +16,7 @@ from ..services.calendar.local_time import BEIJING
 from ..services.roster import report
 from ..services.roster.voters import display_name, village_name
 from ..services.station import Station
-from ..services.tickets import board, board_figures, media
+from ..services.tickets import board, board_figures, media, station_desk
 from ..services.tickets.classify import categories
 from .auth import allowed, client_address, db, ticket_or_404, user
 from .labels import AUDIT_ACTIONS, status_name
@@ -112,7 +112,10 @@ def ticket(number: str) -> Any:
     forms = {"categories": categories() if may["reclassify"] else (),
              "deputies": board.assignable(s) if may["assign"] else [],
              "offices": Station.from_settings(ext.settings).offices if may["transfer"] else ()}
+    # The staff answer a ticket no deputy holds themselves, as "联络站" (services/tickets/station_desk.py).
+    by_station = allowed(me, "admin", "staff") and station_desk.held_by_station(found)
     return render_template("console/ticket.html", t=found, shown=shown, personal=personal, may=may, forms=forms,
+                           by_station=by_station,
                            media=media.saved(s, found),
                            voter_label=display_name(voter.name if voter else None), village=village_name(found.village))
 

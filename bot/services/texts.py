@@ -283,3 +283,10 @@ DEPUTY_DIGEST_MORE = "……等 {count} 条"
 DEPUTY_DIGEST_TITLE = "您有多条新的群众意见"
 # -- faults: the database was unreachable, the message is kept on disk and handled later --
 SPOOLED = "已收到您的消息，系统正忙，稍后处理。"
+# -- the station's own desk: staff answer the tickets no deputy holds (confidential ones) (issue 16) --
+STATION_NAME = "联络站"
+VOTER_STATION_ACCEPTED = "您反映的意见 {number} 已由联络站工作人员受理，办理结果会告诉您。"
+VOTER_STATION_REPLIED = "联络站回复您反映的 {number}：{text}"
+STATION_DESK_STAFF_ONLY = "没有权限：只有管理员和工作人员账号能以联络站名义办理工单"
+STATION_DESK_HAS_DEPUTY = "{number} 由代表办理，请让代表受理、回复和办结"
+STATION_DESK_LINKED = "{number} 并入了其他群众的同类意见，请先分派给代表办理"

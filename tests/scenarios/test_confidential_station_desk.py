@@ -103,3 +103,13 @@ def test_a_ticket_a_deputy_holds_is_not_the_stations_to_answer(app, ext, demo, d
     result = station_desk.take(db, clerk, ticket(db, number), "reply", REPLY, ext.now(),
                                Station.from_settings(ext.settings))
     assert not result.moved and result.outcome.reply == texts.STATION_DESK_HAS_DEPUTY.format(number=number)
+
+
+def test_the_station_buttons_show_only_on_a_ticket_no_deputy_holds(app, demo, db):
+    held = number_in(Phone(app, VOTER).says("村里自来水停了三天了").text)
+    secret = number_in(Phone(app, VOTER).says(THE_COMPLAINT).text)
+    add_user(app, "clerk")
+    clerk = log_in(app, "clerk")
+    assert "由联络站受理" in clerk.get(f"/console/tickets/{secret}").get_data(as_text=True)
+    page = clerk.get(f"/console/tickets/{held}").get_data(as_text=True)
+    assert "由联络站受理" not in page and "代表已接手这件事" in page

@@ -113,3 +113,34 @@ def test_the_station_buttons_show_only_on_a_ticket_no_deputy_holds(app, demo, db
     assert "由联络站受理" in clerk.get(f"/console/tickets/{secret}").get_data(as_text=True)
     page = clerk.get(f"/console/tickets/{held}").get_data(as_text=True)
     assert "由联络站受理" not in page and "代表已接手这件事" in page
+
+
+def test_a_deputyless_ticket_with_reports_merged_into_it_goes_to_a_deputy_not_the_station(app, ext, demo, db, inbox):
+    """The station's words go to the ticket's own voter only; voters merged in would hear nothing, so it refuses."""
+    from bot.models import User
+
+    first = number_in(Phone(app, VOTER).says("村里自来水停了三天了").text)
+    ext.clock.value += 600
+    second = number_in(Phone(app, VOTER).says("村口的路灯坏了一个月").text)
+    primary, dup = ticket(db, first), ticket(db, second)
+    primary.deputy_id, primary.needs_triage = None, True
+    dup.status, dup.duplicate_of_id = "merged", primary.id
+    db.commit()
+    add_user(app, "clerk")
+    clerk = db.scalar(select(User).where(User.username == "clerk"))
+    result = station_desk.take(db, clerk, ticket(db, first), "accept", "", ext.now(),
+                               Station.from_settings(ext.settings))
+    assert not result.moved and result.outcome.reply == texts.STATION_DESK_LINKED.format(number=first)
+    assert ticket(db, first).status == "new" and inbox(VOTER) == []
+
+
+def test_an_ordinary_ticket_waiting_with_no_deputy_may_be_accepted_by_the_station_too(app, demo, db, inbox):
+    number = number_in(Phone(app, VOTER).says("村里自来水停了三天了").text)
+    waiting = ticket(db, number)
+    waiting.deputy_id, waiting.needs_triage = None, True  # as in the triage queue
+    db.commit()
+    add_user(app, "clerk")
+    clerk = log_in(app, "clerk")
+    assert _post(clerk, number, "accept").status_code == 302
+    assert inbox(VOTER) == [texts.VOTER_STATION_ACCEPTED.format(number=number)]
+    assert (ticket(db, number).status, ticket(db, number).needs_triage) == ("accepted", False)

@@ -105,6 +105,14 @@ def release_for_retry(session: Session, push_id: int, reason: str, due_at: datet
     return push.attempts
 
 
+def stop(session: Session, where, reason: str) -> int:
+    """Pushes matching `where` that have not gone yet (waiting, or held for a
+    digest) never will: unsubscribed, withdrawn, erased. Returns how many."""
+    return session.execute(update(OutboundPush).where(
+        where, OutboundPush.status.in_((PushStatus.PENDING, PushStatus.HELD)))
+        .values(status=PushStatus.FAILED, last_error=reason)).rowcount
+
+
 def mark_failed(session: Session, push_id: int, reason: str, *, status: PushStatus = PushStatus.FAILED) -> None:
     push = session.get(OutboundPush, push_id)
     push.status, push.last_error = status, reason

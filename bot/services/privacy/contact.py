@@ -6,16 +6,15 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from ...models import BroadcastDelivery, DeliveryStatus, OutboundPush, PushStatus
+from ...models import BroadcastDelivery, DeliveryStatus, OutboundPush
+from ..outbox import notify
 from ..roster import binding
 
 
 def unsubscribed(session: Session, openid: str) -> int:
     """Mark the voter or deputy unsubscribed and stop what waits for them; returns how many stopped."""
     binding.unsubscribe(session, openid)
-    stopped = session.execute(
-        update(OutboundPush).where(OutboundPush.recipient_openid == openid, OutboundPush.status == PushStatus.PENDING)
-        .values(status=PushStatus.FAILED, last_error="unsubscribed before sending")).rowcount
+    stopped = notify.stop(session, OutboundPush.recipient_openid == openid, "unsubscribed before sending")
     stopped += session.execute(
         update(BroadcastDelivery).where(BroadcastDelivery.openid == openid,
                                         BroadcastDelivery.status == DeliveryStatus.PENDING)

@@ -18,9 +18,10 @@ from typing import Iterable
 from sqlalchemy import case, delete, func, insert, literal, null, select, update
 from sqlalchemy.orm import Session
 
-from ...models import InboundMessage, LabelledExample, OutboundPush, PushStatus, Ticket, TicketEvent, TicketTerm
+from ...models import InboundMessage, LabelledExample, OutboundPush, Ticket, TicketEvent, TicketTerm
 from ...models.accounts import AuditEvent
 from ...models.base import cipher_of
+from ..outbox import notify
 
 # Event notes the system writes without a voter's words (who was assigned, the
 # SLA clock, a category change): kept, they explain the statistics.
@@ -129,8 +130,7 @@ def _notes(session: Session, ticket_ids: list[int], marker: str) -> int:
 
 def pushes(session: Session, where, marker: str) -> int:
     """Overwrite the text of these pushes; one not sent yet never will be."""
-    session.execute(update(OutboundPush).where(where, OutboundPush.status == PushStatus.PENDING)
-                    .values(status=PushStatus.FAILED, last_error="personal data erased before sending"))
+    notify.stop(session, where, "personal data erased before sending")
     return session.execute(update(OutboundPush).where(where)
                            .values(payload={"text": marker, "title": "", "fields": []})).rowcount
 

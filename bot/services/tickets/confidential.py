@@ -18,12 +18,13 @@ import logging
 import re
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import OPEN_STATUSES, Deputy, OutboundPush, PushStatus, Ticket, TicketEvent, TicketStatus, Voter
+from ...models import OPEN_STATUSES, Deputy, OutboundPush, Ticket, TicketEvent, TicketStatus, Voter
 from ...nlp import confidential as detector
 from .. import texts
+from ..outbox import notify
 from ..outbox.staff_alerts import confidential_to_staff, reasons_text
 from ..outcome import Outcome
 from ..roster.voters import masked
@@ -137,10 +138,8 @@ def stop_pushes(session: Session, ticket: Ticket, deputies: list[Deputy | None])
     openids = {d.openid for d in deputies if d is not None and d.openid}
     if not openids:
         return 0
-    stopped = session.execute(
-        update(OutboundPush).where(OutboundPush.ticket_id == ticket.id, OutboundPush.recipient_openid.in_(openids),
-                                   OutboundPush.status.in_((PushStatus.PENDING, PushStatus.HELD)))
-        .values(status=PushStatus.FAILED, last_error="withdrawn")).rowcount
+    stopped = notify.stop(session, (OutboundPush.ticket_id == ticket.id) & OutboundPush.recipient_openid.in_(openids),
+                          "withdrawn")
     if stopped:
         log.info("ticket %s withdrawn: %d unsent deputy pushes stopped", ticket.number, stopped)
     return stopped

@@ -27,9 +27,21 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
            "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
 
-# (rule, endpoint, view in pages.py)
-PAGES = [("/", "dashboard", "dashboard"), ("/tickets", "tickets", "tickets"), ("/tickets/<number>", "ticket", "ticket"),
-         ("/audit", "audit", "audit_page")]
+# The console's one routing table: (rule, endpoint, "module:view" under bot.console, methods).
+# Views are imported on their first request (bot/web LazyView).
+GET, POST = ("GET",), ("POST",)
+ROUTES = [
+    ("/", "dashboard", "pages:dashboard", GET),
+    ("/tickets", "tickets", "pages:tickets", GET),
+    ("/tickets/<number>", "ticket", "pages:ticket", GET),
+    ("/tickets/<number>/<action>", "act", "desk:act", POST),
+    ("/tickets/<number>/media/<media_id>", "media", "media:ticket_media", GET),
+    ("/triage", "triage", "desk:triage_page", GET),
+    ("/bindings", "bindings", "bindings:page", GET),
+    ("/bindings/<action>", "bindings_decide", "bindings:decide", POST),
+    ("/audit", "audit", "pages:audit_page", GET),
+    ("/logout", "logout", "auth:logout", POST),
+]
 
 
 def register(app: Flask) -> None:
@@ -45,17 +57,9 @@ def register(app: Flask) -> None:
     s.setdefault("WTF_CSRF_TIME_LIMIT", None)
     bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                    static_folder="static", static_url_path="/static")
-    for rule, endpoint, view in PAGES:
-        bp.add_url_rule(rule, endpoint, LazyView(f"bot.console.pages:{view}"), methods=["GET"])
-    bp.add_url_rule("/tickets/<number>/<action>", "act", LazyView("bot.console.desk:act"), methods=["POST"])
-    bp.add_url_rule("/triage", "triage", LazyView("bot.console.desk:triage_page"), methods=["GET"])
-    bp.add_url_rule("/bindings", "bindings", LazyView("bot.console.bindings:page"), methods=["GET"])
-    bp.add_url_rule("/bindings/<action>", "bindings_decide", LazyView("bot.console.bindings:decide"),
-                    methods=["POST"])
-    bp.add_url_rule("/tickets/<number>/media/<media_id>", "media", LazyView("bot.console.media:ticket_media"),
-                    methods=["GET"])
+    for rule, endpoint, view, methods in ROUTES:
+        bp.add_url_rule(rule, endpoint, LazyView(f"bot.console.{view}"), methods=list(methods))
     bp.add_url_rule("/login", "login", login, methods=["GET", "POST"])
-    bp.add_url_rule("/logout", "logout", LazyView("bot.console.auth:logout"), methods=["POST"])
     bp.add_url_rule("/font/wqy-microhei.ttf", "font", font)
     bp.before_request(_before)
     bp.teardown_request(_teardown)

@@ -40,8 +40,14 @@ ROUTES = [
     ("/bindings", "bindings", "bindings:page", GET),
     ("/bindings/<action>", "bindings_decide", "bindings:decide", POST),
     ("/audit", "audit", "pages:audit_page", GET),
+    ("/simulator", "simulator", "simulator:page", GET),
+    ("/simulator/send", "simulator_send", "simulator:send", POST),
+    ("/simulator/feed", "simulator_feed", "simulator:feed", GET),
     ("/logout", "logout", "auth:logout", POST),
 ]
+
+# Not registered in live mode: there these URLs do not exist (404 before any login).
+SANDBOX_ONLY = {"simulator", "simulator_send", "simulator_feed"}
 
 
 def register(app: Flask) -> None:
@@ -58,6 +64,8 @@ def register(app: Flask) -> None:
     bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                    static_folder="static", static_url_path="/static")
     for rule, endpoint, view, methods in ROUTES:
+        if endpoint in SANDBOX_ONLY and not sandbox:
+            continue
         bp.add_url_rule(rule, endpoint, LazyView(f"bot.console.{view}"), methods=list(methods))
     bp.add_url_rule("/login", "login", login, methods=["GET", "POST"])
     bp.add_url_rule("/font/wqy-microhei.ttf", "font", font)

@@ -18,7 +18,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "beat": (".serve", "beat", "运行定时任务（每套部署只运行一个）"),
     "db": (".data", "db", "数据库：升级结构、重新加密"),
     "demo": (".data", "demo", "演示乡镇数据"),
-    "tickets": (".data", "tickets", "意见工单：列表、分派、退回、时限检查"),
+    "tickets": (".data", "tickets", "意见工单：列表、分派、退回、时限检查、导出登记表和列表"),
     "triage": (".triage", "triage", "待分派、待核对的工单和分类更正"),
     "roster": (".roster", "roster", "名册：模板、导入、导出、“3+10”体检"),
     "qr": (".data", "qr", "二维码：场景值、海报、作废"),

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..extensions import current
 from .context import creates_instance, needs_db, ticket_or_fail, with_appcontext
 from .output import echo_json, emit, json_option, list_options
+from .ticket_export import export as tickets_export
 
 # `demo seed` counts, in the order and words staff read them.
 DEMO_LABELS = {"sites": "站点", "villages": "行政村", "natural_villages": "自然村", "activity_groups": "活动小组",
@@ -92,6 +93,9 @@ def demo_seed(rng_seed: int, as_json: bool) -> None:
 @click.group()
 def tickets() -> None:
     """意见工单。"""
+
+
+tickets.add_command(tickets_export)  # `tickets export`: the forms, in a module of their own
 
 
 @tickets.command("list")

@@ -27,6 +27,7 @@ AUDIT_ACTIONS = {
     "ticket.view": "查看工单", "ticket.denied": "越权查看工单", "voter.view_personal": "查看群众个人信息",
     "user.create": "创建账号", "user.disable": "停用账号", "user.password": "设置密码",
     "ticket.refused": "越权操作工单", "ticket.media": "查看附件", "export.roster": "导出名册",
+    "export.ticket_form": "导出登记表", "export.tickets": "导出工单列表",
     "export.voter": "导出选民本人数据", "privacy.erase": "按本人要求删除个人信息", "privacy.retention": "超期数据删除",
     "deputy_binding.confirm": "确认代表微信绑定", "deputy_binding.reject": "拒绝代表微信绑定",
     "deputy_binding.revoke": "解除代表微信绑定", "qr.revoke": "作废二维码",

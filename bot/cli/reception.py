@@ -10,7 +10,7 @@ from ..extensions import current
 from .context import needs_db, with_appcontext
 from .output import echo_json, json_option
 
-POLICIES = {"next_workday": "顺延到下一个工作日", "previous_workday": "提前到上一个工作日", "keep": "照常接待"}
+POLICIES = ("next_workday", "previous_workday", "keep")  # services/reception/rules.py POLICIES
 DAY_KINDS = {"holiday": "放假", "workday": "调休上班"}
 
 
@@ -87,36 +87,28 @@ def plan(start: str, months: int, sites: tuple[str, ...], as_json: bool) -> None
 @click.option("--place", metavar="地点", help="接待地点（默认：站点地址）。")
 @click.option("--capacity", metavar="人数", type=click.IntRange(1, 1000), help="每次接待可预约的人数。")
 @click.option("--duty", "duty_count", metavar="人数", type=click.IntRange(1, 20), help="每次值班的代表人数。")
-@click.option("--policy", type=click.Choice(list(POLICIES)),
+@click.option("--policy", type=click.Choice(POLICIES),
               help="遇法定节假日：next_workday 顺延，previous_workday 提前，keep 照常（周末照常）。")
 @click.option("--off", is_flag=True, help="这个站点不再按月接待选民。")
 @with_appcontext
 @needs_db
 def rule(site: str, off: bool, **changes) -> None:
     """查看或修改站点 SITE 的接待规则（不写选项就是查看）。"""
-    import re
+    from ..services.reception import rules
+    from ..services.reception.calendar import ReceptionError
 
-    from ..services.reception.calendar import rule_for
-
-    for key in ("starts", "ends"):
-        if changes[key] and not re.fullmatch(r"[0-2]\d:[0-5]\d", changes[key]):
-            raise click.BadParameter(f"{changes[key]!r} 不是时间（格式 HH:MM）", param_hint=f"--{key}")
+    names = {"day": "day_of_month", "policy": "holiday_policy"}
+    wanted = {names.get(k, k): v for k, v in changes.items()}
+    if off:
+        wanted["active"] = False
     with current().Session() as session:
         found = _site(session, site)
-        r = rule_for(session, found)
-        if r.id is None and (off or any(v is not None for v in changes.values())):
-            session.add(r)
-        for key, value in changes.items():
-            if value is not None:
-                setattr(r, "day_of_month" if key == "day" else key, value)
-        if off:
-            r.active = False
-        if r in session:  # a stored rule, or one just created by these options
-            session.commit()
-        click.echo(f"{found.name}: 每月{r.day_of_month}日 {r.starts}–{r.ends} {r.place or found.address}，"
-                   f"容量 {r.capacity}，值班 {r.duty_count} 人，"
-                   f"节假日{POLICIES.get(r.holiday_policy, r.holiday_policy)}"
-                   + ("" if r.active else "（停用）"))
+        try:
+            r = rules.update(session, found, wanted)
+        except ReceptionError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+        click.echo(rules.describe(r, found))
 
 
 @reception.command("remind")
@@ -135,6 +127,7 @@ def _change(site: str, nominal: str, to: date | None, by: str, note: str) -> Non
     from ..jobs.commit import commit
     from ..services.outcome import Outcome
     from ..services.reception import reminders
+    from ..services.reception.calendar import ReceptionError
 
     ext = current()
     day = _day(nominal)
@@ -144,9 +137,11 @@ def _change(site: str, nominal: str, to: date | None, by: str, note: str) -> Non
             rec, ids = reminders.change(session, site, day, to=to, by=by, note=note, now=ext.now())
         except LookupError:
             raise _no_reception(found.name, nominal) from None
+        except ReceptionError as exc:
+            raise click.ClickException(str(exc)) from None
         commit(ext, session, Outcome(push_ids=ids))
     done = "已取消" if to is None else f"已改到 {to}"
-    click.echo(f"{found.name} 原定 {nominal} 的接待{done}；已给收到过提醒的人安排 {len(ids)} 条变更通知")
+    click.echo(f"{found.name} 原定 {nominal} 的接待{done}；已给收到过提醒或已预约的人安排 {len(ids)} 条变更通知")
 
 
 @reception.command("move")
@@ -188,19 +183,16 @@ def holidays() -> None:
 @needs_db
 def holidays_add(days: tuple[str, ...], kind: str, name: str) -> None:
     """录入放假日或调休上班日 DAYS（YYYY-MM-DD，或 YYYY-MM-DD..YYYY-MM-DD 表示一段）。"""
-    from datetime import timedelta
-
     from ..services.calendar import holidays as service
 
     with current().Session() as session:
         n = 0
         for item in days:
             first, _, last = item.partition("..")
-            d, end = _day(first), _day(last or first)
-            while d <= end:
-                service.add(session, d, kind, name)
-                d += timedelta(days=1)
-                n += 1
+            try:
+                n += service.add_range(session, _day(first), _day(last or first), kind, name)
+            except service.HolidayEntryError as exc:
+                raise click.ClickException(str(exc)) from None
         session.commit()
     click.echo(f"已录入{DAY_KINDS[kind]} {n} 天")
 

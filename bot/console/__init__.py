@@ -45,6 +45,17 @@ ROUTES = [
     ("/simulator", "simulator", "simulator:page", GET),
     ("/simulator/send", "simulator_send", "simulator:send", POST),
     ("/simulator/feed", "simulator_feed", "simulator:feed", GET),
+    ("/reception", "reception", "reception:month_page", GET),
+    ("/reception/notices.pdf", "reception_notices", "reception:notices", GET),
+    ("/reception/rules", "reception_rules", "reception:rules_page", GET),
+    ("/reception/rules/<site>", "reception_rule_save", "reception:save_rule", POST),
+    ("/reception/holidays", "reception_holidays", "reception:holidays_page", GET),
+    ("/reception/holidays/add", "reception_holidays_add", "reception:holidays_save", POST),
+    ("/reception/holidays/remove", "reception_holidays_remove", "reception:holidays_remove", POST),
+    ("/reception/<site>/<nominal>", "reception_day", "reception:day_page", GET),
+    ("/reception/<site>/<nominal>/print", "reception_print", "reception:print_bookings", GET),
+    ("/reception/<site>/<nominal>/notice.pdf", "reception_notice", "reception:notice_one", GET),
+    ("/reception/<site>/<nominal>/<action>", "reception_act", "reception:act", POST),
     ("/logout", "logout", "auth:logout", POST),
 ]
 

@@ -32,6 +32,9 @@ AUDIT_ACTIONS = {
     "deputy_binding.confirm": "确认代表微信绑定", "deputy_binding.reject": "拒绝代表微信绑定",
     "deputy_binding.revoke": "解除代表微信绑定", "qr.revoke": "作废二维码",
     "simulator.send": "手机模拟器发消息",
+    "reception.move": "接待日改期", "reception.cancel": "取消接待日", "reception.attendance": "登记值班代表出席",
+    "reception.rule": "修改接待规则", "reception.holidays": "录入节假日", "reception.notice": "打印接待公告",
+    "reception.print_bookings": "打印预约名单",
     **{f"ticket.{action}": f"工单：{name}" for action, name in ACTION_NAMES.items()},
 }
 

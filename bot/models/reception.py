@@ -70,11 +70,17 @@ class Reception(Base):
 
 
 class ReceptionDuty(Base):
+    """A deputy on duty at one reception, and whether they came (接待选民,
+    counted by the duty record): None until staff mark it, with who did."""
+
     __tablename__ = "reception_duties"
     __table_args__ = (UniqueConstraint("reception_id", "deputy_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     reception_id: Mapped[int] = mapped_column(ForeignKey("receptions.id"), index=True)
     deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"), index=True)
+    attended: Mapped[bool | None]
+    marked_by: Mapped[str | None] = mapped_column(String(64))
+    marked_at: Mapped[datetime | None]
 
     deputy: Mapped[Deputy] = relationship()
 

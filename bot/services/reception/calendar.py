@@ -22,6 +22,10 @@ from . import rota
 WEEKDAYS = "一二三四五六日"
 
 
+class ReceptionError(ValueError):
+    """A change staff asked for that cannot be made; the message (Chinese) is for them."""
+
+
 def describe(d: date) -> str:
     return f"{d.month}月{d.day}日"
 

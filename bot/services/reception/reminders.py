@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ...models import OutboundPush, PushStatus, Reception, ReceptionBooking, Village, Voter, VoterGroup
 from .. import texts
-from .calendar import Calendar, Occurrence, describe_day, find, materialize
+from .calendar import Calendar, Occurrence, ReceptionError, beijing_today, describe_day, find, materialize
 
 BATCH = 1000
 
@@ -102,26 +102,72 @@ def bookings(session: Session, reception_id: int) -> list[ReceptionBooking]:
         .order_by(ReceptionBooking.number)))
 
 
+# How far from its nominal date a reception may be moved (Calendar.on looks two months back).
+MOVE_WINDOW = timedelta(days=31)
+
+
+def _check_change(session: Session, occ: Occurrence, to: date | None, today: date) -> None:
+    if to is None:
+        if occ.cancelled:
+            raise ReceptionError(f"{occ.site_name}{describe_day(occ.date)}的接待已经取消了")
+        return
+    if to == occ.date and not occ.cancelled:
+        raise ReceptionError(f"{occ.site_name}的这次接待已经在{describe_day(to)}，不用改")
+    if to < today:
+        raise ReceptionError(f"不能改到已经过去的日子（{describe_day(to)}）")
+    if abs(to - occ.nominal) > MOVE_WINDOW:
+        raise ReceptionError(f"新日期要在原定日期{describe_day(occ.nominal)}前后 31 天之内；"
+                             "更远的日子请取消这次接待，下个月照常安排")
+    clash = next((o for o in Calendar(session).on(to) if o.site_id == occ.site_id and o.nominal != occ.nominal), None)
+    if clash is not None:
+        raise ReceptionError(f"{occ.site_name}在{describe_day(to)}已有一次接待（原定{describe_day(clash.nominal)}）")
+
+
+def _told_before(session: Session, reception_id: int) -> tuple[list[str], int]:
+    """Everyone a reminder or an earlier change notice reached, and how many changes there were."""
+    prefix = f"reception:{reception_id}:"
+    keys = session.scalars(select(OutboundPush.dedupe_key).where(OutboundPush.dedupe_key.like(prefix + "%"))
+                           .order_by(OutboundPush.id))
+    openids, changes = [], 0
+    for key in keys:
+        event, _, openid = key[len(prefix):].partition(":")
+        if event in ("t3", "duty") or event.startswith("change"):
+            openids.append(openid)
+        if event.startswith("change") and event[6:].isdigit():
+            changes = max(changes, int(event[6:]))
+    return openids, changes
+
+
+def _booked_openids(session: Session, reception_id: int) -> list[str]:
+    return [b.voter.openid for b in bookings(session, reception_id) if b.voter.openid and b.voter.subscribed]
+
+
 def change(session: Session, site_code: str, nominal: date, *, to: date | None, by: str, note: str,
            now: datetime) -> tuple[Reception, list[int]]:
-    """Move (to a date) or cancel (to=None) one reception; everyone already
-    reminded of it gets a notice. Returns the reception and new push ids."""
+    """Move (to a date) or cancel (to=None) one reception. Everyone already told
+    of it (reminded, or told of an earlier change) and every voter booked gets
+    one notice of this change. Returns the reception and new push ids.
+
+    Raises LookupError (no such reception) or ReceptionError (a change that
+    makes no sense: to a past day, to the day it already has, far from its month,
+    onto another reception of the site, cancelling twice)."""
     site, occ = find(session, site_code, nominal)
+    _check_change(session, occ, to, beijing_today(now))
     rec = materialize(session, occ)
+    note = note.strip()
     if to is None:
         rec.cancelled, rec.moved_to = True, None
         text = texts.RECEPTION_CANCELLED.format(date=describe_day(occ.date), site=site.name, note=note)
-        event = "cancelled"
     else:
         rec.cancelled, rec.moved_to = False, to
         text = texts.RECEPTION_MOVED.format(old=describe_day(occ.date), new=describe_day(to), site=site.name,
                                             hours=occ.hours, place=occ.place, note=note)
-        event = f"moved-{to.isoformat()}"
     rec.note, rec.changed_by = note, by
     session.flush()
-    reminded = session.scalars(select(OutboundPush.recipient_openid).where(
-        OutboundPush.dedupe_key.like(f"reception:{rec.id}:t3:%")
-        | OutboundPush.dedupe_key.like(f"reception:{rec.id}:duty:%")).order_by(OutboundPush.id))
-    ids = _queue_many(session, f"reception:{rec.id}:{event}:", "reception_change", list(dict.fromkeys(reminded)),
-                      text, texts.RECEPTION_CHANGE_TITLE, (("keyword1", site.name),), now)
+    told, changes = _told_before(session, rec.id)
+    # Numbered, so moving away and back and away again still tells them each time;
+    # the refusals above keep a repeated click from telling them twice.
+    ids = _queue_many(session, f"reception:{rec.id}:change{changes + 1}:", "reception_change",
+                      list(dict.fromkeys(told + _booked_openids(session, rec.id))),
+                      text.strip(), texts.RECEPTION_CHANGE_TITLE, (("keyword1", site.name),), now)
     return rec, ids

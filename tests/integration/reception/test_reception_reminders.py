@@ -102,6 +102,7 @@ def test_a_cancelled_reception_is_announced_to_those_already_reminded(cli, app, 
 
 
 def test_a_moved_reception_is_reminded_on_its_new_date(cli, app, ext, demo, db):
+    at(app, 2026, 12, 1, 2)  # a reception is never moved to a day already past
     assert cli("reception", "move", "station", "2026-12-20", "--to", "2026-12-22", "--by", "张干事").exit_code == 0
     assert cli("reception", "remind", "--today", "2026-12-17").output.startswith("已安排 0 条提醒")
     assert cli("reception", "remind", "--today", "2026-12-19").exit_code == 0

@@ -30,6 +30,7 @@ AUDIT_ACTIONS = {
     "export.voter": "导出选民本人数据", "privacy.erase": "按本人要求删除个人信息", "privacy.retention": "超期数据删除",
     "deputy_binding.confirm": "确认代表微信绑定", "deputy_binding.reject": "拒绝代表微信绑定",
     "deputy_binding.revoke": "解除代表微信绑定", "qr.revoke": "作废二维码",
+    "roster.import": "导入名册", "qr.card": "印代表新绑定卡",
     **{f"ticket.{action}": f"工单：{name}" for action, name in ACTION_NAMES.items()},
 }
 

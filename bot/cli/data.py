@@ -274,9 +274,6 @@ def qr_posters(outdir: str, sites: tuple[str, ...], fmt: str, deputies: bool, de
                    "（liaison roster bindings）。")
 
 
-REVOKE_KINDS = {"group": "联系选民群", "site": "站点", "deputy": "代表"}
-
-
 @qr.command("revoke")
 @click.argument("scene")
 @with_appcontext
@@ -287,19 +284,15 @@ def qr_revoke(scene: str) -> None:
     作废后用 liaison qr posters 签发并印新码。"""
     import getpass
 
-    from ..services.accounts import audit
-    from ..services.roster.binding import revoke_deputy_cards, revoke_group, revoke_site
+    from ..services.roster_desk import manage
 
     ext = current()
     kind, _, code = scene.partition(":")
-    revokers = {"group": revoke_group, "site": revoke_site, "deputy": revoke_deputy_cards}
-    if kind not in revokers:
-        raise click.ClickException("SCENE 要写成 group:群编码、site:站点编码 或 deputy:代表编码，例如 group:G03")
     with ext.Session() as session:
-        if revokers[kind](session, code, ext.now()) is None:
-            raise click.ClickException(f"没有编码为 {code} 的{REVOKE_KINDS[kind]}")
-        audit.record(session, actor=f"cli:{getpass.getuser()}", action="qr.revoke", target=f"{kind}:{code}"[:255],
-                     now=ext.now())
+        try:
+            manage.revoke(session, f"cli:{getpass.getuser()}", kind, code, ext.now())
+        except manage.RosterError as exc:
+            raise click.ClickException(str(exc)) from None
         session.commit()
     if kind == "group":
         click.echo(f"已作废联系选民群 {code} 的二维码，群成员保留。")

@@ -12,12 +12,6 @@ from .bindings import bindings
 from .context import needs_db, with_appcontext
 from .output import echo_json, json_option
 
-STATS_LABELS = {"townships": "乡镇", "people": "代表（人）", "mandates": "职务", "mandates_by_level": "各级职务",
-                "cross_serving": "交叉任职（人）", "constituencies": "选区", "villages": "行政村",
-                "natural_villages": "自然村", "sites": "站点", "activity_groups": "活动小组",
-                "contact_links": "联系", "groups": "联系选民群", "voters": "选民",
-                "bound_voters": "已绑定微信的选民", "bound_deputies": "已绑定微信的代表"}
-LEVELS = {"city": "市", "county": "县", "township": "乡"}
 
 
 @click.group()
@@ -84,16 +78,13 @@ def roster_export(path: str, by: str | None) -> None:
     import getpass
     import os
 
-    from ..services.accounts import audit
-    from ..services.roster.workbook.export import write_export
+    from ..services.roster_desk import manage
 
     ext = current()
     with ext.Session() as session:
-        counts = write_export(session, path, ext.phones)
         # Phones and WeChat bindings leave the system: every export is on record.
-        audit.record(session, actor=(by or "").strip() or f"cli:{getpass.getuser()}", action="export.roster",
-                     target=os.path.abspath(path)[-255:], detail="，".join(f"{k} {v}" for k, v in counts.items()),
-                     now=ext.now())
+        _, counts = manage.export(session, (by or "").strip() or f"cli:{getpass.getuser()}", ext.phones, ext.now(),
+                                  path=path, target=os.path.abspath(path))
         session.commit()
     click.echo(f"名册已导出到 {path}：" + "，".join(f"{k} {v}" for k, v in counts.items()))
 
@@ -129,7 +120,7 @@ def roster_check(as_json: bool) -> None:
 @needs_db
 def roster_stats(as_json: bool) -> None:
     """名册统计：人数、各级职务数、交叉任职、村、站点、群、选民、已绑定微信的人数。"""
-    from ..services.roster.report import stats
+    from ..services.roster.report import LEVEL_NAMES, STAT_NAMES, stats
 
     with current().Session() as session:
         data = stats(session)
@@ -138,8 +129,8 @@ def roster_stats(as_json: bool) -> None:
     else:
         for key, value in data.items():
             if isinstance(value, dict):
-                value = "，".join(f"{LEVELS.get(k, k)} {v}" for k, v in value.items())
-            click.echo(f"{STATS_LABELS.get(key, key)}：{value}")
+                value = "，".join(f"{LEVEL_NAMES.get(k, k)} {v}" for k, v in value.items())
+            click.echo(f"{STAT_NAMES.get(key, key)}：{value}")
 
 
 roster.add_command(bindings)

@@ -56,8 +56,22 @@ ROUTES = [
     ("/reception/<site>/<nominal>/print", "reception_print", "reception:print_bookings", GET),
     ("/reception/<site>/<nominal>/notice.pdf", "reception_notice", "reception:notice_one", GET),
     ("/reception/<site>/<nominal>/<action>", "reception_act", "reception:act", POST),
+    ("/roster", "roster", "roster:page", GET),
+    ("/roster/template.xlsx", "roster_template", "roster:template", GET),
+    ("/roster/export", "roster_export", "roster:export", POST),
+    ("/roster/check", "roster_check", "roster:check", POST),
+    ("/roster/confirm", "roster_confirm", "roster:confirm", POST),
+    ("/roster/health", "roster_health", "roster_pages:health", GET),
+    ("/roster/qr", "roster_qr", "roster_pages:qr_page", GET),
+    ("/roster/qr/<any(site, group):kind>/<code>.<any(png, pdf):fmt>", "roster_poster", "roster_pages:poster", GET),
+    ("/roster/qr/<any(site, group):kind>/<code>/revoke", "roster_revoke", "roster_pages:revoke", POST),
+    ("/roster/deputy/<code>/card", "roster_card", "roster_pages:card", POST),
+    ("/roster/<any(deputy, group, voter):kind>/<code>", "roster_record", "roster_pages:record", GET),
     ("/logout", "logout", "auth:logout", POST),
 ]
+# Endpoints that take an uploaded file: their body limit instead of the app's 64 KB,
+# set before the CSRF check reads the form (the roster's: reading.MAX_BYTES and the form around it).
+BODY_LIMITS = {"console.roster_check": 21 * 1024 * 1024}
 
 # Not registered in live mode: there these URLs do not exist (404 before any login).
 SANDBOX_ONLY = {"simulator", "simulator_send", "simulator_feed"}
@@ -110,6 +124,9 @@ def font() -> Any:
 
 def _before() -> Any:
     from .auth import before
+
+    if request.endpoint in BODY_LIMITS:
+        request.max_content_length = BODY_LIMITS[request.endpoint]
 
     return before()
 

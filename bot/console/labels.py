@@ -35,6 +35,7 @@ AUDIT_ACTIONS = {
     "reception.move": "接待日改期", "reception.cancel": "取消接待日", "reception.attendance": "登记值班代表出席",
     "reception.rule": "修改接待规则", "reception.holidays": "录入节假日", "reception.notice": "打印接待公告",
     "reception.print_bookings": "打印预约名单",
+    "roster.import": "导入名册", "qr.card": "印代表新绑定卡",
     **{f"ticket.{action}": f"工单：{name}" for action, name in ACTION_NAMES.items()},
 }
 

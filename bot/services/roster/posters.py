@@ -81,7 +81,14 @@ def render(poster: Poster, content: str, sandbox: bool):
 
 
 def save(img, path: Path) -> None:
-    if path.suffix.lower() == ".pdf":
-        img.save(path, "PDF", resolution=DPI)
+    path.write_bytes(encode(img, path.suffix.lower().lstrip(".")))
+
+
+def encode(img, fmt: str) -> bytes:
+    """The poster as a PDF ("pdf") or PNG file's bytes."""
+    buf = io.BytesIO()
+    if fmt == "pdf":
+        img.save(buf, "PDF", resolution=DPI)
     else:
-        img.save(path, "PNG", dpi=(DPI, DPI), optimize=True)
+        img.save(buf, "PNG", dpi=(DPI, DPI), optimize=True)
+    return buf.getvalue()

@@ -78,5 +78,19 @@ def posters(session: Session, now: datetime, by: str, site_codes: tuple[str, ...
     return out
 
 
+def poster_for(session: Session, kind: str, code: str, now: datetime, by: str) -> Poster | None:
+    """One site's or active group's poster, its code issued now if it has none."""
+    if kind == "site":
+        site = session.scalar(select(Site).where(Site.code == code))
+        return Poster("site", site.code, _scene(session, "site", site.id, now, by), site) if site else None
+    if kind == "group":
+        group = session.scalar(select(VoterGroup).where(VoterGroup.code == code, VoterGroup.active.is_(True)))
+        if group is None:
+            return None
+        site = session.get(Site, group.site_id) if group.site_id else None
+        return Poster("group", group.code, _scene(session, "group", group.id, now, by), site, group)
+    return None
+
+
 def _scene(session: Session, kind: str, target_id: int, now: datetime, by: str) -> str:
     return scene_for(kind, codes.ensure(session, kind, target_id, now, by).scene_key or "")

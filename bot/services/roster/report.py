@@ -17,6 +17,17 @@ CHECKS = {  # key -> heading staff read
     "voters_without_group": "选民没有加入联系选民群",
     "groups_deputy_unbound": "联系选民群的代表未绑定微信",
 }
+# The words staff read for `stats`.
+STAT_NAMES = {"townships": "乡镇", "people": "代表（人）", "mandates": "职务", "mandates_by_level": "各级职务",
+              "cross_serving": "交叉任职（人）", "constituencies": "选区", "villages": "行政村",
+              "natural_villages": "自然村", "sites": "站点", "activity_groups": "活动小组",
+              "contact_links": "联系", "groups": "联系选民群", "voters": "选民",
+              "bound_voters": "已绑定微信的选民", "bound_deputies": "已绑定微信的代表"}
+LEVEL_NAMES = {"city": "市", "county": "县", "township": "乡"}
+# What each check's items are, so a page can link to the record to fix.
+CHECK_KINDS = {"city_without_county": "deputy", "county_without_township": "deputy",
+               "township_without_constituency": "deputy", "stationed_not_ten": "deputy",
+               "voters_without_group": "voter", "groups_deputy_unbound": "group"}
 
 
 def _holders(session: Session, level: str):

@@ -30,6 +30,9 @@ AUDIT_ACTIONS = {
     "export.voter": "导出选民本人数据", "privacy.erase": "按本人要求删除个人信息", "privacy.retention": "超期数据删除",
     "deputy_binding.confirm": "确认代表微信绑定", "deputy_binding.reject": "拒绝代表微信绑定",
     "deputy_binding.revoke": "解除代表微信绑定", "qr.revoke": "作废二维码",
+    "broadcast.save": "群发：保存草稿", "broadcast.send": "群发：立即发送", "broadcast.schedule": "群发：定时发送",
+    "broadcast.pause": "群发：暂停", "broadcast.resume": "群发：继续", "broadcast.cancel": "群发：取消",
+    "export.broadcast_report": "导出群发明细",
     **{f"ticket.{action}": f"工单：{name}" for action, name in ACTION_NAMES.items()},
 }
 

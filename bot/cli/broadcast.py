@@ -3,42 +3,25 @@ send (with a live progress bar), status, pause, resume, cancel, campaigns."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 
 import click
 
 from ..extensions import current
+from ..services.broadcasts import control
 from .context import needs_db, with_appcontext
 from .output import echo_json, json_option
 
-BEIJING_HELP = "北京时间，格式 'YYYY-MM-DD HH:MM'"
-STATUS = {"draft": "草稿", "scheduled": "已排期", "sending": "发送中", "paused": "已暂停",
-          "cancelled": "已取消", "done": "已发完"}
-PAUSE_REASONS = {"paused by staff": "工作人员暂停",
-                 "WeChat daily quota reached (45009)": "微信当天的接口调用次数已用完（45009），明天再继续"}
-TARGETS = "all（全部）| deputies（代表）| sites:站点编码,… | villages:行政村编码,… | groups:群编码,…"
-
-
-def _label(status: str) -> str:
-    return STATUS.get(status, status)
+# The rules (times in Beijing time, when the sender starts, the words) are in services/broadcasts/control.py.
+BEIJING_HELP, TARGETS = control.WHEN_HELP, control.TARGETS_HELP
+_label = control.status_name
 
 
 def _when(value: str | None) -> datetime | None:
-    from ..services.calendar.local_time import BEIJING
-
-    if not value:
-        return None
     try:
-        # In UTC: SQLite keeps no offset, and what it hands back is read as UTC.
-        return datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING).astimezone(timezone.utc)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} 不是{BEIJING_HELP}") from None
-
-
-def _beijing(value: datetime) -> str:
-    from ..services.calendar.local_time import BEIJING
-
-    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        return control.parse_when(value)
+    except control.BroadcastError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _load(session, broadcast_id: int):
@@ -48,24 +31,6 @@ def _load(session, broadcast_id: int):
     if b is None:
         raise click.ClickException(f"没有编号为 {broadcast_id} 的群发")
     return b
-
-
-def _create_error(message: str) -> str:
-    """The service's reasons for refusing a new broadcast, for staff."""
-    import re
-
-    names = {"sites": "站点", "villages": "行政村", "voter_groups": "联系选民群", "groups": "联系选民群"}
-    if m := re.fullmatch(r"unknown (\w+): (.+)", message):
-        return f"没有这些{names.get(m[1], m[1])}编码：{m[2]}"
-    if m := re.fullmatch(r"(\w+) needs codes.*", message):
-        return f"--to {m[1]} 后面要写编码，例如 {m[1]}:编码1,编码2"
-    if message.startswith("targets must be one of"):
-        return f"--to 只能是 {TARGETS}"
-    if "needs text" in message:
-        return "通知正文不能为空"
-    if "needs an author" in message:
-        return "请用 --by 写明发通知的人"
-    return message
 
 
 @click.group()
@@ -93,7 +58,7 @@ def create(text: str, title: str, targets: str, at: str | None, author: str, tem
                                author=author, now=ext.now(), scheduled_at=_when(at), template_id=template_id)
             counts = service.preview(session, b)
         except service.BroadcastError as exc:
-            raise click.ClickException(_create_error(str(exc))) from None
+            raise click.ClickException(control.explain(exc)) from None
         session.commit()
     click.echo(f"群发 #{b.id} 已创建（草稿）：{counts['recipients']} 人接收，{counts['skipped']} 人已取消关注（跳过）。"
                f"发送：liaison broadcast send {b.id}")
@@ -131,18 +96,17 @@ def send(broadcast_id: int, at: str | None, wait: bool, here: bool) -> None:
     """发送群发 BROADCAST_ID：立即（或按 --at、创建时定的时间）交给后台发送。"""
     from ..jobs import SEND_BROADCAST
     from ..jobs.commit import commit
-    from ..services.broadcasts import broadcast as service
     from ..services.outcome import Outcome
 
     ext = current()
     with ext.Session() as session:
         b = _load(session, broadcast_id)
         try:
-            service.schedule(session, b, _when(at), ext.now())
-        except service.BroadcastError:
-            raise click.ClickException(f"群发 #{broadcast_id} {_label(b.status)}，不能再发送") from None
+            due = control.send(session, b, _when(at), ext.now())
+        except control.BroadcastError as exc:
+            raise click.ClickException(str(exc)) from None
         when = b.scheduled_at
-        due = not here and when <= ext.now()  # otherwise sent here, or by the dispatcher when its time comes
+        due = due and not here  # otherwise sent here, or by the dispatcher when its time comes
         commit(ext, session, Outcome().add_job(SEND_BROADCAST, broadcast_id) if due else None)
     if here:
         from ..jobs import sender
@@ -151,7 +115,7 @@ def send(broadcast_id: int, at: str | None, wait: bool, here: bool) -> None:
     elif due:
         click.echo(f"群发 #{broadcast_id} 已交给后台发送")
     else:
-        click.echo(f"群发 #{broadcast_id} 将于 {_beijing(when)}（北京时间）发送")
+        click.echo(f"群发 #{broadcast_id} 将于 {control.beijing(when)}（北京时间）发送")
     if wait:
         _watch(broadcast_id)
 
@@ -187,7 +151,7 @@ def _print_status(st: dict, as_json: bool) -> None:
         echo_json(st)
     else:
         reason = st["pause_reason"]
-        reason = f"（{PAUSE_REASONS.get(reason, reason)}）" if reason else ""
+        reason = f"（{control.pause_reason(reason)}）" if reason else ""
         click.echo(f"#{st['id']} {_label(st['status'])}{reason}：已发 {st['sent']}，失败 {st['failed']}，"
                    f"跳过 {st['skipped']}，不确定 {st['unknown']}，等待 {st['waiting']}，共 {st['total']}")
 
@@ -207,30 +171,19 @@ def status(broadcast_id: int, as_json: bool) -> None:
     _print_status(st, as_json)
 
 
-ACTIONS = {"pause": "暂停", "resume": "继续", "cancel": "取消"}
-
-
 def _control(broadcast_id: int, action: str) -> None:
     from ..jobs import SEND_BROADCAST
     from ..jobs.commit import commit
-    from ..models import BroadcastStatus
-    from ..services.broadcasts import broadcast as service
     from ..services.outcome import Outcome
 
     ext = current()
     with ext.Session() as session:
         b = _load(session, broadcast_id)
         try:
-            if action == "pause":
-                service.pause(session, b)
-            elif action == "resume":
-                service.resume(session, b)
-            else:
-                service.cancel(session, b, ext.now())
-        except service.BroadcastError:
-            raise click.ClickException(f"群发 #{broadcast_id} {_label(b.status)}，不能{ACTIONS[action]}") from None
+            restart = control.act(session, b, action, ext.now())
+        except control.BroadcastError as exc:
+            raise click.ClickException(str(exc)) from None
         state = b.status
-        restart = action == "resume" and state == BroadcastStatus.SENDING
         commit(ext, session, Outcome().add_job(SEND_BROADCAST, broadcast_id) if restart else None)
     click.echo(f"群发 #{broadcast_id}：{_label(state)}")
 

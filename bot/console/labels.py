@@ -36,6 +36,9 @@ AUDIT_ACTIONS = {
     "reception.rule": "修改接待规则", "reception.holidays": "录入节假日", "reception.notice": "打印接待公告",
     "reception.print_bookings": "打印预约名单",
     "roster.import": "导入名册", "qr.card": "印代表新绑定卡",
+    "broadcast.save": "群发：保存草稿", "broadcast.send": "群发：立即发送", "broadcast.schedule": "群发：定时发送",
+    "broadcast.pause": "群发：暂停", "broadcast.resume": "群发：继续", "broadcast.cancel": "群发：取消",
+    "export.broadcast_report": "导出群发明细",
     **{f"ticket.{action}": f"工单：{name}" for action, name in ACTION_NAMES.items()},
 }
 

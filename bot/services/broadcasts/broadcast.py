@@ -109,10 +109,14 @@ def _audience(session: Session, targets: dict[str, Any]):
 
 
 def preview(session: Session, b: Broadcast) -> dict[str, int]:
+    return counts(session, b.targets)
+
+
+def counts(session: Session, targets: dict[str, Any]) -> dict[str, int]:
     """How many will receive it, and how many are skipped (unsubscribed). A
     deputy who is also on the voter list with the same WeChat counts once."""
     out = {"recipients": 0, "skipped": 0}
-    voters, deputies = _audience(session, b.targets)
+    voters, deputies = _audience(session, targets)
     earlier = None
     for query in (voters, deputies):
         if query is None:

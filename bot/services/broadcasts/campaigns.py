@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...models import Broadcast
@@ -27,3 +28,14 @@ def prefill(session: Session, year: int, now: datetime) -> list[Broadcast]:
         made.append(create(session, text=text, title=title, targets={"kind": "all", "codes": []},
                            author="系统预置", now=now, scheduled_at=when, campaign_key=campaign))
     return made
+
+
+def ensure(session: Session, now: datetime) -> list[Broadcast]:
+    """This (Beijing) year's drafts, made if missing: the console's list shows
+    them even where the nightly job has not run. Two requests at once may
+    both try; the unique campaign key keeps one, the other makes none."""
+    try:
+        with session.begin_nested():
+            return prefill(session, now.astimezone(BEIJING).year, now)
+    except IntegrityError:
+        return []

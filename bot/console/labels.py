@@ -31,6 +31,9 @@ AUDIT_ACTIONS = {
     "deputy_binding.confirm": "确认代表微信绑定", "deputy_binding.reject": "拒绝代表微信绑定",
     "deputy_binding.revoke": "解除代表微信绑定", "qr.revoke": "作废二维码",
     **{f"ticket.{action}": f"工单：{name}" for action, name in ACTION_NAMES.items()},
+    # The deputies' phone pages (bot/mobile): moves the console has no button for, and signing in.
+    "ticket.progress": "工单：记录进展", "ticket.return": "工单：退回联络站",
+    "mobile.login": "代表手机页面登录", "mobile.refused": "代表手机页面拒绝进入",
 }
 
 

@@ -72,3 +72,17 @@ def deputy_of(db: Any, voter_openid: str) -> Deputy:
     """The deputy of the voter's fixed-voter group: who their tickets go to."""
     db.expire_all()
     return db.scalar(select(Voter).where(Voter.openid == voter_openid)).group.deputy
+
+
+def sign_in_on_wechat(app: Any, fake: Any, openid: str) -> tuple[Any, Any]:
+    """The same through a live-mode station whose authorise page is the fake WeChat's."""
+    import requests
+
+    client = app.test_client()
+    location, _ = authorize(client)
+    fake.oauth_user = openid
+    back = requests.get(location, allow_redirects=False, timeout=5)
+    assert back.status_code == 302, back.text
+    landed = client.get(path_of(back.headers["Location"]))
+    assert landed.status_code == 302, landed.get_data(as_text=True)
+    return client, client.get(path_of(landed.headers["Location"]))

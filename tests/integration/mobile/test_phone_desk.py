@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.models import AuditEvent, OutboundPush, Ticket, TicketEvent
 from bot.services.roster.voters import display_name
 from lifecycle_kit import THURSDAY, build, county_contact
-from phone_kit import NEIGHBOUR, STRANGER, VOTER, deputy_of, opinion, sign_in, ticket, token_of
+from phone_kit import NEIGHBOUR, STRANGER, VOTER, deputy_of, opinion, sign_in, sign_in_on_wechat, ticket, token_of
 from wechat_user import Phone
 
 LAMP = "村口的路灯坏了三个月了，晚上出门看不见路"
@@ -182,3 +182,32 @@ def test_a_move_the_status_does_not_allow_is_refused_in_chinese_and_changes_noth
     assert "没有叫“不存在的站”的站所" in client.get(unknown.headers["Location"]).get_data(as_text=True)
     assert ticket(db, number).status == "accepted"
     assert db.scalar(select(AuditEvent).where(AuditEvent.action == "ticket.reply")) is None
+
+
+def test_the_deputy_sees_the_voters_photo_and_another_deputy_does_not(make_app, fake_wechat, db):
+    from bot.services.roster.demo import seed
+
+    app = build(make_app, WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok0123456789abcdef",
+                WECHAT_API_BASE=fake_wechat.base, WECHAT_OAUTH_BASE=fake_wechat.base, WECHAT_TIMEOUT=2.0,
+                PUBLIC_BASE_URL="http://localhost")
+    ext = app.extensions["liaison"]
+    with ext.Session() as session:
+        seed(session, 7)
+        session.commit()
+    photo = b"\xff\xd8\xff\xe0 a broken lamp"
+    fake_wechat.media["MEDIA_LAMP_1"] = (photo, "image/jpeg")
+    number = opinion(app, VOTER, LAMP)
+    ext.clock.value += 30
+    Phone(app, VOTER).image("MEDIA_LAMP_1")
+    ext.queue.drain(app)  # the worker saves the photo
+    client, _ = sign_in_on_wechat(app, fake_wechat, deputy_of(db, VOTER).openid)
+    page = client.get(f"/m/t/{number}").get_data(as_text=True)
+    src = f"/m/t/{number}/media/MEDIA_LAMP_1"
+    assert f'<img class="photo" src="{src}"' in page
+    got = client.get(src)
+    assert got.status_code == 200 and got.data == photo and got.mimetype == "image/jpeg"
+    assert client.get(f"/m/t/{number}/media/..%2F..%2Fsecret_key").status_code == 404
+    other, _ = sign_in_on_wechat(app, fake_wechat, deputy_of(db, STRANGER).openid)
+    assert other.get(src).status_code == 404
+    seen = db.scalar(select(AuditEvent).where(AuditEvent.action == "ticket.media"))
+    assert seen.target == number and seen.actor == f"deputy:{deputy_of(db, VOTER).id}"

@@ -8,6 +8,7 @@ import json
 from bot.cli import main
 from bot.cli.context import State
 from bot.services import texts
+from lifecycle_kit import THURSDAY
 from phone_kit import VOTER, opinion
 from wechat_user import Phone
 
@@ -70,10 +71,13 @@ def test_a_refused_menu_is_reported_in_chinese(make_app, fake_wechat):
 
 
 def test_each_click_button_gets_a_useful_answer(app, demo):
+    clock = app.extensions["liaison"].clock
+    clock.value = THURSDAY.timestamp()
     phone = Phone(app, VOTER)
     assert phone.event("CLICK", "LIAISON_REPORT").text == texts.MENU_REPORT_ANSWER
     assert "您还没有反映过意见" in phone.event("CLICK", "LIAISON_MINE").text
     number = opinion(app, VOTER, "村口的路灯坏了三个月了，晚上出门看不见路")
+    clock.value += 5  # WeChat repeats an event with its CreateTime; this is a new click
     mine = phone.event("CLICK", "LIAISON_MINE").text
     assert "您反映的意见" in mine and f"{number} 已收到" in mine
     reception = phone.event("CLICK", "LIAISON_RECEPTION").text

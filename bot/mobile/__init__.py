@@ -9,20 +9,13 @@ An entry point beside bot/web and bot/console, with its own signed cookie
 headers. Views are imported on their first request."""
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import Blueprint, Flask, request
 
+# The console's security headers (nothing from another origin, no inline script or style) and its CJK font.
+from ..console import FONTS, HEADERS
 from ..web import LazyView
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-FONTS = os.path.join(os.path.dirname(HERE), "assets", "fonts")
-# The console's policy: nothing from another origin, no inline script or style.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
-           "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
 
 # (rule, endpoint, "module:view" under bot.mobile, methods)
 GET, POST = ("GET",), ("POST",)

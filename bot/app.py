@@ -44,6 +44,10 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .console import register as register_console
 
     register_console(app)
+    # The deputies' phone pages (/m/), opened inside WeChat.
+    from .mobile import register as register_mobile
+
+    register_mobile(app)
     if app.config["PROXY_COUNT"] > 0:
         # Behind a TLS proxy every client would otherwise share the proxy's
         # address (login limits, audit) and every request would look like http.

@@ -37,6 +37,12 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     # Template used when the 48-hour customer-service window is closed.
     "WECHAT_TEMPLATE_ID": (None, str),
     "WECHAT_TIMEOUT": (5.0, float),
+    # WeChat web authorisation (网页授权) for the deputies' phone pages (live mode; unset:
+    # https://open.weixin.qq.com). Sandbox mode always uses its own simulated page.
+    "WECHAT_OAUTH_BASE": (None, str),
+    # The address the public reaches this service at (https://…), for links WeChat opens:
+    # the custom menu's 代表工作 button and the authorisation's redirect_uri.
+    "PUBLIC_BASE_URL": (None, str),
     "TIMESTAMP_WINDOW": (300, int),
     "DEDUPE_TTL": (3600, int),
     "MAX_BODY_BYTES": (64 * 1024, int),
@@ -181,6 +187,8 @@ def finish(settings: dict[str, Any], instance_path: str) -> dict[str, Any]:
     if settings.get("WECHAT_AES_KEY") and not _valid_aes_key(settings["WECHAT_AES_KEY"]):
         raise ValueError("LIAISON_WECHAT_AES_KEY must be the 43-character EncodingAESKey (base64 of 32 bytes)")
     settings["WECHAT_API_BASE"] = settings["WECHAT_API_BASE"].rstrip("/")
+    for name in ("WECHAT_OAUTH_BASE", "PUBLIC_BASE_URL"):
+        settings[name] = (settings.get(name) or "").strip().rstrip("/") or None
     staff = settings.get("STAFF_OPENIDS") or ()
     if isinstance(staff, str):
         staff = tuple(part.strip() for part in staff.split(",") if part.strip())

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "sandbox": (".data", "sandbox", "沙箱模式：查看记录下来的推送"),
     "simulate": (".simulate", "simulate", "以选民身份向运行中的服务发一条消息"),
     "fake-wechat": (".simulate", "fake_wechat", "运行本地的微信接口模拟服务（测试和演示用）"),
+    "wechat": (".wechat", "wechat", "公众号设置：自定义菜单"),
     "nlp": ("..nlp.cli", "nlp", "消息分类模型：训练、评估、分类"),
     "users": (".users", "users", "账号：新建、列出、停用"),
     "voters": (".voters", "voters", "选民个人信息：按本人要求删除、导出本人数据、保存期限"),

@@ -40,6 +40,9 @@ AUDIT_ACTIONS = {
     "broadcast.pause": "群发：暂停", "broadcast.resume": "群发：继续", "broadcast.cancel": "群发：取消",
     "export.broadcast_report": "导出群发明细",
     **{f"ticket.{action}": f"工单：{name}" for action, name in ACTION_NAMES.items()},
+    # The deputies' phone pages (bot/mobile): moves the console has no button for, and signing in.
+    "ticket.progress": "工单：记录进展", "ticket.return": "工单：退回联络站",
+    "mobile.login": "代表手机页面登录", "mobile.refused": "代表手机页面拒绝进入",
 }
 
 

@@ -5,6 +5,10 @@ POST /_fake/script {"token": [codes], "custom": [codes], "template": [codes]}
 makes the next calls of that kind answer with those errcodes, in order.
 POST /_fake/faults {"fail_every": 3, "delay": 2.0} makes every third send answer
 "system busy" (-1) and every send take two seconds, until reset (fault tests).
+Web authorisation: GET /connect/oauth2/authorize sends the browser back with a
+one-use code for the user set by POST /_fake/oauth {"openid": ...} (WeChat
+knows who holds the phone; the fake is told), and GET /sns/oauth2/access_token
+exchanges it. POST /cgi-bin/menu/create keeps the menu it was given.
 """
 from __future__ import annotations
 
@@ -12,8 +16,9 @@ import secrets
 import threading
 import time
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, redirect, request
 
 
 class FakeWeChat:
@@ -34,6 +39,9 @@ class FakeWeChat:
             self.sends = 0
             # media id -> (bytes, content type): what users "sent" as images or voice.
             self.media: dict[str, tuple[bytes, str]] = {}
+            self.oauth_user: str | None = None  # who "holds the phone" at the authorise page
+            self.codes: dict[str, str] = {}  # web-authorisation code -> openid, until used
+            self.menus: list[dict[str, Any]] = []  # every menu/create body, in order
 
     def _count(self, kind: str) -> None:
         with self.lock:
@@ -117,6 +125,59 @@ class FakeWeChat:
             ticket = "FAKETICKET_" + secrets.token_hex(8)
             return jsonify(ticket=ticket, url=f"http://weixin.qq.com/q/{scene.get('scene_str', '')}")
 
+        @app.get("/connect/oauth2/authorize")
+        def authorize():
+            args = request.args
+            if args.get("appid") != self.app_id or args.get("response_type") != "code":
+                return Response("appid or response_type wrong", status=400)
+            if args.get("scope") not in ("snsapi_base", "snsapi_userinfo") or not args.get("redirect_uri"):
+                return Response("scope or redirect_uri wrong", status=400)
+            with self.lock:
+                openid = self.oauth_user
+                if openid is None:
+                    return Response("no user set: POST /_fake/oauth first", status=409)
+                code = "FAKECODE_" + secrets.token_hex(8)
+                self.codes[code] = openid
+            target = args["redirect_uri"]
+            joiner = "&" if "?" in target else "?"
+            return redirect(target + joiner + urlencode({"code": code, "state": args.get("state", "")}))
+
+        @app.get("/sns/oauth2/access_token")
+        def oauth_access_token():
+            args = request.args
+            self._count("oauth")
+            code = self._scripted("oauth")
+            if code is not None:
+                return jsonify(errcode=code, errmsg=f"scripted {code}")
+            if args.get("appid") != self.app_id or args.get("secret") != self.secret:
+                return jsonify(errcode=40125, errmsg="invalid appsecret")
+            if args.get("grant_type") != "authorization_code":
+                return jsonify(errcode=40002, errmsg="invalid grant_type")
+            with self.lock:
+                openid = self.codes.pop(args.get("code", ""), None)
+            if openid is None:
+                return jsonify(errcode=40029, errmsg="invalid code")
+            return jsonify(access_token="FAKE_OAUTH_" + secrets.token_hex(8), expires_in=7200,
+                           refresh_token="FAKE_REFRESH", openid=openid, scope="snsapi_base")
+
+        @app.post("/cgi-bin/menu/create")
+        def menu_create():
+            bad = self._check_token("menu")
+            if bad:
+                return bad
+            code = self._scripted("menu")
+            if code is not None:
+                return jsonify(errcode=code, errmsg=f"scripted {code}")
+            with self.lock:
+                self.menus.append(request.get_json(force=True))
+            return jsonify(errcode=0, errmsg="ok")
+
+        @app.post("/_fake/oauth")
+        def oauth_user():
+            with self.lock:
+                self.oauth_user = (request.get_json(force=True) or {}).get("openid")
+            return jsonify(ok=True)
+
         @app.post("/_fake/script")
         def script():
             with self.lock:
@@ -141,7 +202,8 @@ class FakeWeChat:
         @app.get("/_fake/sent")
         def sent():
             with self.lock:
-                return jsonify(sent=list(self.sent), token_fetches=self.token_fetches, calls=dict(self.calls))
+                return jsonify(sent=list(self.sent), token_fetches=self.token_fetches, calls=dict(self.calls),
+                               menus=list(self.menus))
 
         @app.post("/_fake/reset")
         def reset():

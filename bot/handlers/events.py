@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..messages import Inbound
-from ..services import texts
+from ..services import menu
 from ..services.accounts import bindings
 from ..services.outcome import Outcome
 from ..services.privacy import contact
@@ -33,8 +33,8 @@ def on_unsubscribe(ctx: Context, msg: Inbound) -> Outcome:
 
 
 def on_click(ctx: Context, msg: Inbound) -> Outcome:
-    """Menu clicks; menu keys get their own answers as the menu grows."""
-    return Outcome(reply=texts.WELCOME)
+    """A click button of the custom menu (services/menu.py): 反映问题, 接待日, 我的意见."""
+    return Outcome(reply=menu.answer(ctx.session, msg.openid, msg.event_key, ctx.now))
 
 
 def on_silent_event(ctx: Context, msg: Inbound) -> Outcome:

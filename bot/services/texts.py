@@ -5,6 +5,14 @@ WELCOME = "欢迎关注乡人大代表联络站！有什么意见建议，直接
 WELCOME_GROUP = "欢迎！您已加入 {deputy} 代表的联系选民群（{site}）。有什么意见建议，直接在这里发文字或语音即可。"
 WELCOME_SITE = "欢迎！您已关联到{site}，每月{day}日接待选民。有什么意见建议，直接发文字或语音即可。"
 NEXT_RECEPTION = "下次接待日：{date}（{site}）。"
+# The custom menu (services/menu.py): the buttons' names and what a click answers.
+MENU_REPORT = "反映问题"
+MENU_RECEPTION = "接待日"
+MENU_MINE_GROUP = "我的"
+MENU_MINE = "我的意见"
+MENU_DEPUTY = "代表工作"
+MENU_REPORT_ANSWER = ("请直接在下面的对话框里发文字或按住说话发语音，说清楚是什么事、在哪个村哪个地方，"
+                      "也可以发照片。我们会转给联系您的人大代表，并告诉您工单编号和办理进度。")
 REVOKED_SCENE = "欢迎关注！这个二维码已停用，请向联络站工作人员索取新的二维码。您也可以直接发送意见建议。"
 CLAIM_HELP = "请按“绑定 姓名 手机后四位”的格式发送，例如：绑定 张三 1234"
 CLAIM_DONE = "{name}，您好！已核对您的登记信息。{joined}"

@@ -7,14 +7,19 @@
   "system busy" (-1) is retried twice with a short pause. wechatpy's own
   auto-retry (unbounded) is switched off.
 - The API base URL is configurable, so tests and the sandbox use a local fake.
+- Web authorisation (网页授权, snsapi_base): the URL a deputy's phone is sent
+  to, the code-for-openid exchange, and its sandbox twin (`SandboxOAuth`).
 - Cheap per call, for broadcasts: the token is kept in memory for a few
   seconds, and calls go through urllib3's pool (transport.py).
 """
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 import time
 from typing import Any, Callable
+from urllib.parse import quote
 
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ProxyError
@@ -31,6 +36,8 @@ BUSY = -1
 WINDOW_CLOSED = (45015, 45047)  # outside the 48-hour window / reply budget spent
 TRANSIENT = (BUSY, 45009, 45011)  # busy, daily API quota, per-second frequency
 TOKEN_MEMO = 10.0  # seconds a process trusts the token it last read from Redis
+OAUTH_TRIES = 3  # a web-authorisation exchange: the first try and two repeats
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,128}")  # what WeChat's (and the sandbox's) codes look like
 
 
 class ApiError(Exception):
@@ -189,6 +196,40 @@ class WeChatApi:
             return res.content, ctype
         raise ApiError(None, "media download: token rejected twice")
 
+    def create_menu(self, menu: dict[str, Any]) -> dict[str, Any]:
+        """The account's custom menu (自定义菜单), replacing the one before."""
+        return self.call(lambda c: c.menu.create(menu))
+
+    def oauth_openid(self, code: str) -> str:
+        """The openid behind a web-authorisation code (GET /sns/oauth2/access_token).
+        A code works once: the call is repeated only when WeChat answers "busy"
+        or the request never left this machine. Anything else raises ApiError."""
+        if not _CODE.fullmatch(code or ""):
+            raise ApiError(40029, "invalid code")
+        params = {"appid": self.app_id, "secret": self.secret, "code": code, "grant_type": "authorization_code"}
+        tries = 0
+        while True:
+            tries += 1
+            again = tries < OAUTH_TRIES
+            try:
+                res = requests.get(f"{self.base}/sns/oauth2/access_token", params=params, timeout=self.timeout)
+                res.raise_for_status()
+                data = res.json()
+            except requests.RequestException as exc:
+                if _never_sent(exc) and again:
+                    self.sleep(0.2)
+                    continue
+                raise ApiError(None, f"oauth exchange failed: {type(exc).__name__}") from None
+            except ValueError:
+                raise ApiError(None, "oauth exchange returned no JSON") from None
+            errcode = _code(data)
+            if errcode == BUSY and again:
+                self.sleep(0.2)
+                continue
+            if errcode or not isinstance(data, dict) or not data.get("openid"):
+                raise ApiError(errcode, f"oauth exchange refused: {_errmsg(data)}")
+            return str(data["openid"])
+
     def create_qr(self, scene: str) -> dict[str, Any]:
         """A permanent string-scene QR code (QR_LIMIT_STR_SCENE): {ticket, url}."""
         return self.call(lambda c: c.qrcode.create(
@@ -276,3 +317,40 @@ class SandboxNotifier:
         self._n += 1
         log.info("sandbox push recorded for %s", self._log_id(msg.openid))
         return SendResult("sandbox", f"sandbox-{int(time.time() * 1000)}-{self._n}")
+
+
+def authorize_url(oauth_base: str, app_id: str, redirect_uri: str, state: str) -> str:
+    """Where a phone goes to be told who it is (snsapi_base: silent, openid only).
+    WeChat reads the parameters in this order and needs the fragment."""
+    return (f"{oauth_base}/connect/oauth2/authorize?appid={quote(app_id, safe='')}"
+            f"&redirect_uri={quote(redirect_uri, safe='')}&response_type=code&scope=snsapi_base"
+            f"&state={quote(state, safe='')}#wechat_redirect")
+
+
+class SandboxOAuth:
+    """The sandbox's stand-in for WeChat's web authorisation: the simulated
+    authorise page issues a one-use code for the openid picked there, and the
+    exchange reads it back once, as WeChat's would. Codes live in Redis, so the
+    page and the callback may be served by different processes."""
+
+    TTL = 300  # seconds, WeChat's own limit for a code
+
+    def __init__(self, redis: Any, app_id: str) -> None:
+        self.redis = redis
+        self.key = f"liaison:wechat:sandbox-oauth:{app_id}:"
+
+    def issue(self, openid: str) -> str:
+        code = secrets.token_urlsafe(24)
+        self.redis.set(self.key + code, openid, ex=self.TTL)
+        return code
+
+    def oauth_openid(self, code: str) -> str:
+        if not _CODE.fullmatch(code or ""):
+            raise ApiError(40029, "invalid code")
+        pipe = self.redis.pipeline()  # read and spend in one step: a code works once
+        pipe.get(self.key + code)
+        pipe.delete(self.key + code)
+        found, _ = pipe.execute()
+        if not found:
+            raise ApiError(40029, "invalid code")
+        return found.decode() if isinstance(found, bytes) else str(found)

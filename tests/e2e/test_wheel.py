@@ -89,6 +89,14 @@ def test_the_wheel_ships_the_console_pages_and_their_files(built):
     assert shipped <= names, (how, sorted(shipped - names))
 
 
+def test_the_wheel_ships_the_deputies_phone_pages(built):
+    names, _, how = built
+    shipped = {"bot/" + p.relative_to(BOT).as_posix() for p in (BOT / "mobile").rglob("*")
+               if p.is_file() and p.suffix in (".html", ".css")}
+    assert {"bot/mobile/templates/mobile/ticket.html", "bot/mobile/static/mobile.css"} <= shipped
+    assert shipped <= names, (how, sorted(shipped - names))
+
+
 def test_the_wheel_ships_no_development_data(built):
     names, _, how = built
     assert (ROOT / "data" / "seeds" / "seed_categories.jsonl").is_file()  # there to be left out

@@ -145,11 +145,11 @@ def test_the_dashboard_page_per_role(app, ext, demo, db):
     add_user(app, "dep", "deputy", k["da"].code)
     add_user(app, "county", "county")
     staff = log_in(app, "clerk").get("/console/").get_data(as_text=True)
-    assert "liaison roster check" in staff and 'id="table-health"' in staff
+    assert "/console/roster/health" in staff and 'id="table-health"' in staff
     assert k["da"].name in staff and k["db"].name in staff and "其他村" not in staff
     assert "3.0 小时" in staff and "1.5 天" in staff  # medians: first response 3 h, resolution 36 h
     mine = log_in(app, "dep").get("/console/").get_data(as_text=True)
-    assert 'id="table-health"' not in mine and "liaison roster check" not in mine
+    assert 'id="table-health"' not in mine and "/console/roster/health" not in mine
     table = mine.split('id="table-ratings"')[1].split("</table>")[0]
     assert k["da"].name in table and k["db"].name not in table
     assert 'id="count-open">1<' in mine

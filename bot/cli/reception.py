@@ -95,16 +95,17 @@ def plan(start: str, months: int, sites: tuple[str, ...], as_json: bool) -> None
 def rule(site: str, off: bool, **changes) -> None:
     """查看或修改站点 SITE 的接待规则（不写选项就是查看）。"""
     from ..services.reception import rules
-    from ..services.reception.calendar import ReceptionError
+    from ..services.reception.calendar import ReceptionError, beijing_today
 
     names = {"day": "day_of_month", "policy": "holiday_policy"}
     wanted = {names.get(k, k): v for k, v in changes.items()}
     if off:
         wanted["active"] = False
-    with current().Session() as session:
+    ext = current()
+    with ext.Session() as session:
         found = _site(session, site)
         try:
-            r = rules.update(session, found, wanted)
+            r = rules.update(session, found, wanted, beijing_today(ext.now()))
         except ReceptionError as exc:
             raise click.ClickException(str(exc)) from None
         session.commit()
@@ -183,18 +184,41 @@ def holidays() -> None:
 @needs_db
 def holidays_add(days: tuple[str, ...], kind: str, name: str) -> None:
     """录入放假日或调休上班日 DAYS（YYYY-MM-DD，或 YYYY-MM-DD..YYYY-MM-DD 表示一段）。"""
-    from ..services.calendar import holidays as service
+    from ..services.calendar.holidays import HolidayEntryError
+    from ..services.reception import guard
+    from ..services.reception.calendar import beijing_today
 
-    with current().Session() as session:
-        n = 0
-        for item in days:
-            first, _, last = item.partition("..")
-            try:
-                n += service.add_range(session, _day(first), _day(last or first), kind, name)
-            except service.HolidayEntryError as exc:
-                raise click.ClickException(str(exc)) from None
+    ext = current()
+    ranges = [(_day(first), _day(last or first)) for first, _, last in (item.partition("..") for item in days)]
+    with ext.Session() as session:
+        try:
+            n = guard.add_holidays(session, ranges, kind, name, beijing_today(ext.now()))
+        except HolidayEntryError as exc:
+            raise click.ClickException(str(exc)) from None
         session.commit()
     click.echo(f"已录入{DAY_KINDS[kind]} {n} 天")
+
+
+@holidays.command("remove")
+@click.argument("days", nargs=-1, required=True)
+@with_appcontext
+@needs_db
+def holidays_remove(days: tuple[str, ...]) -> None:
+    """删除工作人员录入的日子 DAYS（YYYY-MM-DD）：这天回到 chinese-calendar 的说法（没有数据则按周末）。"""
+    from ..services.calendar.holidays import HolidayEntryError
+    from ..services.reception import guard
+    from ..services.reception.calendar import beijing_today
+
+    ext = current()
+    wanted = [_day(d) for d in days]
+    with ext.Session() as session:
+        try:
+            removed = [d for d in wanted if guard.remove_holiday(session, d, beijing_today(ext.now()))]
+        except HolidayEntryError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+    for d in wanted:
+        click.echo(f"已删除 {d} 的录入" if d in removed else f"{d} 没有录入，不用删除")
 
 
 @holidays.command("list")

@@ -61,6 +61,7 @@ ROUTES = [
     ("/reception/holidays", "reception_holidays", "reception:holidays_page", GET),
     ("/reception/holidays/add", "reception_holidays_add", "reception:holidays_save", POST),
     ("/reception/holidays/remove", "reception_holidays_remove", "reception:holidays_remove", POST),
+    ("/reception/codes", "reception_codes", "reception:issue_codes", POST),
     ("/reception/<site>/<nominal>", "reception_day", "reception:day_page", GET),
     ("/reception/<site>/<nominal>/print", "reception_print", "reception:print_bookings", GET),
     ("/reception/<site>/<nominal>/notice.pdf", "reception_notice", "reception:notice_one", GET),

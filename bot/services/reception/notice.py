@@ -29,12 +29,14 @@ HOW = (("①", "微信扫描左边的二维码，关注公众号；"),
 # Closing punctuation never starts a line (禁则): it hangs at the end of the previous one.
 NO_START = "，。、；：？！）》」』”’…%"
 SANDBOX = "测试二维码（沙箱模式，不能在微信中使用）"
+# In the QR code's place when the site has none yet: printing never issues one (a GET).
+NO_QR = ("本站点还没有二维码", "请在工作台“接待日”页面点", "“生成二维码”，再打印本公告")
 
 
 @dataclass(frozen=True)
 class Page:
     occ: Occurrence
-    qr: str  # what the site's QR code encodes
+    qr: str | None  # what the site's QR code encodes; None: it has none yet
 
 
 def long_day(d: date) -> str:
@@ -45,10 +47,10 @@ def township_name(session: Session) -> str:
     return session.scalar(select(Township.name).order_by(Township.id)) or "乡"
 
 
-def pages(occurrences: list[Occurrence], site_qr: Callable[[int], str]) -> list[Page]:
+def pages(occurrences: list[Occurrence], site_qr: Callable[[int], str | None]) -> list[Page]:
     """One page per reception that is held (cancelled ones print nothing), with
-    what the site's QR code encodes (`site_qr(site_id)`: services/roster, which
-    sits above this package, issues and keeps the codes)."""
+    what the site's QR code encodes (`site_qr(site_id)`, None when the site has
+    none yet: services/roster, which sits above this package, keeps the codes)."""
     return [Page(occ, site_qr(occ.site_id)) for occ in occurrences if not occ.cancelled]
 
 
@@ -117,6 +119,18 @@ def _qr(c, content: str, x: float, y: float, size: float) -> None:
                 c.rect(x + (col + 4) * cell, y + size - (r + 5) * cell, cell, cell, stroke=0, fill=1)
 
 
+def _no_qr(c, x: float, y: float, size: float) -> None:
+    """A dashed box saying the site has no code yet, where the code would be."""
+    c.setStrokeColorRGB(*RED)
+    c.setDash(4, 3)
+    c.rect(x, y, size, size, stroke=1, fill=0)
+    c.setDash()
+    c.setFillColorRGB(*RED)
+    c.setFont(FONT_NAME, 10)
+    for i, line in enumerate(NO_QR):
+        c.drawCentredString(x + size / 2, y + size / 2 + 10 - i * 14, line)
+
+
 def _page(c, page: Page, issuer: str, today: date, sandbox: bool) -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
@@ -175,7 +189,10 @@ def _page(c, page: Page, issuer: str, today: date, sandbox: bool) -> None:
     c.drawString(left, y, "微信预约 · 有事找代表")
     size = 55 * mm
     qr_top = y - 5 * mm
-    _qr(c, page.qr, left, qr_top - size, size)
+    if page.qr is not None:
+        _qr(c, page.qr, left, qr_top - size, size)
+    else:
+        _no_qr(c, left, qr_top - size, size)
     c.setFillColorRGB(*INK)
     ty, hx = qr_top - 9 * mm, left + size + 6 * mm
     for mark, line in HOW:
@@ -183,7 +200,7 @@ def _page(c, page: Page, issuer: str, today: date, sandbox: bool) -> None:
         c.drawString(hx, ty, mark)
         ty = _lines(c, _wrap(line, 14, right - hx - 7 * mm), hx + 7 * mm, ty, 14, 21) - 5
     bottom = min(ty, qr_top - size)
-    if sandbox:
+    if sandbox and page.qr is not None:
         c.setFont(FONT_NAME, 11)
         c.setFillColorRGB(*RED)
         c.drawString(left, qr_top - size - 6 * mm, SANDBOX)

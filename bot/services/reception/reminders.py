@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from ...models import OutboundPush, PushStatus, Reception, ReceptionBooking, Village, Voter, VoterGroup
+from ...models import OutboundPush, PushStatus, Reception, ReceptionBooking, ReceptionDuty, Village, Voter, VoterGroup
 from .. import texts
 from .calendar import Calendar, Occurrence, ReceptionError, beijing_today, describe_day, find, materialize
 
@@ -106,7 +106,21 @@ def bookings(session: Session, reception_id: int) -> list[ReceptionBooking]:
 MOVE_WINDOW = timedelta(days=31)
 
 
+def attendance_marked(session: Session, reception_id: int | None) -> bool:
+    """True once staff have marked whether anyone on duty came."""
+    if reception_id is None:
+        return False
+    return session.scalar(select(ReceptionDuty.id).where(ReceptionDuty.reception_id == reception_id,
+                                                         ReceptionDuty.attended.is_not(None)).limit(1)) is not None
+
+
 def _check_change(session: Session, occ: Occurrence, to: date | None, today: date) -> None:
+    # A reception that took place stays as it was: its attendance counts in the duty record.
+    if attendance_marked(session, occ.reception_id):
+        raise ReceptionError(f"{occ.site_name}{describe_day(occ.date)}的接待已经登记了值班代表出席，"
+                             "不能再改期或取消")
+    if occ.date < today and not occ.cancelled:
+        raise ReceptionError(f"{occ.site_name}{describe_day(occ.date)}的接待已经过去了，不能再改期或取消")
     if to is None:
         if occ.cancelled:
             raise ReceptionError(f"{occ.site_name}{describe_day(occ.date)}的接待已经取消了")
@@ -149,8 +163,9 @@ def change(session: Session, site_code: str, nominal: date, *, to: date | None, 
     one notice of this change. Returns the reception and new push ids.
 
     Raises LookupError (no such reception) or ReceptionError (a change that
-    makes no sense: to a past day, to the day it already has, far from its month,
-    onto another reception of the site, cancelling twice)."""
+    makes no sense: of a reception already held (its day past, or its attendance
+    marked), to a past day, to the day it already has, far from its month, onto
+    another reception of the site, cancelling twice)."""
     site, occ = find(session, site_code, nominal)
     _check_change(session, occ, to, beijing_today(now))
     rec = materialize(session, occ)

@@ -4,6 +4,7 @@ Every value is checked here, with the words staff read when it is wrong."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ...models import ReceptionRule, Site
 from .calendar import ReceptionError, rule_for
+from .guard import guarded
 
 POLICIES = {"next_workday": "顺延到下一个工作日", "previous_workday": "提前到上一个工作日", "keep": "照常接待"}
 FIELDS = ("day_of_month", "starts", "ends", "place", "capacity", "duty_count", "holiday_policy", "active")
@@ -74,9 +76,11 @@ def check(changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def update(session: Session, found: Site, changes: dict[str, Any]) -> ReceptionRule:
+def update(session: Session, found: Site, changes: dict[str, Any], today: date) -> ReceptionRule:
     """Apply the changes to the site's rule (stored the first time anything
-    changes); returns the rule as it now is."""
+    changes); returns the rule as it now is. Refused (guard.CalendarChangeRefused,
+    a ReceptionError) when the new rule would move or drop an upcoming reception
+    someone booked or was told of: staff move or cancel it on its page first."""
     clean = check(changes)
     rule = rule_for(session, found)
     starts, ends = clean.get("starts", rule.starts), clean.get("ends", rule.ends)
@@ -84,12 +88,16 @@ def update(session: Session, found: Site, changes: dict[str, Any]) -> ReceptionR
         raise ReceptionError(f"结束时间（{ends}）要晚于开始时间（{starts}）")
     if not clean:
         return rule
-    if rule.id is None:
-        session.add(rule)
-    for key, value in clean.items():
-        setattr(rule, key, value)
-    session.flush()
-    return rule
+
+    def apply() -> ReceptionRule:
+        if rule.id is None:
+            session.add(rule)
+        for key, value in clean.items():
+            setattr(rule, key, value)
+        session.flush()
+        return rule
+
+    return guarded(session, today, apply, "改规则")
 
 
 def describe(rule: ReceptionRule, found: Site) -> str:

@@ -6,7 +6,10 @@ manage.py, the same as `liaison roster`.
 Between the dry run and the confirmation the file waits in Redis for
 UPLOAD_TTL seconds under a random token, sealed with a random key kept in the
 clerk's session: the bytes (phones in them) are never readable from Redis
-alone, and only the clerk who uploaded them can confirm them."""
+alone, and only the clerk who uploaded them can confirm them. A confirmation
+takes the file out of Redis in one step (a Lua script) before importing it,
+so a double click or a replayed form imports it once; a failed import puts
+it back for the time it had left."""
 from __future__ import annotations
 
 import base64

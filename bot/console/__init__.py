@@ -74,6 +74,7 @@ ROUTES = [
     ("/roster/health", "roster_health", "roster_pages:health", GET),
     ("/roster/qr", "roster_qr", "roster_pages:qr_page", GET),
     ("/roster/qr/<any(site, group):kind>/<code>.<any(png, pdf):fmt>", "roster_poster", "roster_pages:poster", GET),
+    ("/roster/qr/<any(site, group):kind>/<code>/issue", "roster_issue", "roster_pages:issue", POST),
     ("/roster/qr/<any(site, group):kind>/<code>/revoke", "roster_revoke", "roster_pages:revoke", POST),
     ("/roster/deputy/<code>/card", "roster_card", "roster_pages:card", POST),
     ("/roster/<any(deputy, group, voter):kind>/<code>", "roster_record", "roster_pages:record", GET),
@@ -109,7 +110,7 @@ def register(app: Flask) -> None:
     bp.before_request(_before)
     bp.teardown_request(_teardown)
     bp.context_processor(_context)
-    for code in (400, 403, 404, 405, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500):
         bp.register_error_handler(code, _error)
     app.register_blueprint(bp)
     app.after_request(_headers)
@@ -168,7 +169,11 @@ def _app_not_found(exc: Any) -> Any:
 def _headers(response: Any) -> Any:
     if request.path == "/console" or request.path.startswith("/console/"):
         for name, value in HEADERS.items():
-            if name == "Cache-Control" and request.path.startswith(("/console/static/", "/console/font/")):
+            if name == "Cache-Control":
+                # Forced, not defaulted: send_file sets "no-cache" (stored, then revalidated),
+                # and the downloads (roster, ticket forms) carry personal data.
+                if not request.path.startswith(("/console/static/", "/console/font/")):
+                    response.headers[name] = value
                 continue
             response.headers.setdefault(name, value)
     return response

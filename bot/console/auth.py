@@ -20,6 +20,7 @@ ERRORS = {400: ("请求无效", "页面已过期或表单不完整，请刷新�
           403: ("没有权限", "您的账号不能查看这个页面。"),
           404: ("没有找到", "没有这个页面，或者您的账号无权查看。"),
           405: ("请求无效", "不支持这种操作。"),
+          413: ("文件太大", "文件太大，超过了允许上传的大小。请拆分后分别上传。"),
           429: ("请稍后再试", "登录失败次数太多，请一分钟后再试。"),
           500: ("出错了", "系统出了点问题，请稍后再试，或联系管理员。")}
 
@@ -200,6 +201,20 @@ def template_context() -> dict[str, Any]:
     return {"me": row, "role_name": ROLE_NAMES.get(row.role, row.role) if row is not None else "",
             "can_audit": row is not None and allowed(row, "admin"),
             "can_triage": row is not None and allowed(row, "admin", "staff")}
+
+
+STAFF = ("admin", "staff")
+
+
+def staff_only(*roles: str) -> Any:
+    """The logged-in User row if the services allow it one of `roles` (admin or
+    staff unless told), else a 403 page with the services' own Chinese words."""
+    row = user()
+    try:
+        access.require(row, *(roles or STAFF))
+    except Forbidden as exc:
+        abort(403, description=str(exc))
+    return row
 
 
 def allowed(row: Any, *roles: str) -> bool:

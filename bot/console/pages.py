@@ -56,6 +56,14 @@ def _date(name: str) -> date | None:
         return None
 
 
+# The query keys _filters reads: the only ones a link to the Excel download carries.
+FILTER_KEYS = ("status", "category", "village", "deputy", "site", "since", "until", "urgent", "overdue", "q")
+
+
+def filter_args() -> dict[str, str]:
+    return {k: v for k in FILTER_KEYS if (v := request.args.get(k, ""))}
+
+
 def _filters() -> board.Filters:
     urgent = {"1": True, "0": False}.get(request.args.get("urgent", ""))
     status = request.args.get("status", "").strip()
@@ -88,7 +96,7 @@ def tickets() -> Any:
               "village": village_name(t.village), "deputy": t.deputy.name if t.deputy else "待分派",
               "text": t.text, "created_at": t.created_at} for t in rows]
     return render_template("console/tickets.html", items=items, filters=filters, pages=_pages(page, total, PER_PAGE),
-                           choices=board.choices(s, where),
+                           choices=board.choices(s, where), export_args=filter_args(),
                            statuses=[(code, status_name(code)) for code in TICKET_STATUSES])
 
 

@@ -13,11 +13,11 @@ from typing import Any
 from flask import abort, jsonify, render_template, request
 
 from ..extensions import current
-from ..services.accounts import Forbidden, access, audit
+from ..services.accounts import audit
 from ..services.outbox import feed as outbox_feed
 from ..services.roster import cast
 from ..wechat.simulator import NotDelivered, send_text
-from .auth import client_address, db, user
+from .auth import client_address, db, staff_only, user
 from .labels import beijing
 
 # WeChat takes 2,048 bytes of text; a simulated message is a sentence or two.
@@ -28,10 +28,7 @@ ACCOUNT = "人大代表联络站"
 def _guard() -> None:
     if not current().sandbox:
         abort(404)  # never reached while the routes are sandbox-only; kept should that change
-    try:
-        access.require(user(), "admin", "staff")
-    except Forbidden as exc:
-        abort(403, description=str(exc))
+    staff_only()
 
 
 def page() -> Any:

@@ -17,7 +17,7 @@ from typing import Any, Union
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...models import (ActivityGroup, Constituency, ContactLink, Deputy, NaturalVillage, Role, Site,
+from ...models import (ActivityGroup, Constituency, ContactLink, Deputy, NaturalVillage, QrCode, Role, Site,
                        User, Village, Voter, VoterGroup)
 from ..accounts import access, audit
 from ..roster import codes, posters, qr, report
@@ -94,13 +94,16 @@ def _name(session: Session, model: Any, id_: int | None) -> str:
     return f"{row.name}（{row.code}）" if row is not None else ""
 
 
-def record(session: Session, by: Clerk, kind: str, code: str) -> dict[str, Any] | None:
-    """What the roster holds about one deputy, group or voter (never a phone number)."""
+def record(session: Session, by: Clerk, kind: str, code: str,
+           create: qr.CreateQr | None = None) -> dict[str, Any] | None:
+    """What the roster holds about one deputy, group or voter (never a phone
+    number); `create` as for `issued` (a group's poster)."""
     clerk(by)
     if kind == "deputy":
         return _deputy(session, code)
     if kind == "group":
-        return _group(session, code)
+        found = _group(session, code)
+        return found and {**found, "ready": bool(found["active"]) and issued(session, "group", code, create)}
     if kind == "voter":
         return _voter(session, code)
     return None
@@ -141,7 +144,7 @@ def _group(session: Session, code: str) -> dict[str, Any] | None:
             "deputy": (g.deputy.code, g.deputy.name),
             "fields": [("站点", _name(session, Site, g.site_id) or "没有"), ("成员", f"{_members(session, g.id)} 人"),
                        ("启用", "是" if g.active else "否（二维码已作废）"),
-                       ("二维码", "已签发" if live else ("未签发（印海报时签发）" if g.active else "已作废"))],
+                       ("二维码", "已签发" if live else ("未签发（点“生成二维码”签发）" if g.active else "已作废"))],
             "problems": problems_of(session, "group", g.code)}
 
 
@@ -157,13 +160,16 @@ def _voter(session: Session, code: str) -> dict[str, Any] | None:
             "problems": problems_of(session, "voter", code)}
 
 
-def qr_listing(session: Session, by: Clerk) -> dict[str, list[dict[str, Any]]]:
-    """Sites, groups and deputies with the state of their codes, for the posters page."""
+def qr_listing(session: Session, by: Clerk, create: qr.CreateQr | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Sites, groups and deputies with the state of their codes, for the posters
+    page; `ready`: its poster can be downloaded without issuing anything (`issued`)."""
     clerk(by)
-    sites = [{"code": s.code, "name": s.name, "issued": codes.live(session, "site", s.id) is not None}
+    sites = [{"code": s.code, "name": s.name, "issued": codes.live(session, "site", s.id) is not None,
+              "ready": issued(session, "site", s.code, create)}
              for s in session.scalars(select(Site).order_by(Site.id))]
     groups = [{"code": g.code, "name": g.name, "deputy": g.deputy.name, "active": g.active,
-               "issued": g.active and codes.live(session, "group", g.id) is not None}
+               "issued": g.active and codes.live(session, "group", g.id) is not None,
+               "ready": g.active and issued(session, "group", g.code, create)}
               for g in session.scalars(select(VoterGroup).order_by(VoterGroup.code))]
     deputies = [{"code": d.code, "name": d.name, "bound": bool(d.openid),
                  "card": codes.live(session, "deputy", d.id) is not None}
@@ -186,17 +192,62 @@ def _render(session: Session, item: qr.Poster, create: qr.CreateQr | None, fmt: 
     return PosterFile(f"{item.kind}-{item.code}.{fmt}", FORMATS[fmt], data, title)
 
 
+class NotIssued(RosterError):
+    """The site or group has no code yet: issuing one is its own (POST) action."""
+
+
+def _public_target(session: Session, kind: str, code: str) -> Site | VoterGroup | None:
+    if kind == "site":
+        return session.scalar(select(Site).where(Site.code == code))
+    if kind == "group":
+        return session.scalar(select(VoterGroup).where(VoterGroup.code == code, VoterGroup.active.is_(True)))
+    return None
+
+
+def issued(session: Session, kind: str, code: str, create: qr.CreateQr | None) -> bool:
+    """Whether the site's or group's poster can be drawn without issuing anything:
+    its code is live and, in live mode, WeChat's picture of it is already kept."""
+    target = _public_target(session, kind, code)
+    row = codes.live(session, kind, target.id) if target is not None else None
+    if row is None:
+        return False
+    scene = codes.scene_for(kind, row.scene_key or "")
+    return create is None or session.scalar(select(QrCode.id).where(QrCode.scene == scene)) is not None
+
+
+def _missing(kind: str, code: str) -> RosterError:
+    return RosterError(f"没有编码为 {code} 的{KIND_NAMES.get(kind, '站点或群')}，或这个群已停用（二维码已作废）")
+
+
 def poster(session: Session, by: Clerk, kind: str, code: str, fmt: str, now: datetime,
-           create: qr.CreateQr | None) -> PosterFile:
-    """A site's or group's A4 poster (its code issued now if it has none).
+           create: qr.CreateQr | None, *, issue: bool = True) -> PosterFile:
+    """A site's or group's A4 poster, its code issued now if it has none, or
+    with `issue=False` (a console GET) only an already issued one (NotIssued).
     `create` is WeChat's permanent-QR call; None in sandbox mode."""
     actor = clerk(by)
     if fmt not in FORMATS:
         raise RosterError("只能下载 PNG 或 PDF")
+    if not issue and not issued(session, kind, code, create):
+        if _public_target(session, kind, code) is None:
+            raise _missing(kind, code)
+        raise NotIssued(f"{KIND_NAMES[kind]} {code} 还没有二维码：请先在“二维码海报”页面点“生成二维码”")
     item = qr.poster_for(session, kind, code, now, actor)
     if item is None:
-        raise RosterError(f"没有编码为 {code} 的{KIND_NAMES.get(kind, '站点或群')}，或这个群已停用（二维码已作废）")
+        raise _missing(kind, code)
     return _render(session, item, create, fmt)
+
+
+def issue(session: Session, by: Clerk, kind: str, code: str, now: datetime, create: qr.CreateQr | None) -> bool:
+    """Issue the site's or group's code (and in live mode WeChat's picture of it)
+    if it has none; False when it already had one."""
+    actor = clerk(by)
+    if issued(session, kind, code, create):
+        return False
+    item = qr.poster_for(session, kind, code, now, actor)
+    if item is None:
+        raise _missing(kind, code)
+    qr.content_for(session, item.scene, create)
+    return True
 
 
 def renew_card(session: Session, by: Clerk, code: str, fmt: str, now: datetime, create: qr.CreateQr | None, *,

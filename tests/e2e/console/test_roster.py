@@ -93,6 +93,10 @@ def test_the_health_report_records_posters_and_downloads(browser, site, page, ma
     shot(page, "roster-7-deputy")
 
     page.goto(f"{site}/console/roster/group/G1")
+    assert page.locator("#group-poster >> text=下载 PNG").count() == 0  # no code yet: a download would issue one
+    with page.expect_navigation():
+        page.click("#group-poster >> text=生成二维码")
+    assert "已生成联系选民群 G1 的二维码" in page.text_content(".flash.done")
     shot(page, "roster-8-group")
     with page.expect_download() as got:
         page.click("#group-poster >> text=下载 PNG")

@@ -132,7 +132,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused(clerk):
     assert uploads.NOT_XLSX in upload(clerk, buf.getvalue()).get_data(as_text=True)
 
 
-def test_a_file_over_the_cap_is_refused_before_it_is_read():
+def test_the_service_refuses_bytes_over_the_cap():
     with pytest.raises(uploads.UploadRefused, match="文件太大"):
         uploads.accept("roster.csv", b"a" * (uploads.MAX_BYTES + 1))
 
@@ -174,8 +174,19 @@ def test_the_health_report_links_each_problem_to_its_record(clerk, load):  # noq
     assert clerk.get("/console/roster/deputy/NOPE").status_code == 404
 
 
+def issue(client, kind: str, code: str, **extra):
+    csrf = csrf_token(client, "/console/roster/qr")
+    return client.post(f"/console/roster/qr/{kind}/{code}/issue", data={"csrf_token": csrf, **extra},
+                       follow_redirects=True)
+
+
 def test_posters_download_as_png_and_pdf_and_issue_the_code_once(clerk, db, load):  # noqa: F811
     load(mini())
+    page = clerk.get("/console/roster/qr").get_data(as_text=True)
+    assert "生成二维码" in page and "/console/roster/qr/group/G1.png" not in page  # nothing issued yet
+    assert "已生成联系选民群 G1 的二维码" in issue(clerk, "group", "G1").get_data(as_text=True)
+    assert "已经有二维码" in issue(clerk, "group", "G1").get_data(as_text=True)
+    issue(clerk, "site", "S1")
     png = clerk.get("/console/roster/qr/group/G1.png")
     assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
     pdf = clerk.get("/console/roster/qr/site/S1.pdf")
@@ -189,7 +200,7 @@ def test_posters_download_as_png_and_pdf_and_issue_the_code_once(clerk, db, load
 
 def test_revoking_a_groups_code_needs_the_confirm_box_and_is_audited(clerk, db, load):  # noqa: F811
     load(mini())
-    clerk.get("/console/roster/qr/group/G1.png")
+    issue(clerk, "group", "G1", back="record")
     csrf = csrf_token(clerk, "/console/roster/group/G1")
     unticked = clerk.post("/console/roster/qr/group/G1/revoke", data={"csrf_token": csrf}, follow_redirects=True)
     assert "我确认" in unticked.get_data(as_text=True)
@@ -235,13 +246,15 @@ def test_other_roles_are_refused_every_roster_page_and_action(app, db, load, tmp
         res = client.get(path)
         assert res.status_code == 403 and "没有权限" in res.get_data(as_text=True), path
     csrf = csrf_token(client, "/console/")
-    for path in ("/console/roster/export", "/console/roster/qr/group/G1/revoke", "/console/roster/deputy/D2/card"):
+    for path in ("/console/roster/export", "/console/roster/qr/group/G1/revoke", "/console/roster/deputy/D2/card",
+                 "/console/roster/qr/site/S1/issue"):
         assert client.post(path, data={"csrf_token": csrf, "confirm": "yes"}).status_code == 403, path
     res = client.post("/console/roster/check", data={"file": (io.BytesIO(book_bytes(tmp_path, mini())), "r.xlsx"),
                                                       "csrf_token": csrf}, content_type="multipart/form-data")
     assert res.status_code == 403
     assert db.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action.in_(
         ["export.roster", "qr.revoke", "qr.card", "roster.import"]))) == 0
+    assert db.scalar(select(func.count(IssuedQr.id))) == 0
     db.expire_all()
     assert db.scalar(select(VoterGroup.active).where(VoterGroup.code == "G1")) is True
 

@@ -14,26 +14,16 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 
 from ..extensions import current
 from ..jobs.commit import commit
-from ..services.accounts import Forbidden
 from ..services.calendar.holidays import EXAMPLE, KIND_NAMES, HolidayEntryError, package_knows
 from ..services.outcome import Outcome
 from ..services.reception.calendar import Occurrence, ReceptionError, beijing_today, describe_day
 from ..services.reception.rules import FIELDS, POLICIES
-from ..services.reception_desk import clerks, days, setup
+from ..services.reception_desk import days, setup
 from ..services.reception_desk import notices as notices_service
-from .auth import client_address, db, user
+from .auth import client_address, db, staff_only
 
 MAX_NOTE = 200
 MAX_HOLIDAY_TEXT = 4000
-
-
-def _staff() -> Any:
-    me = user()
-    try:
-        clerks.clerk(me)
-    except Forbidden as exc:
-        abort(403, description=str(exc))
-    return me
 
 
 def _today() -> date:
@@ -53,7 +43,7 @@ def _reception(me: Any, site: str, nominal: str) -> Occurrence:
 
 
 def month_page() -> Any:
-    me, today = _staff(), _today()
+    me, today = staff_only(), _today()
     shown = days.month(db(), me, request.args.get("month"), today)
     return render_template("console/reception_month.html", m=shown, today=today,
                            this_month=f"{shown.year}-{shown.month:02d}",
@@ -61,7 +51,7 @@ def month_page() -> Any:
 
 
 def day_page(site: str, nominal: str) -> Any:
-    me, today = _staff(), _today()
+    me, today = staff_only(), _today()
     occ = _reception(me, site, nominal)
     shown = days.day(db(), me, occ, today)
     no_code = not occ.cancelled and not notices_service.has_code(db(), me, occ.site_id, current().sandbox)
@@ -71,7 +61,7 @@ def day_page(site: str, nominal: str) -> Any:
 
 
 def print_bookings(site: str, nominal: str) -> Any:
-    me, s = _staff(), db()
+    me, s = staff_only(), db()
     occ = _reception(me, site, nominal)
     booked = days.bookings_sheet(s, me, occ, **_where())
     s.commit()  # the audit record: the list has full names
@@ -80,7 +70,7 @@ def print_bookings(site: str, nominal: str) -> Any:
 
 
 def act(site: str, nominal: str, action: str) -> Any:
-    me, s, ext = _staff(), db(), current()
+    me, s, ext = staff_only(), db(), current()
     if action not in ("move", "cancel", "attendance"):
         abort(404)
     occ = _reception(me, site, nominal)
@@ -114,12 +104,12 @@ def act(site: str, nominal: str, action: str) -> Any:
 
 
 def rules_page() -> Any:
-    me = _staff()
+    me = staff_only()
     return render_template("console/reception_rules.html", sites=setup.rule_listing(db(), me), policies=POLICIES)
 
 
 def save_rule(site: str) -> Any:
-    me, s = _staff(), db()
+    me, s = staff_only(), db()
     back = redirect(url_for("console.reception_rules") + f"#rule-{site[:32]}")
     try:
         found = setup.site(s, me, site)
@@ -145,7 +135,7 @@ def _year() -> int:
 
 
 def holidays_page(problems: list[str] | None = None, text: str = "", status: int = 200) -> Any:
-    me = _staff()
+    me = staff_only()
     year = _year()
     return render_template("console/reception_holidays.html", year=year, today=_today(),
                            entered=setup.holiday_days(db(), me, year), known=package_knows(year),
@@ -153,7 +143,7 @@ def holidays_page(problems: list[str] | None = None, text: str = "", status: int
 
 
 def holidays_save() -> Any:
-    me, s = _staff(), db()
+    me, s = staff_only(), db()
     year, text = _year(), request.form.get("text", "")[:MAX_HOLIDAY_TEXT]
     try:
         entered = setup.enter_holidays(s, me, year, text, today=_today(), **_where())
@@ -167,7 +157,7 @@ def holidays_save() -> Any:
 
 
 def holidays_remove() -> Any:
-    me, s = _staff(), db()
+    me, s = staff_only(), db()
     try:
         day = date.fromisoformat(request.form.get("day", "").strip())
     except ValueError:
@@ -188,7 +178,7 @@ def holidays_remove() -> Any:
 def notices(site: str | None = None, nominal: str | None = None) -> Any:
     """Every site's notice for a month (one page each), or one reception's. Never issues a
     QR code (a GET): a site without one gets a note in its place (`issue_codes` issues them)."""
-    me, s, ext, today = _staff(), db(), current(), _today()
+    me, s, ext, today = staff_only(), db(), current(), _today()
     occs = [_reception(me, site, nominal)] if site is not None and nominal is not None else None
     items = notices_service.pages(s, me, occs, request.args.get("month"), today, sandbox=ext.sandbox, **_where())
     if not items:
@@ -205,7 +195,7 @@ def notice_one(site: str, nominal: str) -> Any:
 
 def issue_codes() -> Any:
     """POST: give the sites named (every site, when none is) that have no QR code one."""
-    me, s, ext = _staff(), db(), current()
+    me, s, ext = staff_only(), db(), current()
     wanted = [c for c in request.form.getlist("site") if c]
     done = notices_service.issue_codes(s, me, wanted, create=None if ext.sandbox else ext.api.create_qr,
                                        **_where())

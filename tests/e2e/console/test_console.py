@@ -76,7 +76,7 @@ def test_every_dashboard_chart_draws_with_its_table(site, page, log_in, make_use
     assert "5.0" in page.locator("#table-ratings").inner_text()
     times = page.locator("#table-durations").inner_text()
     assert "3.0 小时" in times and "1.3 天" in times, times
-    assert "liaison roster check" in page.locator("#health").inner_text()
+    assert "名册“3+10”体检" in page.locator("#health").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     shot(page, "dashboard-figures")
 

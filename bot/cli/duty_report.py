@@ -99,6 +99,6 @@ def nudge(today: str | None, as_json: bool) -> None:
         echo_json(done)
         return
     click.echo(f"{done['today']}：已发出 {len(done['sent'])} 条履职提醒；本月已提醒过 {len(done['already'])} 人；"
-               f"落后但未绑定微信 {len(done['unreachable'])} 人；没有落后 {done['on_track']} 人")
+               f"落后但收不到微信（未绑定或已取消关注） {len(done['unreachable'])} 人；没有落后 {done['on_track']} 人")
     if done["unreachable"]:
-        click.echo("未绑定微信、请电话提醒：" + "、".join(done["unreachable"]))
+        click.echo("收不到微信、请电话提醒：" + "、".join(done["unreachable"]))

@@ -200,6 +200,14 @@ def test_the_scheduler_sends_on_the_first_working_day_of_the_month_only(demo, db
     assert "skipped" not in done and done["sent"] == [] and done["on_track"] == 51
 
 
+def test_the_scheduler_looks_every_morning_at_nine():
+    from config.celery import celery_settings
+
+    entry = celery_settings("redis://x")["beat_schedule"]["duty-nudge"]
+    assert entry["task"] == tasks.duty_nudge_task.name == "liaison.duty_nudge"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({9}, {0})  # the schedule's zone: Asia/Shanghai
+
+
 def test_the_station_report_as_xlsx_lists_who_is_behind(year_of_activity, cli, tmp_path):
     path = tmp_path / "report.xlsx"
     out = cli("duty", "report", "--year", "2026", "--as-of", "2026-12-31", "--xlsx", str(path))

@@ -107,6 +107,7 @@ def write(rows: Sequence[DeputyYear], *, station: str, year: int, as_of: date, s
                          ("落后的算法", RULE)):
         about.append([label, value])
         about.cell(row=about.max_row, column=1).font = Font(bold=True)
+        about.cell(row=about.max_row, column=1).alignment = Alignment(vertical="top")
         about.cell(row=about.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
         about.row_dimensions[about.max_row].height = LINE_POINTS * _lines(value, 70) + 4
     about.column_dimensions["A"].width = 14

@@ -53,5 +53,8 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
             "remind-receptions": {"task": "liaison.remind_receptions", "schedule": crontab(hour=8, minute=0)},
             # Personal data past its retention period is overwritten, at night (idempotent).
             "retention": {"task": "liaison.retention", "schedule": crontab(hour=3, minute=30)},
+            # The monthly "十个一" nudge: looked at every morning, sent on the month's first
+            # working day only (holidays move it); once per deputy per month however often it runs.
+            "duty-nudge": {"task": "liaison.duty_nudge", "schedule": crontab(hour=9, minute=0)},
         },
     }

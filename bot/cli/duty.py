@@ -101,3 +101,10 @@ def list_(code: str, year: int | None, as_json: bool) -> None:
         extra = "" if r["counts"] else "（待认定）"
         click.echo(f"  {r['day']}  {KIND_NAMES.get(r['kind'], r['kind'])}{extra}  {r['place']}  {r['note'][:40]}"
                    f"  ——{SOURCE_NAMES.get(r['source'], r['source'])}")
+
+
+# The standing against the ten items and the monthly nudge, in a module of their own.
+from .duty_report import nudge, report  # noqa: E402
+
+duty.add_command(report)
+duty.add_command(nudge)

@@ -78,6 +78,10 @@ ROUTES = [
     ("/roster/qr/<any(site, group):kind>/<code>/revoke", "roster_revoke", "roster_pages:revoke", POST),
     ("/roster/deputy/<code>/card", "roster_card", "roster_pages:card", POST),
     ("/roster/<any(deputy, group, voter):kind>/<code>", "roster_record", "roster_pages:record", GET),
+    ("/duty", "duty", "duty:station", GET),
+    ("/duty/report.xlsx", "duty_xlsx", "duty:station_xlsx", GET),
+    ("/duty/new", "duty_new", "duty:entry", GET + POST),
+    ("/duty/<code>", "duty_deputy", "duty:deputy_page", GET),
     ("/logout", "logout", "auth:logout", POST),
 ]
 # Endpoints that take an uploaded file: their body limit instead of the app's 64 KB,

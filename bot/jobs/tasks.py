@@ -20,8 +20,8 @@ from ..services.outcome import Outcome
 from ..services.station import Station
 from ..services.tickets import bursts
 from ..services.tickets import sla as sla_service
-from . import (DELIVER_PUSH, DISPATCH_BROADCASTS, FETCH_MEDIA, PREFILL_CAMPAIGNS, REMIND_RECEPTIONS,
-               RETENTION, SEND_BROADCAST, SLA_DAILY, SWEEP_OUTBOX)
+from . import (DELIVER_PUSH, DISPATCH_BROADCASTS, DUTY_NUDGE, FETCH_MEDIA, PREFILL_CAMPAIGNS,
+               REMIND_RECEPTIONS, RETENTION, SEND_BROADCAST, SLA_DAILY, SWEEP_OUTBOX)
 from .commit import commit
 
 log = logging.getLogger(__name__)
@@ -245,3 +245,25 @@ def retention(ext: Liaison, today: date | None = None, dry_run: bool = False) ->
 @shared_task(name=RETENTION)
 def retention_task() -> dict[str, int]:
     return retention(current())
+
+
+def duty_nudge(ext: Liaison, today: date | None = None, at_once: bool = False) -> dict[str, Any]:
+    """The monthly "十个一" nudge to deputies who are behind. The schedule runs it daily
+    and it sends on the month's first working day; `at_once` (the command) sends on any
+    day. Either way once per deputy per month (the outbox key)."""
+    from ..services.duty import nudges
+
+    today = today or ext.now().astimezone(BEIJING).date()
+    with ext.Session() as s:
+        if not at_once and not nudges.is_send_day(s, today):
+            return {"today": today.isoformat(), "skipped": "not the first working day of the month"}
+        done = nudges.run(s, today, ext.now())
+        commit(ext, s, done.outcome)
+    log.info("duty nudges for %s: %d queued, %d already this month, %d unbound", today, len(done.sent),
+             len(done.already), len(done.unreachable))
+    return done.as_dict()
+
+
+@shared_task(name=DUTY_NUDGE)
+def duty_nudge_task() -> dict[str, Any]:
+    return duty_nudge(current())

@@ -34,6 +34,10 @@ JSON_COMMANDS = {
     "voters retention": ["--dry-run"],
     "voters erase": ["oStranger", "--yes"],
     "db reseal": [],
+    "duty add": ["--deputy", "D011", "--kind", "study", "--date", "2026-03-05"],
+    "duty list": ["--deputy", "D011", "--year", "2026"],
+    "duty report": ["--year", "2026", "--as-of", "2026-11-15"],
+    "duty nudge": ["--today", "2026-12-01"],
 }
 LISTS = ("tickets list", "qr list", "sandbox outbox", "triage list")
 PUSH_FIELDS = {"id", "to", "kind", "status", "channel", "text", "created_at"}

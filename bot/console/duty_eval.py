@@ -47,6 +47,7 @@ def page() -> Any:
     s, ext, year = db(), current(), _year()
     rows = evaluation.station(s, year, ext.settings["DUTY_WEIGHTS"])
     return render_template("console/duty_evaluation.html", year=year, rows=rows, state=poll.stats(s, year),
+                           held=poll.poll_of(s, year),
                            weights=ext.settings["DUTY_WEIGHTS"], names=evaluation.PART_NAMES,
                            grades=list(evaluation.GRADE_POINTS), floor=poll.MIN_VOTES)
 

@@ -68,3 +68,25 @@ def test_a_deputy_account_is_refused_the_evaluation_page(page, site, make_user, 
     log_in(page, site, "dep")
     response = page.goto(f"{site}/console/duty/evaluation")
     assert response.status == 403
+
+
+def test_a_deputy_fills_the_self_assessment_on_the_phone(browser, site, township, console_app, shot):
+    ext = console_app.extensions["liaison"]
+    ext.clock.value = NOW.timestamp()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    phone = context.new_page()
+    try:
+        phone.goto(f"{site}/m/evaluation")
+        with phone.expect_navigation(url=f"{site}/m/evaluation"):
+            phone.click(f"button[data-code='{township['deputy']}']")
+        phone.select_option("#ev-grade", "优秀")
+        phone.fill("#ev-text", "全年走访选民十二次，按时接待，办结群众意见二十件。")
+        with phone.expect_navigation():
+            phone.click("#self-assessment button[type=submit]")
+        assert "2026年度自评已保存" in phone.locator(".flash").inner_text()
+        assert "已填：优秀，95 分" in phone.locator("#self-assessment").inner_text()
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        shot(phone, "duty_self_assessment_phone")
+    finally:
+        context.close()

@@ -144,3 +144,27 @@ def test_the_station_summary_has_a_row_per_deputy_and_hides_small_polls(demo, db
     assert len(rows) == 51
     assert rows[deputy.code]["测评票数"] == "不足5票，不公布" and rows[deputy.code]["测评满意"] is None
     assert rows[deputy.code]["接待选民"] == 0 and heads[-1] == "说明"
+
+
+def test_a_deputy_fills_their_self_assessment_on_their_phone(demo, app, ext, db):
+    from phone_kit import sign_in, token_of
+
+    ext.clock.value = NOW.timestamp()
+    deputy = db.scalar(select(Deputy).where(Deputy.code == "D011"))
+    client, home = sign_in(app, deputy.openid)
+    assert "填写年度履职自评" in home.get_data(as_text=True)
+    page = client.get("/m/evaluation")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "2026年度履职自评" in html and "不足5票，不公布" in html
+    refused = client.post("/m/evaluation", data={"csrf_token": token_of(html), "grade": "", "score": ""},
+                          follow_redirects=True)
+    assert "请填写分数或选择等次" in refused.get_data(as_text=True)
+    saved = client.post("/m/evaluation", data={"csrf_token": token_of(html), "grade": "称职", "score": "",
+                                               "text": "每月走访，按时接待"}, follow_redirects=True)
+    body = saved.get_data(as_text=True)
+    assert "2026年度自评已保存" in body and "已填：称职，80 分" in body and "每月走访，按时接待" in body
+    db.expire_all()
+    found = evaluation.row(db, deputy, 2026)
+    assert (found.self_grade, found.self_score, found.self_by) == ("称职", 80, "deputy:D011")
+    # Without the page's token nothing is saved.
+    assert client.post("/m/evaluation", data={"grade": "优秀"}).status_code == 400

@@ -185,3 +185,19 @@ def test_nothing_ties_a_voter_to_their_choice(opened, app, db, ext, cli):
     # The stored replies do not depend on the choice: the same words whatever was chosen.
     replies = db.scalars(select(InboundMessage.reply).where(InboundMessage.openid.in_([v.openid for v in voters[:6]])))
     assert {r.split("\n")[0] for r in replies} == {f"已收到您对{deputy.name}代表的评价，谢谢！"}
+
+
+def test_a_resolved_ticket_waiting_for_its_rating_takes_plain_words_and_the_poll_takes_its_explicit_form(opened, app, db):
+    import re
+
+    _, voters = _group(db)
+    voter, deputy = voters[0], voters[0].group.deputy
+    answer = Phone(app, voter.openid).says("村口的路灯坏了三个月了，晚上出门看不见路")
+    number = re.search(r"编号 (\d{4}-\d{6})", answer.text).group(1)
+    desk = Phone(app, deputy.openid)
+    assert desk.says(f"受理 {number}").text.startswith("已受理")
+    assert "已办结" in desk.says(f"办结 {number} 已修好").text
+    rated = Phone(app, voter.openid).says("满意")
+    assert "感谢" in rated.text and _ballots(db) == 0  # the ticket's rating, not a vote
+    voted = Phone(app, voter.openid).says("测评 1")
+    assert voted.text.startswith(f"已收到您对{deputy.name}代表的评价") and _ballots(db) == 1

@@ -76,33 +76,51 @@ def current(session: Session) -> DutyPoll | None:
     return session.scalar(select(DutyPoll).where(DutyPoll.status == "open").order_by(DutyPoll.year.desc()).limit(1))
 
 
-def electorate(session: Session) -> dict[int, list[Deputy]]:
-    """voter id -> the deputies they rate, their fixed-voter group's deputy first,
-    then the township deputies of their village's constituency. Only voters
-    bound to WeChat and still following us; never a deputy rating themself."""
-    by_const: dict[int, list[Deputy]] = {}
+def _township_deputies(session: Session, constituency_ids: list[int]) -> dict[int, list[Deputy]]:
+    """constituency id -> its deputies in office at township level, by code."""
+    out: dict[int, list[Deputy]] = {}
+    if not constituency_ids:
+        return out
     rows = session.execute(select(Mandate.constituency_id, Deputy).join(Deputy, Deputy.id == Mandate.deputy_id)
                            .where(Mandate.level == "township", Deputy.active.is_(True),
-                                  Mandate.constituency_id.is_not(None)).order_by(Deputy.code))
+                                  Mandate.constituency_id.in_(constituency_ids)).order_by(Deputy.code))
     for const_id, deputy in rows:
-        by_const.setdefault(const_id, []).append(deputy)
-    voters = session.scalars(select(Voter).where(Voter.openid.is_not(None), Voter.subscribed.is_(True))
-                             .options(selectinload(Voter.group), selectinload(Voter.village)).order_by(Voter.id))
+        out.setdefault(const_id, []).append(deputy)
+    return out
+
+
+def _theirs(voter: Voter, by_const: dict[int, list[Deputy]]) -> list[Deputy]:
+    """The deputies a voter rates: their fixed-voter group's deputy first, then
+    the township deputies of their village's constituency; never themself."""
+    theirs: list[Deputy] = []
+    if voter.group is not None and voter.group.deputy.active:
+        theirs.append(voter.group.deputy)
+    if voter.village is not None and voter.village.constituency_id:
+        theirs += by_const.get(voter.village.constituency_id, [])
+    return [d for d in dict.fromkeys(theirs) if d.openid != voter.openid]
+
+
+def electorate(session: Session) -> dict[int, list[Deputy]]:
+    """voter id -> the deputies they rate, for every voter bound to WeChat and still following us."""
+    voters = list(session.scalars(select(Voter).where(Voter.openid.is_not(None), Voter.subscribed.is_(True))
+                                  .options(selectinload(Voter.group), selectinload(Voter.village))
+                                  .order_by(Voter.id)))
+    by_const = _township_deputies(session, sorted({v.village.constituency_id for v in voters
+                                                   if v.village is not None and v.village.constituency_id}))
     out: dict[int, list[Deputy]] = {}
     for voter in voters:
-        theirs: list[Deputy] = []
-        if voter.group is not None and voter.group.deputy.active:
-            theirs.append(voter.group.deputy)
-        if voter.village is not None and voter.village.constituency_id:
-            theirs += by_const.get(voter.village.constituency_id, [])
-        theirs = [d for d in dict.fromkeys(theirs) if d.openid != voter.openid]
+        theirs = _theirs(voter, by_const)
         if theirs:
             out[voter.id] = theirs
     return out
 
 
 def deputies_of(session: Session, voter: Voter) -> list[Deputy]:
-    return electorate(session).get(voter.id, []) if voter.openid and voter.subscribed else []
+    """The one voter's part of `electorate` (a vote must not load every voter)."""
+    if not voter.openid or not voter.subscribed:
+        return []
+    const = voter.village.constituency_id if voter.village is not None else None
+    return _theirs(voter, _township_deputies(session, [const] if const else []))
 
 
 def open_poll(session: Session, year: int, by: str, now: datetime) -> tuple[DutyPoll, Outcome, bool]:

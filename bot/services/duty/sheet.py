@@ -55,7 +55,8 @@ def _part(table, label: str, head: str, body: str, height: float) -> None:
 def _who(by: str | None, at: datetime | None) -> str:
     if not by or at is None:
         return ""
-    return f"（{by} 于 {cn_date(at.astimezone(BEIJING).date())} 录入）"
+    who = "代表本人填写" if by.startswith("deputy:") else f"{by} 录入"
+    return f"（{cn_date(at.astimezone(BEIJING).date())} {who}）"
 
 
 def write(session: Session, deputy: Deputy, year: int, weights: dict[str, float], *, station: str,

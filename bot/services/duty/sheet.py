@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 
 from docx import Document
 from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
@@ -18,7 +18,7 @@ from ...models import Deputy
 from ..calendar.local_time import BEIJING
 from ..tickets.form_word import TITLE_FONT, _borders, _defaults, _label, _text, _value
 from ..tickets.forms import cn_date
-from . import evaluation
+from . import compliance, evaluation
 from .activities import for_year
 from .items import ITEMS, KIND_NAMES
 
@@ -26,10 +26,11 @@ TITLE = "人大代表履职考评表"
 LEVEL_NAMES = {"city": "市", "county": "县", "township": "乡"}
 
 
-def item_counts(session: Session, deputy: Deputy, year: int) -> list[tuple[str, int, int]]:
-    """(item name, required, done) for the ten items, from the year's activities that count."""
-    done = Counter(a.kind for a in for_year(session, deputy.id, year) if a.counts)
-    return [(f"{i.number}. {i.name}", i.required, done.get(i.kind, 0)) for i in ITEMS]
+def item_counts(session: Session, deputy: Deputy, year: int,
+                standing: compliance.DeputyYear | None = None) -> list[tuple[str, int, int]]:
+    """(item name, required, done) for the ten items over the whole year (compliance.py counts them)."""
+    standing = standing or compliance.one(session, deputy, year, date(year, 12, 31))
+    return [(f"{s.item.number}. {s.item.name}", s.required, s.done) for s in standing.items]
 
 
 def other_counts(session: Session, deputy: Deputy, year: int) -> list[tuple[str, int]]:

@@ -5,7 +5,7 @@ weighted total."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ...models import CHOICES
 from ..calendar.local_time import BEIJING
-from . import evaluation
+from . import compliance, evaluation
 from .items import ITEMS
 from .sheet import item_counts
 
@@ -23,8 +23,9 @@ THIN = Side(style="thin", color="808080")
 
 def rows(session: Session, year: int, weights: dict[str, float]) -> list[dict]:
     out = []
+    standings = {d.deputy_id: d for d in compliance.report(session, year, date(year, 12, 31))}
     for deputy, found, tally, total in evaluation.station(session, year, weights):
-        items = item_counts(session, deputy, year)
+        items = item_counts(session, deputy, year, standings.get(deputy.id))
         out.append({"code": deputy.code, "name": deputy.name,
                     "items": {name: done for name, _, done in items},
                     "items_met": sum(1 for _, required, done in items if done >= required),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from docx import Document
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.cli.context import State
 from bot.models import Deputy, Voter, VoterGroup
-from bot.services.duty import evaluation, poll
+from bot.services.duty import activities, evaluation, poll
 from bot.services.duty.activities import DutyError
 from config.settings import DutyWeightsError, duty_weights
 
@@ -117,6 +117,10 @@ def test_staff_enter_both_parts_from_the_command_line(demo, cli, db):
 def test_the_sheet_opens_and_holds_the_name_and_the_three_parts(demo, db, cli, tmp_path):
     deputy = _votes(db, ["满意"] * 5)
     evaluation.assess(db, deputy, 2026, "self", score=88, grade=None, text="全年走访十二次", by="D", now=NOW)
+    for month in (3, 4):
+        activities.record(db, deputy=deputy, kind="visit", day=date(2026, month, 9), source="deputy", now=NOW)
+    activities.record(db, deputy=deputy, kind="reception", day=date(2026, 5, 20), source="auto", now=NOW,
+                      evidence="reception-duty:1")
     db.commit()
     path = tmp_path / "sheet.docx"
     out = cli("duty", "sheet", "--deputy", deputy.code, "--year", "2026", "--out", str(path))
@@ -128,6 +132,9 @@ def test_the_sheet_opens_and_holds_the_name_and_the_three_parts(demo, db, cli, t
     for part in ("二、自评", "三、选民\n测评", "四、组织\n评定", "五、综合\n评定", "1. 接待选民", "10. 向选民述职"):
         assert part in text
     assert "全年走访十二次" in text and "满意 5，基本满意 0，不满意 0（共 5 票）" in text and "未填写" in text
+    cells = [c.text for row in doc.tables[0].rows for c in row.cells]
+    assert cells[cells.index("1. 接待选民") + 1] == "1 / 1"
+    assert cells[cells.index("2. 走访选民") + 1] == "2 / 12（未达）"
     fonts = {r.element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
              for p in doc.paragraphs for r in p.runs}
     assert fonts <= {"宋体", "黑体"}

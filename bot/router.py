@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .handlers import Context, claim, deputy, events, media, reception, text
+from .handlers import Context, claim, deputy, events, media, poll, reception, text
 from .messages import Inbound
 from .services.outcome import Outcome
 
@@ -15,6 +15,7 @@ ROUTES: list[tuple[str, str | Callable[[Inbound], bool] | None, Handler]] = [
     ("text", claim.is_claim, claim.on_claim),  # "绑定 张三 1234", before opinions
     ("text", deputy.is_command, deputy.on_command),  # "受理 123": deputies act, before the voter path
     ("text", reception.is_command, reception.on_command),  # 预约, 取消预约, 值班代表, 预约名单
+    ("text", poll.is_vote, poll.on_vote),  # "测评 1": the yearly poll; plain 满意 only while a vote is due
     ("text", None, text.on_text),
     ("voice", deputy.is_command, deputy.on_command),
     ("voice", None, text.on_voice),

@@ -111,6 +111,8 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     # and media files go after RETENTION_RAW_DAYS.
     "RETENTION_TICKET_DAYS": (1095, int),
     "RETENTION_RAW_DAYS": (180, int),
+    # The yearly evaluation's three parts and their weights (自评, 选民测评, 组织评定), summing to 1.
+    "DUTY_WEIGHTS": ("self:0.2,voters:0.4,org:0.4", str),
 }
 
 
@@ -198,10 +200,56 @@ def finish(settings: dict[str, Any], instance_path: str) -> dict[str, Any]:
         if isinstance(value, str):
             value = tuple(part.strip() for part in value.replace("，", ",").split(",") if part.strip())
         settings[name] = tuple(value)
+    settings["DUTY_WEIGHTS"] = duty_weights(settings.get("DUTY_WEIGHTS") or _SPEC["DUTY_WEIGHTS"][0])
     settings["WECHAT_APP_ID"] = settings.get("WECHAT_APP_ID") or "wxsandbox000000000"
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = _instance_secret(settings["INSTANCE_PATH"])
     return settings
+
+
+DUTY_PARTS = ("self", "voters", "org")
+
+
+class DutyWeightsError(ValueError):
+    """LIAISON_DUTY_WEIGHTS is wrong; the message is for the clerk who set it."""
+
+
+def duty_weights(raw: str | Mapping[str, float]) -> dict[str, float]:
+    """"self:0.2,voters:0.4,org:0.4" (or a dict) -> weights: the three parts, each
+    0-1, summing to 1. Checked at start-up, so a typo stops the app, not the
+    evaluation sheet in December."""
+    if isinstance(raw, Mapping):
+        pairs = [(str(k), str(v)) for k, v in raw.items()]
+    else:
+        pairs = []
+        for part in str(raw).replace("，", ",").split(","):
+            if not part.strip():
+                continue
+            name, sep, value = part.replace("：", ":").partition(":")
+            if not sep:
+                raise DutyWeightsError(f"考评权重 LIAISON_DUTY_WEIGHTS 写法不对：“{part.strip()}”应写成 名称:权重，"
+                                       "如 self:0.2,voters:0.4,org:0.4")
+            pairs.append((name.strip(), value.strip()))
+    out: dict[str, float] = {}
+    for name, value in pairs:
+        if name not in DUTY_PARTS:
+            raise DutyWeightsError(f"考评权重 LIAISON_DUTY_WEIGHTS 里没有“{name}”这一项；"
+                                   "只能是 self（自评）、voters（选民测评）、org（组织评定）")
+        if name in out:
+            raise DutyWeightsError(f"考评权重 LIAISON_DUTY_WEIGHTS 里“{name}”写了两次")
+        try:
+            weight = float(value)
+        except ValueError:
+            raise DutyWeightsError(f"考评权重 LIAISON_DUTY_WEIGHTS 里“{name}”的权重“{value}”不是数字") from None
+        if not 0 <= weight <= 1:
+            raise DutyWeightsError(f"考评权重 LIAISON_DUTY_WEIGHTS 里“{name}”的权重要在 0 到 1 之间")
+        out[name] = weight
+    missing = [p for p in DUTY_PARTS if p not in out]
+    if missing:
+        raise DutyWeightsError(f"考评权重 LIAISON_DUTY_WEIGHTS 缺了：{'、'.join(missing)}（三项都要写）")
+    if abs(sum(out.values()) - 1) > 1e-6:
+        raise DutyWeightsError(f"考评权重 LIAISON_DUTY_WEIGHTS 三项加起来要等于 1，现在是 {sum(out.values()):g}")
+    return out
 
 
 class WeChatConfigError(ValueError):

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "nlp": ("..nlp.cli", "nlp", "消息分类模型：训练、评估、分类"),
     "users": (".users", "users", "账号：新建、列出、停用"),
     "duty": (".duty", "duty", "履职档案：履职活动、“十个一”完成情况、每月提醒"),
+    "poll": (".duty_eval", "poll", "选民测评：开始、结束、查看汇总结果"),
     "voters": (".voters", "voters", "选民个人信息：按本人要求删除、导出本人数据、保存期限"),
 }
 

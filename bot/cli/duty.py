@@ -108,3 +108,8 @@ from .duty_report import nudge, report  # noqa: E402
 
 duty.add_command(report)
 duty.add_command(nudge)
+# The yearly evaluation's commands, in a module of their own too.
+from .duty_eval import evaluate, sheet, summary  # noqa: E402
+
+for _command in (evaluate, sheet, summary):
+    duty.add_command(_command)

@@ -28,6 +28,8 @@ AUDIT_ACTIONS = {
     "user.create": "创建账号", "user.disable": "停用账号", "user.password": "设置密码",
     "ticket.refused": "越权操作工单", "ticket.media": "查看附件", "export.roster": "导出名册",
     "export.ticket_form": "导出登记表", "export.tickets": "导出工单列表",
+    "duty.poll_open": "开始选民测评", "duty.poll_close": "结束选民测评", "duty.evaluate_self": "录入代表自评",
+    "duty.evaluate_org": "录入组织评定", "export.duty_sheet": "导出履职考评表", "export.duty_summary": "导出考评汇总表",
     "export.voter": "导出选民本人数据", "privacy.erase": "按本人要求删除个人信息", "privacy.retention": "超期数据删除",
     "deputy_binding.confirm": "确认代表微信绑定", "deputy_binding.reject": "拒绝代表微信绑定",
     "deputy_binding.revoke": "解除代表微信绑定", "qr.revoke": "作废二维码",

@@ -25,6 +25,8 @@ ROUTES = [
     ("/t/<number>", "ticket", "views:ticket", GET),
     ("/t/<number>", "act", "views:act", POST),
     ("/t/<number>/media/<media_id>", "media", "views:media", GET),
+    ("/evaluation", "evaluation", "evaluation:page", GET),
+    ("/evaluation", "evaluation_save", "evaluation:save", POST),
     # WeChat's authorise page, simulated: sandbox mode and this machine only (sandbox.py).
     ("/sandbox/connect/oauth2/authorize", "sandbox_authorize", "sandbox:authorize", ("GET", "POST")),
     ("/<path:rest>", "missing", "views:missing", ("GET", "POST")),

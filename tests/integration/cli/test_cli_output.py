@@ -38,6 +38,10 @@ JSON_COMMANDS = {
     "duty list": ["--deputy", "D011", "--year", "2026"],
     "duty report": ["--year", "2026", "--as-of", "2026-11-15"],
     "duty nudge": ["--today", "2026-12-01"],
+    "duty evaluate": ["--deputy", "D011", "--year", "2026", "--org", "--score", "90"],
+    "poll open": ["--year", "2026"],
+    "poll results": ["--year", "2026"],
+    "poll close": ["--year", "2026"],
 }
 LISTS = ("tickets list", "qr list", "sandbox outbox", "triage list")
 PUSH_FIELDS = {"id", "to", "kind", "status", "channel", "text", "created_at"}

@@ -108,3 +108,8 @@ from .duty_report import nudge, report  # noqa: E402
 
 duty.add_command(report)
 duty.add_command(nudge)
+
+# Staff's word on escalated suggestions, likewise in its own module.
+from .duty_formal import formal  # noqa: E402
+
+duty.add_command(formal)

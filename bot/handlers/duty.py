@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from ..jobs import FETCH_MEDIA
 from ..messages import Inbound
 from ..services import texts
 from ..services.duty import visits
@@ -13,7 +14,7 @@ from ..services.duty.activities import DutyError
 from ..services.outcome import Outcome
 from ..services.reception import checkin
 from ..services.roster.voters import deputy_by_openid
-from ..services.tickets import on_behalf
+from ..services.tickets import bursts, on_behalf
 from . import Context, media, text
 
 log = logging.getLogger(__name__)
@@ -87,8 +88,16 @@ def on_attachment(ctx: Context, msg: Inbound) -> Outcome:
     except DutyError:
         return Outcome(reply=texts.VISIT_MEDIA_FULL.format(count=len(visit.photos)))
     day = visit.day
-    return Outcome(reply=texts.VISIT_MEDIA_ADDED.format(what=what, date=f"{day.month}月{day.day}日",
+    done = Outcome(reply=texts.VISIT_MEDIA_ADDED.format(what=what, date=f"{day.month}月{day.day}日",
                                                         place=visit.place, count=count))
+    ticket_id = visits.ticket_of(ctx.session, visit) if msg.msg_type in bursts.DOWNLOADED else None
+    ticket = on_behalf.attach(ctx.session, ticket_id, deputy, msg.msg_type, msg.media_id, ctx.now) \
+        if ticket_id else None
+    if ticket is not None:  # the visit filed a ticket: the photo is its evidence too, saved by the worker
+        done.ticket_id = ticket.id
+        done.reply += texts.VISIT_MEDIA_TICKET.format(number=ticket.number)
+        done.add_job(FETCH_MEDIA, ticket.id, msg.media_id)
+    return done
 
 
 __all__ = ["ATTACHED", "is_check_in", "is_visit", "on_attachment", "on_check_in", "on_visit"]

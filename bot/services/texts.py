@@ -313,6 +313,7 @@ VISIT_NOTE = "记录：{note}。"
 VISIT_TICKET = "\n已代群众反映问题，工单编号 {number}，由您办理（发送“受理 {short}”开始办理）。"
 VISIT_TICKET_CONFIDENTIAL = "\n已代群众反映问题，工单编号 {number}，涉及需要保密的情况，交联络站工作人员办理。"
 VISIT_MEDIA_ADDED = "已把{what}记入 {date} 在{place}的走访（共 {count} 个附件）。"
+VISIT_MEDIA_TICKET = "也已附在工单 {number} 里。"
 VISIT_MEDIA_FULL = "这次走访已经有 {count} 个附件，不能再加了。"
 VISIT_MEDIA_NAMES = {"image": "照片", "voice": "语音", "video": "视频", "shortvideo": "视频"}
 ON_BEHALF = "代为反映"  # the voter agreed that the deputy reports the matter for them

@@ -82,3 +82,11 @@ def attach(session: Session, activity: DutyActivity, media_id: str, said: str = 
         activity.note = (f"{activity.note}\n（语音）{said}" if activity.note else f"（语音）{said}")[:MAX_NOTE]
     session.flush()
     return len(activity.photos)
+
+
+def ticket_of(session: Session, activity: DutyActivity) -> int | None:
+    """The ticket the visit note opened for a voter, if any: the webhook keeps it on the note's inbound row."""
+    kind, _, ident = (activity.evidence or "").partition(":")
+    if kind != "inbound" or not ident.isdigit():
+        return None
+    return session.scalar(select(InboundMessage.ticket_id).where(InboundMessage.id == int(ident)))

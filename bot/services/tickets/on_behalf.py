@@ -79,3 +79,16 @@ def _consent(session: Session, ticket_id: int | None, deputy: Deputy, consent: s
     ticket = session.get(Ticket, ticket_id)
     record(session, ticket, "note", f"deputy:{deputy.id}", now, consent)  # an internal note: never pushed
     session.flush()
+
+
+def attach(session: Session, ticket_id: int, deputy: Deputy, media_type: str, media_id: str,
+           now: datetime) -> Ticket | None:
+    """A photo or video the deputy took on the visit that filed this ticket: kept with the
+    ticket (the worker saves it, as a voter's), for the staff and the paperwork. Nobody is
+    pushed: the deputy holding it sent it."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or ticket.deputy_id != deputy.id:
+        return None
+    record(session, ticket, "attachment", f"deputy:{deputy.id}", now, f"{media_type}:{media_id}")
+    session.flush()
+    return ticket

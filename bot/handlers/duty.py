@@ -62,9 +62,11 @@ def on_visit(ctx: Context, msg: Inbound) -> Outcome:
                                        visits.inbound_id(ctx.session, msg.dedupe_key))
     except DutyError as exc:
         return Outcome(reply=f"{exc}。{texts.VISIT_USAGE}")
+    said = activity.note.rstrip("。.！!；;，, ")
     reply = texts.VISIT_RECORDED.format(date=f"{activity.day.month}月{activity.day.day}日", place=activity.place,
-                                        note=texts.VISIT_NOTE.format(note=activity.note) if activity.note else "",
-                                        minutes=ctx.station.visit_media_minutes)
+                                        note=texts.VISIT_NOTE.format(note=said) if said else "")
+    if ctx.station.visit_media_minutes > 0:
+        reply += texts.VISIT_MEDIA_HINT.format(minutes=ctx.station.visit_media_minutes)
     problem, found = on_behalf.reports_problem(note.note)
     if not problem:
         return Outcome(reply=reply)

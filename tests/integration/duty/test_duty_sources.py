@@ -246,7 +246,8 @@ def test_a_visit_note_is_one_record_and_photos_join_it_within_the_window_only(ap
     holder = deputy_of(db, VOTER)
     phone = Phone(app, holder.openid)
     said = phone.says("走访 新民村 张大妈家，身体还好，拉了拉家常").text
-    assert "已记入您的履职档案（走访选民）：11月26日，地点：新民村。记录：张大妈家，身体还好，拉了拉家常。" in said, said
+    assert said.startswith("已记入您的履职档案（走访选民）：11月26日，地点：新民村。记录：张大妈家，身体还好，拉了拉家常。"
+                           "10分钟内发来的照片或语音会一起记入这次走访。"), said
     assert "工单" not in said  # nothing to report: no ticket
     visit = activities(db, holder, "visit")
     inbound = db.scalar(select(InboundMessage).where(InboundMessage.openid == holder.openid)

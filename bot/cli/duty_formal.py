@@ -13,7 +13,7 @@ from .output import echo_json, json_option
 
 
 @click.command("formal")
-@click.option("--ticket", "number", metavar="工单编号", required=True, help="上报县人大的工单编号，如 2026-000123。")
+@click.option("--ticket", "number", metavar="工单编号", required=True, help="上报县人大的工单编号，如 2026-000123（也可以写 123）。")
 @click.option("--undo", is_flag=True, help="取消认定（不再计入“建议批评和意见”）。")
 @click.option("--by", metavar="操作人", help="记入审计日志的操作人；默认当前系统用户。")
 @json_option

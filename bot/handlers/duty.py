@@ -9,10 +9,9 @@ import logging
 from ..jobs import FETCH_MEDIA
 from ..messages import Inbound
 from ..services import texts
-from ..services.duty import visits
+from ..services.duty import checkin, visits
 from ..services.duty.activities import DutyError
 from ..services.outcome import Outcome
-from ..services.reception import checkin
 from ..services.roster.voters import deputy_by_openid
 from ..services.tickets import bursts, on_behalf
 from . import Context, media, text

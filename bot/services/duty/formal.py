@@ -38,9 +38,14 @@ def state(session: Session, ticket: Ticket) -> bool | None:
 
 
 def mark(session: Session, number: str, *, formal: bool) -> Marked:
-    """Mark the ticket's escalated suggestion formal (or not); raises DutyError (Chinese)."""
+    """Mark the ticket's escalated suggestion formal (or not); raises DutyError (Chinese).
+    `number` as on the ticket (2026-000123) or as deputies write it (123)."""
     number = (number or "").strip()
-    ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+    if number.isdigit() and len(number) <= 6:  # "123" as deputies write it: the newest ticket with that sequence
+        ticket = session.scalar(select(Ticket).where(Ticket.number.like(f"%-{int(number):06d}"))
+                                .order_by(Ticket.id.desc()).limit(1))
+    else:
+        ticket = session.scalar(select(Ticket).where(Ticket.number == number))
     if ticket is None:
         raise DutyError(f"没有编号为 {number} 的工单")
     rows = suggestions(session, ticket)

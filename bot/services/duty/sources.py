@@ -1,9 +1,11 @@
 """What the system records by itself (issue 15, item 1): a deputy's handling of
 tickets, suggestions they escalated, receptions they attended. Callers are the
-places where those things happen (the ticket desk, reception attendance); they
-import this module, never the other way round, so duty stays below tickets and
-reception. Each piece of evidence makes one activity however often it arrives
-(activities.record), so a retried task or a ticket resolved twice counts once."""
+places where those things happen (the ticket desk, the reception desk's
+attendance, the 签到 check-in); they import this module, never the other way
+round, so duty stays below tickets and reception_desk (and services/reception,
+which sits below duty through roster and outbox, never imports it). Each piece
+of evidence makes one activity however often it arrives (activities.record), so
+a retried task or a ticket resolved twice counts once."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -49,6 +51,17 @@ def reception_attended(session: Session, duty: ReceptionDuty, day: date, place: 
     """A deputy on duty came to a reception: one "接待选民" (item 1) per duty row."""
     return record(session, deputy=duty.deputy, kind="reception", day=day, source=source, now=now,
                   evidence=reception_evidence(duty), place=place, entered_by=by)
+
+
+def reception_marked(session: Session, rows: list[ReceptionDuty], day: date, place: str, now: datetime, *,
+                     by: str) -> None:
+    """Staff marked a reception's attendance: the record follows the sheet. Present: one
+    activity per duty row (also for a mark made before the duty record existed); absent: none."""
+    for row in rows:
+        if row.attended:
+            reception_attended(session, row, day, place, now, source="auto", by=by)
+        else:
+            reception_withdrawn(session, row)
 
 
 def reception_withdrawn(session: Session, duty: ReceptionDuty) -> int:

@@ -1,7 +1,6 @@
 """Who of the deputies on duty came to a reception (接待选民), marked by staff
 after the day. One mark per duty row (reception_duties), with who marked it
-and when; each deputy marked present has one "接待选民" activity in the duty
-record, and loses it when marked absent again (services/duty/sources.py)."""
+and when; the duty record counts them (`attended_counts`)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -10,7 +9,6 @@ from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
 from ...models import Reception, ReceptionDuty
-from ..duty import sources as duty_sources
 from .calendar import Occurrence, ReceptionError, describe_day, materialize
 
 
@@ -38,10 +36,6 @@ def mark(session: Session, occ: Occurrence, present: set[int], *, by: str, now: 
         if row.attended is not came:
             row.attended, row.marked_by, row.marked_at = came, by, now
             changed += 1
-        if came:  # also fills in a mark made before the duty record existed; once per duty row
-            duty_sources.reception_attended(session, row, occ.date, occ.place, now, source="auto", by=by)
-        else:
-            duty_sources.reception_withdrawn(session, row)
     session.flush()
     return changed
 

@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.cli.context import State
-from bot.models import AuditEvent, Deputy, DutyActivity, InboundMessage, ReceptionDuty, Ticket, TicketEvent
+from bot.models import AuditEvent, Deputy, DutyActivity, InboundMessage, ReceptionDuty, Ticket, TicketEvent, User
 from bot.services.duty import sources
-from bot.services.reception import attendance
 from bot.services.reception.calendar import Calendar
+from bot.services.reception_desk import days
 from console_kit import add_user, csrf_token, log_in
 from lifecycle_kit import VOTER, build, county_contact, deputy_of, number_in
 from phone_kit import sign_in, token_of
@@ -137,7 +137,7 @@ def test_an_escalated_suggestion_counts_only_once_staff_mark_it_formal(app, db):
     assert marked.exit_code == 0, marked.output
     assert json.loads(marked.output) == {"ticket": number, "formal": True, "changed": 1, "deputies": [holder.name]}
     assert activities(db, holder, "suggestion")[0].counts is True
-    again = cli(app, "duty", "formal", "--ticket", number)
+    again = cli(app, "duty", "formal", "--ticket", str(short(number)))  # as deputies write it
     assert "原本就是正式建议" in again.output
     undone = cli(app, "duty", "formal", "--ticket", number, "--undo")
     assert "取消正式建议认定" in undone.output and activities(db, holder, "suggestion")[0].counts is False
@@ -184,22 +184,29 @@ def _station_duty(db, year: int, month: int):
     return next(o for o in Calendar(db).plan(date(year, month, 1), 1) if o.site_code == "station")
 
 
+def _mark(app, db, occ, present: set[int], now: datetime) -> None:
+    """The clerk marks attendance as the console's reception page does (reception_desk)."""
+    if db.scalar(select(User).where(User.username == "clerk")) is None:
+        add_user(app, "clerk", "staff")
+    clerk = db.scalar(select(User).where(User.username == "clerk"))
+    days.mark_attendance(db, clerk, occ, present, address=None, now=now, today=occ.date)
+    db.commit()
+
+
 def test_staff_marking_attendance_records_one_reception_and_marking_absent_takes_it_back(app, db):
     at(app, RECEPTION_DAY)
     occ = _station_duty(db, 2026, 11)
     came = db.get(Deputy, occ.deputies[0].id)
     now = RECEPTION_DAY + timedelta(hours=6)
     for _ in range(2):  # marked twice (a double click, a retried request): one activity
-        attendance.mark(db, occ, {came.id}, by="clerk", now=now, today=occ.date)
-        db.commit()
+        _mark(app, db, occ, {came.id}, now)
     got = activities(db, came)
     duty = db.scalar(select(ReceptionDuty).where(ReceptionDuty.deputy_id == came.id))
     assert [(a.kind, a.evidence, a.source, a.entered_by, a.day) for a in got] == [
         ("reception", f"reception-duty:{duty.id}", "auto", "clerk", occ.date)]
     assert all(activities(db, db.get(Deputy, d.id)) == [] for d in occ.deputies[1:])
     # Un-marked: the record follows the attendance sheet.
-    attendance.mark(db, occ, set(), by="clerk", now=now, today=occ.date)
-    db.commit()
+    _mark(app, db, occ, set(), now)
     assert activities(db, came) == []
 
 
@@ -220,8 +227,7 @@ def test_a_deputy_checks_in_on_their_reception_day_once_and_is_told_elsewhere(ap
     assert [(a.kind, a.evidence, a.source, a.day) for a in got] == [
         ("reception", f"reception-duty:{duty.id}", "deputy", date(2026, 11, 20))]
     # Staff marking the same reception later adds nothing.
-    attendance.mark(db, occ, {on_duty.id}, by="clerk", now=RECEPTION_DAY + timedelta(hours=8), today=occ.date)
-    db.commit()
+    _mark(app, db, occ, {on_duty.id}, RECEPTION_DAY + timedelta(hours=8))
     assert [a.id for a in activities(db, on_duty)] == [got[0].id]
 
     # A station deputy who is not on duty today.

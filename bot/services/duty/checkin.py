@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from ...models import Deputy, ReceptionDuty
 from .. import texts
-from ..duty import sources as duty_sources
-from .calendar import Calendar, beijing_today, describe_day, materialize
+from ..reception.calendar import Calendar, beijing_today, describe_day, materialize
+from . import sources as duty_sources
 
 WORDS = ("签到", "接待签到", "值班签到", "我已到岗", "到岗签到")
 

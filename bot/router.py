@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .handlers import Context, claim, deputy, events, media, poll, reception, text
+from .handlers import Context, claim, deputy, duty, events, media, poll, reception, text
 from .messages import Inbound
 from .services.outcome import Outcome
 
@@ -15,13 +15,17 @@ ROUTES: list[tuple[str, str | Callable[[Inbound], bool] | None, Handler]] = [
     ("text", claim.is_claim, claim.on_claim),  # "绑定 张三 1234", before opinions
     ("text", deputy.is_command, deputy.on_command),  # "受理 123": deputies act, before the voter path
     ("text", reception.is_command, reception.on_command),  # 预约, 取消预约, 值班代表, 预约名单
+    ("text", duty.is_check_in, duty.on_check_in),  # deputies' duty record: "签到" on a reception day
+    ("text", duty.is_visit, duty.on_visit),  # "走访 新民村 李大爷家，反映…": a visit note
     ("text", poll.is_vote, poll.on_vote),  # "测评 1": the yearly poll; plain 满意 only while a vote is due
     ("text", None, text.on_text),
     ("voice", deputy.is_command, deputy.on_command),
-    ("voice", None, text.on_voice),
-    ("image", None, media.on_media),
-    ("video", None, media.on_media),
-    ("shortvideo", None, media.on_media),
+    ("voice", duty.is_visit, duty.on_visit),
+    # A deputy's photo or voice note just after a visit note joins it; else the voter way.
+    ("voice", None, duty.on_attachment),
+    ("image", None, duty.on_attachment),
+    ("video", None, duty.on_attachment),
+    ("shortvideo", None, duty.on_attachment),
     ("location", None, media.on_media),
     ("link", None, media.on_media),
     ("event", "subscribe", events.on_subscribe),

@@ -95,6 +95,8 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     "DEPUTY_RATE_LIMIT": (60, int),
     # At most one staff alert per voter in this many seconds: later urgent reports join the open one.
     "URGENT_ALERT_WINDOW": (600, int),
+    # Minutes after a deputy's visit note (走访) in which their photos or voice note join it.
+    "VISIT_MEDIA_MINUTES": (10, int),
     # A deputy gets at most DIGEST_AFTER new-ticket pushes in DIGEST_WINDOW seconds;
     # the rest wait for one digest when the window ends. 0 turns digests off.
     "DIGEST_AFTER": (3, int),

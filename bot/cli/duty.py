@@ -113,3 +113,8 @@ from .duty_eval import evaluate, sheet, summary  # noqa: E402
 
 for _command in (evaluate, sheet, summary):
     duty.add_command(_command)
+
+# Staff's word on escalated suggestions, likewise in its own module.
+from .duty_formal import formal  # noqa: E402
+
+duty.add_command(formal)

@@ -36,6 +36,7 @@ ROUTES = [
     ("/tickets/export.xlsx", "tickets_xlsx", "forms:ticket_list", GET),
     ("/tickets/<number>", "ticket", "pages:ticket", GET),
     ("/tickets/<number>/form.docx", "ticket_docx", "forms:ticket_form", GET),
+    ("/tickets/<number>/suggestion", "ticket_formal", "duty_formal:act", POST),
     ("/tickets/<number>/<action>", "act", "desk:act", POST),
     ("/tickets/<number>/media/<media_id>", "media", "media:ticket_media", GET),
     ("/triage", "triage", "desk:triage_page", GET),

@@ -38,6 +38,7 @@ AUDIT_ACTIONS = {
     "reception.rule": "修改接待规则", "reception.holidays": "录入节假日", "reception.notice": "打印接待公告",
     "reception.print_bookings": "打印预约名单", "reception.qr": "生成站点二维码",
     "roster.import": "导入名册", "qr.card": "印代表新绑定卡",
+    "duty.formal": "认定为正式建议", "duty.informal": "取消正式建议认定",
     "broadcast.save": "群发：保存草稿", "broadcast.send": "群发：立即发送", "broadcast.schedule": "群发：定时发送",
     "broadcast.pause": "群发：暂停", "broadcast.resume": "群发：继续", "broadcast.cancel": "群发：取消",
     "export.broadcast_report": "导出群发明细",

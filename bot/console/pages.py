@@ -13,6 +13,7 @@ from ..models import TICKET_STATUSES
 from ..services.accounts import Forbidden, access, audit
 from ..services.accounts.errors import ROLE_NAMES
 from ..services.calendar.local_time import BEIJING
+from ..services.duty import formal
 from ..services.roster import report
 from ..services.roster.voters import display_name, village_name
 from ..services.station import Station
@@ -122,8 +123,10 @@ def ticket(number: str) -> Any:
              "offices": Station.from_settings(ext.settings).offices if may["transfer"] else ()}
     # The staff answer a ticket no deputy holds themselves, as "联络站" (services/tickets/station_desk.py).
     by_station = allowed(me, "admin", "staff") and station_desk.held_by_station(found)
+    # An escalated suggestion staff may mark formal (services/duty/formal.py); None: none, or not theirs to mark.
+    suggestion = formal.state(s, found) if allowed(me, "admin", "staff") else None
     return render_template("console/ticket.html", t=found, shown=shown, personal=personal, may=may, forms=forms,
-                           by_station=by_station,
+                           by_station=by_station, suggestion=suggestion,
                            media=media.saved(s, found),
                            voter_label=display_name(voter.name if voter else None), village=village_name(found.village))
 

@@ -19,6 +19,8 @@ class Station:
     # Voters shown as "吴某" (True) or "吴某（新民村）" to deputies and in staff alerts.
     mask_village: bool = True
     urgent_alert_window: int = 600  # seconds: one staff alert per voter (services/tickets/urgent.py)
+    # Photos or a voice note a deputy sends this soon after a visit note join it (services/duty/visits.py).
+    visit_media_minutes: int = 10
 
     @classmethod
     def from_settings(cls, s: Mapping[str, Any]) -> "Station":
@@ -31,4 +33,6 @@ class Station:
                    burst_seconds=int(s.get("BURST_SECONDS") if s.get("BURST_SECONDS") is not None else 180),
                    mask_village=s.get("MASK_VILLAGE") is None or bool(s.get("MASK_VILLAGE")),
                    urgent_alert_window=int(s.get("URGENT_ALERT_WINDOW")
-                                           if s.get("URGENT_ALERT_WINDOW") is not None else 600))
+                                           if s.get("URGENT_ALERT_WINDOW") is not None else 600),
+                   visit_media_minutes=int(s.get("VISIT_MEDIA_MINUTES")
+                                           if s.get("VISIT_MEDIA_MINUTES") is not None else 10))

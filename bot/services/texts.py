@@ -114,7 +114,9 @@ DEPUTY_HELP = ("代表可用的指令（编号写 123 或 2026-000123 都可以�
                "受理 123\n办理 123 办理进展\n回复 123 答复内容\n回复全部 123 答复内容（也发给并入此单的群众）\n"
                "转办 123 站所名称\n上报 123 上报原因\n"
                "办结 123 办理结果\n办结全部 123 办理结果（也发给并入此单的群众）\n"
-               "退回 123 退回原因（不是意见、不该由我办）\n我的工单\n帮助")
+               "退回 123 退回原因（不是意见、不该由我办）\n我的工单\n"
+               "签到（接待选民日到岗时发送）\n走访 地点 走访情况（如：走访 新民村 李大爷家，反映灌溉渠堵塞；"
+               "之后几分钟内发的照片、语音会记在这次走访里；需要代群众反映问题时写上“代为反映”）\n帮助")
 DEPUTY_USAGE = "格式不对。{usage}\n发送“帮助”查看全部指令。"
 DEPUTY_USAGES = {
     "受理": "请发送：受理 123", "办理": "请发送：办理 123 办理进展", "回复": "请发送：回复 123 答复内容",
@@ -298,3 +300,22 @@ VOTER_STATION_REPLIED = "联络站回复您反映的 {number}：{text}"
 STATION_DESK_STAFF_ONLY = "没有权限：只有管理员和工作人员账号能以联络站名义办理工单"
 STATION_DESK_HAS_DEPUTY = "{number} 由代表办理，请让代表受理、回复和办结"
 STATION_DESK_LINKED = "{number} 并入了其他群众的同类意见，请先分派给代表办理"
+# -- the duty record (履职档案): check-ins and visit notes from deputies (issue 15) --
+CHECKIN_DONE = "签到成功：{date} {site}接待选民（{hours}，{place}）。已记入您的履职档案（接待选民）。"
+CHECKIN_ALREADY = "您已签到：{date} {site}接待选民（登记人：{by}），不用再签。"
+CHECKIN_NO_RECEPTION = "今天（{date}）没有接待选民活动，签到没有记录。"
+CHECKIN_NOT_ON_DUTY = "今天（{date}）{sites}有接待选民活动，但值班代表里没有您，签到没有记录。"
+CHECKIN_NEXT = "您下次值班：{date} {site}。"
+CHECKIN_NO_NEXT = "近三个月没有安排您值班；如有疑问请联系联络站工作人员。"
+VISIT_USAGE = "请这样发送：走访 地点 走访情况\n例如：走访 新民村 李大爷家，反映灌溉渠堵塞"
+VISIT_RECORDED = "已记入您的履职档案（走访选民）：{date}，地点：{place}。{note}"
+VISIT_MEDIA_HINT = "{minutes}分钟内发来的照片或语音会一起记入这次走访。"
+VISIT_NOTE = "记录：{note}。"
+VISIT_TICKET = "\n已代群众反映问题，工单编号 {number}，由您办理（发送“受理 {short}”开始办理）。"
+VISIT_TICKET_CONFIDENTIAL = "\n已代群众反映问题，工单编号 {number}，涉及需要保密的情况，交联络站工作人员办理。"
+VISIT_MEDIA_ADDED = "已把{what}记入 {date} 在{place}的走访（共 {count} 个附件）。"
+VISIT_MEDIA_TICKET = "也已附在工单 {number} 里。"
+VISIT_MEDIA_FULL = "这次走访已经有 {count} 个附件，不能再加了。"
+VISIT_MEDIA_NAMES = {"image": "照片", "voice": "语音", "video": "视频", "shortvideo": "视频"}
+ON_BEHALF = "代为反映"  # the voter agreed that the deputy reports the matter for them
+ON_BEHALF_NOTE = "{deputy} 代表走访{place}时记录，群众同意代为反映"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import ReceptionDuty, User
+from ..duty import sources as duty_sources
 from ..reception import attendance, reminders
 from ..reception import month as month_service
 from ..reception.calendar import Occurrence, find
@@ -84,9 +85,12 @@ def bookings_sheet(session: Session, by: User, occ: Occurrence, *, address: str 
 
 def mark_attendance(session: Session, by: User, occ: Occurrence, present: set[int], *, address: str | None,
                     now: datetime, today: date) -> int:
-    """Who of the deputies on duty came (deputy ids); how many marks changed. Audited."""
+    """Who of the deputies on duty came (deputy ids); how many marks changed. Audited, and
+    recorded in the duty record (services/duty/sources.py)."""
     actor = clerk(by)
     changed = attendance.mark(session, occ, present, by=actor, now=now, today=today)
+    # The duty record follows the sheet: one "接待选民" per deputy present, none for the absent.
+    duty_sources.reception_marked(session, attendance.duties(session, occ), occ.date, occ.place, now, by=actor)
     record(session, actor, "reception.attendance", f"{occ.site_code}:{occ.nominal}", f"出席 {len(present)} 人",
            address, now)
     return changed

@@ -31,6 +31,7 @@ from ...nlp.confidential import NAMES_DEPUTY
 from .. import texts
 from ..accounts import audit
 from ..calendar.local_time import BEIJING
+from ..duty import sources as duty_sources
 from ..outcome import Outcome
 from ..roster.voters import display_name, village_name
 from ..station import Station
@@ -185,6 +186,8 @@ def _apply(session: Session, deputy: Deputy, ticket: Ticket, cmd: Command, now: 
             ticket.id), False)
     done, event, say, moved = _DO[action](session, deputy, ticket, cmd, now, station, actor)
     done.ticket_id = ticket.id
+    if moved and event is not None:  # the deputy's duty record (履职档案), once per ticket and move
+        duty_sources.ticket_moved(session, deputy, ticket, action, now, actor)
     if event is not None and say is not None:
         if action in WORDS_FOR_ONE and cmd.verb not in TO_ALL:
             n = _tell_voters(session, ticket, action, done, event, say, now,

@@ -31,7 +31,9 @@ def next_number(session: Session, year: int) -> str:
 
 def open_ticket(session: Session, *, voter: Voter, text: str, classification: Classification,
                 assignment: Assignment, now: datetime, urgent: bool = False,
-                needs_triage: bool = False) -> Ticket:
+                needs_triage: bool = False, reported_by: str | None = None, report_note: str = "") -> Ticket:
+    """`reported_by`: who filed it when not the voter themselves (a deputy's visit: "deputy:7",
+    with `report_note` saying so), recorded on the "created" event."""
     ticket = Ticket(
         number=next_number(session, now.astimezone(BEIJING).year), text=text, category=classification.category,
         confidence=classification.confidence, office=classification.office, level=classification.level,
@@ -43,7 +45,7 @@ def open_ticket(session: Session, *, voter: Voter, text: str, classification: Cl
     )
     session.add(ticket)
     session.flush()
-    record(session, ticket, "created", f"voter:{voter.id}", now)
+    record(session, ticket, "created", reported_by or f"voter:{voter.id}", now, report_note)
     if assignment.deputy is not None:
         note = f"{assignment.deputy.name}（{_REASONS[assignment.reason]}）"
         record(session, ticket, "assigned", "system", now, note)
@@ -52,7 +54,7 @@ def open_ticket(session: Session, *, voter: Voter, text: str, classification: Cl
     return ticket
 
 
-_REASONS = {"group": "联系选民群代表", "site": "站点值班代表"}
+_REASONS = {"group": "联系选民群代表", "site": "站点值班代表", "visit": "走访时代为反映的代表"}
 
 
 def record(session: Session, ticket: Ticket, kind: str, actor: str, now: datetime, note: str = "") -> TicketEvent:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.cli.context import State
-from bot.models import Broadcast
+from bot.models import Broadcast, Voter
 from wechat_user import Phone
 
 # Every command with a --json option, with the arguments to run it here.
@@ -42,6 +42,7 @@ JSON_COMMANDS = {
     "poll open": ["--year", "2026"],
     "poll results": ["--year", "2026"],
     "poll close": ["--year", "2026"],
+    "duty formal": ["--ticket", "1"],
 }
 LISTS = ("tickets list", "qr list", "sandbox outbox", "triage list")
 PUSH_FIELDS = {"id", "to", "kind", "status", "channel", "text", "created_at"}
@@ -55,8 +56,11 @@ def cli(app):
 
 @pytest.fixture
 def township(app, ext, demo, db, cli):
-    """Tickets (one assigned, one for triage), pushes and a sent broadcast."""
+    """Tickets (one assigned and escalated to the county, one for triage), pushes and a sent broadcast."""
     Phone(app, "oDEMO_voter_01_01").says("村里自来水停了三天了")
+    holder = db.scalar(select(Voter).where(Voter.openid == "oDEMO_voter_01_01")).group.deputy.openid
+    Phone(app, holder).says("受理 1")
+    Phone(app, holder).says("上报 1 涉及县里的供水管网，乡里定不了")  # for `duty formal`
     Phone(app, "oStranger").says("家门口的水渠堵了，下雨就淹")
     ext.queue.drain(app)
     made = cli("broadcast", "create", "--text", "本周六停水。", "--title", "停水通知", "--to", "deputies",

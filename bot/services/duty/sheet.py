@@ -1,5 +1,5 @@
 """The year's evaluation sheet of one deputy (人大代表年度履职考评表) as a
-Word file in the station's house style (services/tickets/form_word.py: A4,
+Word file in the station's house style (services/word.py: A4,
 宋体 named for East Asian text, a bordered table of labelled boxes): the ten
 items' counts, the three parts of the evaluation and the weighted total."""
 from __future__ import annotations
@@ -15,9 +15,9 @@ from docx.shared import Cm, Pt
 from sqlalchemy.orm import Session
 
 from ...models import Deputy
+from .. import word
 from ..calendar.local_time import BEIJING
-from ..tickets.form_word import TITLE_FONT, _borders, _defaults, _label, _text, _value
-from ..tickets.forms import cn_date
+from ..word import TITLE_FONT, cn_date
 from . import compliance, evaluation
 from .activities import for_year
 from .items import ITEMS, KIND_NAMES
@@ -42,15 +42,15 @@ def _row(table, cells: list[str], label: bool = False, height: float = 0.8) -> N
     row = table.add_row()
     row.height, row.height_rule = Cm(height), WD_ROW_HEIGHT_RULE.AT_LEAST
     for cell, text in zip(row.cells, cells):
-        (_label if label else _value)(cell, text)
+        (word.label if label else word.value)(cell, text)
 
 
 def _part(table, label: str, head: str, body: str, height: float) -> None:
     row = table.add_row()
     row.height, row.height_rule = Cm(height), WD_ROW_HEIGHT_RULE.AT_LEAST
-    _label(row.cells[0], label)
+    word.label(row.cells[0], label)
     box = row.cells[1].merge(row.cells[3])
-    _value(box, head + ("\n" + body if body else ""), top=True)
+    word.value(box, head + ("\n" + body if body else ""), top=True)
 
 
 def _who(by: str | None, at: datetime | None) -> str:
@@ -66,7 +66,7 @@ def write(session: Session, deputy: Deputy, year: int, weights: dict[str, float]
     doc = Document()
     props = doc.core_properties
     props.title, props.author, props.subject = f"{year}年度{TITLE} {deputy.name}", station, "人大代表联络站"
-    _defaults(doc)
+    word.defaults(doc)
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin = section.bottom_margin = Cm(2.0)
@@ -75,33 +75,33 @@ def write(session: Session, deputy: Deputy, year: int, weights: dict[str, float]
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = Pt(6)
-    _text(title, f"{year}年度{TITLE}", east=TITLE_FONT, size=18, bold=True)
+    word.text(title, f"{year}年度{TITLE}", east=TITLE_FONT, size=18, bold=True)
     sub = doc.add_paragraph()
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     sub.paragraph_format.space_after = Pt(8)
-    _text(sub, f"填报单位：{station}", size=12)
+    word.text(sub, f"填报单位：{station}", size=12)
 
     levels = "、".join(LEVEL_NAMES.get(m.level, m.level) + "人大代表" for m in deputy.mandates)
     table = doc.add_table(rows=0, cols=4)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    _borders(table)
+    word.borders(table)
     for cells in ((deputy.name, deputy.code), (levels or "—", str(year))):
         row = table.add_row()
         row.height, row.height_rule = Cm(0.9), WD_ROW_HEIGHT_RULE.AT_LEAST
         labels = ("代表姓名", "代表编号") if cells[0] == deputy.name else ("代表身份", "考评年度")
         for c in range(2):
-            _label(row.cells[2 * c], labels[c])
-            _value(row.cells[2 * c + 1], cells[c])
+            word.label(row.cells[2 * c], labels[c])
+            word.value(row.cells[2 * c + 1], cells[c])
     _part(table, "一、履职\n活动", "“十个一”完成情况（全年完成次数 / 要求次数）：", "", 0.8)
     pairs = item_counts(session, deputy, year)
     for left, right in zip(pairs[0::2], pairs[1::2]):
         row = table.add_row()
         row.height, row.height_rule = Cm(0.7), WD_ROW_HEIGHT_RULE.AT_LEAST
         for c, (name, required, done) in enumerate((left, right)):
-            _value(row.cells[2 * c], name)
+            word.value(row.cells[2 * c], name)
             mark = "" if done >= required else "（未达）"
-            _value(row.cells[2 * c + 1], f"{done} / {required}{mark}")
+            word.value(row.cells[2 * c + 1], f"{done} / {required}{mark}")
     others = "；".join(f"{name} {n} 次" for name, n in other_counts(session, deputy, year))
     if others:
         _part(table, "其他履职", others, "", 0.8)
@@ -111,7 +111,7 @@ def write(session: Session, deputy: Deputy, year: int, weights: dict[str, float]
         if score is None:
             return "未填写", ""
         return (f"等次：{grade}　　得分：{score}　{_who(getattr(found, f'{code}_by'), getattr(found, f'{code}_at'))}",
-                getattr(found, f"{code}_text") or "")
+                getattr(found, f"{code}word.text") or "")
 
     head, body = part("self")
     _part(table, "二、自评", head, body, 2.6)
@@ -134,14 +134,14 @@ def write(session: Session, deputy: Deputy, year: int, weights: dict[str, float]
 
     signatures = doc.add_paragraph()
     signatures.paragraph_format.space_before = Pt(14)
-    _text(signatures, "代表（签名）：＿＿＿＿＿＿　　　　联络站负责人（签名）：＿＿＿＿＿＿")
+    word.text(signatures, "代表（签名）：＿＿＿＿＿＿　　　　联络站负责人（签名）：＿＿＿＿＿＿")
     seal = doc.add_paragraph()
     seal.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     seal.paragraph_format.space_before = Pt(14)
-    _text(seal, f"{station}（盖章）　　　　年　　月　　日")
+    word.text(seal, f"{station}（盖章）　　　　年　　月　　日")
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _text(footer, f"据履职档案生成于 {cn_date(now.astimezone(BEIJING).date())} {now.astimezone(BEIJING):%H:%M}",
+    word.text(footer, f"据履职档案生成于 {cn_date(now.astimezone(BEIJING).date())} {now.astimezone(BEIJING):%H:%M}",
           size=9)
     out = io.BytesIO()
     doc.save(out)

@@ -14,95 +14,18 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from .. import word
 from ..calendar.local_time import BEIJING
-from .forms import FORM_TITLE, FormRow, cn_date
+from ..word import TITLE_FONT, cn_date
+from .forms import FORM_TITLE, FormRow
 
-BODY_FONT, TITLE_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
 LABEL_WIDTH, VALUE_WIDTH = Cm(2.9), Cm(5.1)  # 2 × (2.9 + 5.1) = 16 cm between 2.5 cm margins
-LABEL_FILL = "F2F2F2"
 # The boxes below the header rows: (field, label, least height in cm).
 BOXES = (("matter", "反映内容", 5.5), ("office", "承办单位", 1.2), ("result", "办理结果", 5.0),
          ("feedback", "群众反馈\n满意度", 2.2), ("remarks", "备注", 1.6))
 STATION_BOX = ("联络站\n意见", 3.0)
-
-
-def _fonts(run, east: str = BODY_FONT, size: float = 11, bold: bool = False) -> None:
-    run.font.name = LATIN_FONT
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east)
-
-
-def _text(paragraph, text: str, **style) -> None:
-    _fonts(paragraph.add_run(text), **style)
-
-
-def _defaults(doc) -> None:
-    """Normal text in 宋体 小四, Chinese as the East Asian language (line breaking, font choice)."""
-    normal = doc.styles["Normal"]
-    normal.font.name = LATIN_FONT
-    normal.font.size = Pt(12)
-    rpr = normal.element.get_or_add_rPr()
-    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    rpr.append(lang)
-    normal.paragraph_format.space_after = Pt(0)
-    normal.paragraph_format.line_spacing = 1.15
-
-
-def _borders(table) -> None:
-    """A heavier frame and thin inner lines, as printed forms have."""
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        line = OxmlElement(f"w:{edge}")
-        line.set(qn("w:val"), "single")
-        line.set(qn("w:sz"), "4" if edge.startswith("inside") else "12")  # eighths of a point
-        line.set(qn("w:space"), "0")
-        line.set(qn("w:color"), "000000")
-        borders.append(line)
-    _insert(table._tbl.tblPr, borders, ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption"))
-
-
-def _insert(parent, child, successors: tuple[str, ...]) -> None:
-    """Put `child` before the first of `successors` present: Word refuses elements out of the schema's order."""
-    for tag in successors:
-        found = parent.find(qn(tag))
-        if found is not None:
-            found.addprevious(child)
-            return
-    parent.append(child)
-
-
-def _shade(cell) -> None:
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), LABEL_FILL)
-    _insert(cell._tc.get_or_add_tcPr(), shd, ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign"))
-
-
-def _label(cell, text: str) -> None:
-    _shade(cell)
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    for i, line in enumerate(text.split("\n")):
-        p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _text(p, line, bold=True)
-
-
-def _value(cell, text: str, top: bool = False) -> None:
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP if top else WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    lines = (text or "").split("\n")
-    first = cell.paragraphs[0]
-    for i, line in enumerate(lines):
-        p = first if i == 0 else cell.add_paragraph()
-        p.paragraph_format.space_after = Pt(2)
-        _text(p, line)
 
 
 def _widths(table) -> None:
@@ -117,16 +40,16 @@ def _station_box(row, station: str) -> None:
     """The station's opinion, signature and seal: kept whole on one page."""
     label, height = STATION_BOX
     row.height, row.height_rule = Cm(height), WD_ROW_HEIGHT_RULE.AT_LEAST
-    _insert(row._tr.get_or_add_trPr(), OxmlElement("w:cantSplit"),
+    word.insert(row._tr.get_or_add_trPr(), OxmlElement("w:cantSplit"),
             ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden"))
-    _label(row.cells[0], label)
+    word.label(row.cells[0], label)
     box = row.cells[1].merge(row.cells[3])
     box.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
     for i, line in enumerate(("", f"{station}（盖章）", "负责人（签名）：＿＿＿＿＿＿　　　　年　　月　　日")):
         p = box.paragraphs[0] if i == 0 else box.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.paragraph_format.space_after = Pt(6)
-        _text(p, line)
+        word.text(p, line)
 
 
 def _cn_day(iso: str) -> str:
@@ -139,7 +62,7 @@ def write(form: FormRow, *, station: str, now: datetime) -> bytes:
     props = doc.core_properties
     props.title, props.author, props.last_modified_by = f"{FORM_TITLE} {form.number}", station, station
     props.subject, props.keywords, props.comments = "人大代表联络站", form.number, ""
-    _defaults(doc)
+    word.defaults(doc)
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -149,16 +72,16 @@ def write(form: FormRow, *, station: str, now: datetime) -> bytes:
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = Pt(6)
-    _text(title, FORM_TITLE, east=TITLE_FONT, size=18, bold=True)
+    word.text(title, FORM_TITLE, east=TITLE_FONT, size=18, bold=True)
     sub = doc.add_paragraph()
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     sub.paragraph_format.space_after = Pt(10)
-    _text(sub, f"填报单位：{station}", size=12)
+    word.text(sub, f"填报单位：{station}", size=12)
 
     table = doc.add_table(rows=4 + len(BOXES), cols=4)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    _borders(table)
+    word.borders(table)
     _widths(table)
     header = ((("编号", form.number), ("登记日期", _cn_day(form.registered))),
               (("代表姓名", form.deputy), ("意见类别", form.category)),
@@ -167,23 +90,23 @@ def write(form: FormRow, *, station: str, now: datetime) -> bytes:
         row = table.rows[r]
         row.height, row.height_rule = Cm(1.0), WD_ROW_HEIGHT_RULE.AT_LEAST
         for c, (label, value) in enumerate(pairs):
-            _label(row.cells[2 * c], label)
-            _value(row.cells[2 * c + 1], value)
+            word.label(row.cells[2 * c], label)
+            word.value(row.cells[2 * c + 1], value)
     for r, (field, label, height) in enumerate(BOXES, start=3):
         row = table.rows[r]
         row.height, row.height_rule = Cm(height), WD_ROW_HEIGHT_RULE.AT_LEAST
-        _label(row.cells[0], label)
+        word.label(row.cells[0], label)
         box = row.cells[1].merge(row.cells[3])
-        _value(box, getattr(form, field), top=True)
+        word.value(box, getattr(form, field), top=True)
 
     _station_box(table.rows[-1], station)
     signatures = doc.add_paragraph()
     signatures.paragraph_format.space_before = Pt(12)
-    _text(signatures, "代表（签名）：＿＿＿＿＿＿＿＿　　　　　登记人（签名）：＿＿＿＿＿＿＿＿")
+    word.text(signatures, "代表（签名）：＿＿＿＿＿＿＿＿　　　　　登记人（签名）：＿＿＿＿＿＿＿＿")
 
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _text(footer, f"据工单 {form.number} 的记录生成于 {cn_date(now.astimezone(BEIJING).date())}"
+    word.text(footer, f"据工单 {form.number} 的记录生成于 {cn_date(now.astimezone(BEIJING).date())}"
                   f" {now.astimezone(BEIJING):%H:%M}（当前状态：{form.status}）", size=9)
     out = io.BytesIO()
     doc.save(out)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
@@ -73,10 +73,6 @@ def clean(text: str | None) -> str:
 
 def _day(when: datetime | None) -> str:
     return f"{when.astimezone(BEIJING):%Y-%m-%d}" if when is not None else ""
-
-
-def cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def asked_anonymity(ticket: Ticket) -> bool:

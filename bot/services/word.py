@@ -28,8 +28,8 @@ def fonts(run, east: str = BODY_FONT, size: float = 11, bold: bool = False) -> N
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east)
 
 
-def text(paragraph, text: str, **style) -> None:
-    fonts(paragraph.add_run(text), **style)
+def text(paragraph, words: str, **style) -> None:
+    fonts(paragraph.add_run(words), **style)
 
 
 def defaults(doc) -> None:
@@ -49,15 +49,15 @@ def defaults(doc) -> None:
 
 def borders(table) -> None:
     """A heavier frame and thin inner lines, as printed forms have."""
-    borders = OxmlElement("w:tblBorders")
+    frame = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         line = OxmlElement(f"w:{edge}")
         line.set(qn("w:val"), "single")
         line.set(qn("w:sz"), "4" if edge.startswith("inside") else "12")  # eighths of a point
         line.set(qn("w:space"), "0")
         line.set(qn("w:color"), "000000")
-        borders.append(line)
-    insert(table._tbl.tblPr, borders, ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption"))
+        frame.append(line)
+    insert(table._tbl.tblPr, frame, ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption"))
 
 
 def insert(parent, child, successors: tuple[str, ...]) -> None:
@@ -78,18 +78,18 @@ def shade(cell) -> None:
     insert(cell._tc.get_or_add_tcPr(), shd, ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign"))
 
 
-def label(cell, text: str) -> None:
+def label(cell, words: str) -> None:
     shade(cell)
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    for i, line in enumerate(text.split("\n")):
+    for i, line in enumerate(words.split("\n")):
         p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         text(p, line, bold=True)
 
 
-def value(cell, text: str, top: bool = False) -> None:
+def value(cell, words: str, top: bool = False) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP if top else WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    lines = (text or "").split("\n")
+    lines = (words or "").split("\n")
     first = cell.paragraphs[0]
     for i, line in enumerate(lines):
         p = first if i == 0 else cell.add_paragraph()

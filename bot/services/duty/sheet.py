@@ -111,7 +111,7 @@ def write(session: Session, deputy: Deputy, year: int, weights: dict[str, float]
         if score is None:
             return "未填写", ""
         return (f"等次：{grade}　　得分：{score}　{_who(getattr(found, f'{code}_by'), getattr(found, f'{code}_at'))}",
-                getattr(found, f"{code}word.text") or "")
+                getattr(found, f"{code}_text") or "")
 
     head, body = part("self")
     _part(table, "二、自评", head, body, 2.6)

@@ -365,3 +365,21 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_xlsx_without_a_quote(t
     assert about["标题"].value == title and about["标题"].data_type == "s"
     assert about["正文"].value == "-1 号通知：+86 电话 @所有人" and about["正文"].data_type == "s"
     assert about["已发送"].value == 51 and about["已发送"].data_type == "n"
+
+
+def test_the_console_stylesheet_closes_every_block():
+    """Two merges left @media blocks open, and every rule after them (the
+    compose form's layout, the hidden pickers) applied on narrow screens only."""
+    from pathlib import Path
+
+    import bot.console
+
+    css = re.sub(r"/\*.*?\*/", "", (Path(bot.console.__file__).parent / "static" / "console.css").read_text(),
+                 flags=re.S)
+    depth = 0
+    for n, line in enumerate(css.splitlines(), 1):
+        if depth == 1 and re.match(r"[.#a-z]", line):  # a top-level rule inside a block
+            pytest.fail(f"line {n} is inside an unclosed block: {line[:60]}")
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, n
+    assert depth == 0

@@ -9,6 +9,7 @@ bot/jobs/commit.py (which starts the worker's sender when it is due) and
 redirects with a Chinese flash."""
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -64,6 +65,32 @@ def _audit(action: str, broadcast_id: int, detail: str = "") -> None:
                  detail=detail[:500], address=client_address(), now=current().now())
 
 
+class ComposeTokens:
+    """The compose form's one-use tokens (desk.Once) in Redis, one key per
+    user and token: SET NX claims it, the value becomes the broadcast's id."""
+
+    TTL = 24 * 3600
+
+    def __init__(self, redis: Any, username: str):
+        self.redis, self.username = redis, username
+
+    def _key(self, token: str) -> str:
+        return f"liaison:broadcast-compose:{self.username}:{token}"
+
+    def claim(self, token: str) -> bool:
+        return bool(self.redis.set(self._key(token), b"", nx=True, ex=self.TTL))
+
+    def first(self, token: str) -> int | None:
+        held = self.redis.get(self._key(token))
+        return int(held) if held and held.isdigit() else None
+
+    def settle(self, token: str, broadcast_id: int) -> None:
+        self.redis.set(self._key(token), str(broadcast_id).encode(), xx=True, ex=self.TTL)
+
+    def release(self, token: str) -> None:
+        self.redis.delete(self._key(token))
+
+
 def _start(restart: bool, broadcast_id: int) -> Outcome:
     return Outcome().add_job(SEND_BROADCAST, broadcast_id) if restart else Outcome()
 
@@ -80,7 +107,7 @@ def index() -> Any:
 def _form(draft: desk.Draft, broadcast_id: int | None = None, status: int = 200) -> Any:
     me, s = user(), db()
     return render_template("console/broadcast_compose.html", broadcast_id=broadcast_id,
-                           choices=_guard(desk.choices, s, me), kinds=desk.KIND_NAMES, buttons=desk.DO,
+                           compose_token=secrets.token_urlsafe(24), choices=_guard(desk.choices, s, me), kinds=desk.KIND_NAMES, buttons=desk.DO,
                            counts=desk.audience(s, me, draft), max_text=desk.MAX_TEXT,
                            **_phone(draft, me.username)), status
 
@@ -88,8 +115,16 @@ def _form(draft: desk.Draft, broadcast_id: int | None = None, status: int = 200)
 def _save(broadcast_id: int | None) -> Any:
     me, s, ext = user(), db(), current()
     draft, do = _draft(request.form), request.form.get("do", "")
+    token, once = request.form.get("compose_token", "")[:64], ComposeTokens(ext.redis, me.username)
     try:
-        b, due = _guard(desk.compose, s, me, draft, do, ext.now(), broadcast_id=broadcast_id)
+        b, due = _guard(desk.compose, s, me, draft, do, ext.now(), once=once, token=token,
+                        broadcast_id=broadcast_id)
+    except desk.Submitted as exc:  # posted twice: the first post made it, this one makes nothing
+        s.rollback()
+        flash(str(exc), "error")
+        if exc.broadcast_id is None:
+            return redirect(url_for("console.broadcasts"))
+        return redirect(url_for("console.broadcast", broadcast_id=exc.broadcast_id))
     except BroadcastError as exc:
         s.rollback()
         flash(control.explain(exc), "error")
@@ -130,7 +165,7 @@ def audience() -> Any:
 def show(broadcast_id: int) -> Any:
     me, s = user(), db()
     b = _guard(desk.load, s, me, broadcast_id)
-    return render_template("console/broadcast.html", b=b, p=desk.progress(s, me, b),
+    return render_template("console/broadcast.html", b=b, p=desk.progress(s, me, b, current().now()),
                            audience_name=desk.describe(s, b.targets), editable=desk.editable(b),
                            **_phone(desk.Draft.of(b), b.author))
 
@@ -138,10 +173,14 @@ def show(broadcast_id: int) -> Any:
 def progress_fragment(broadcast_id: int) -> Any:
     """The progress bar alone, polled by htmx while the broadcast can change by
     itself. When its state differs from the one the page shows, the buttons are
-    swapped too (out of band), so pause turns into resume without a reload."""
+    swapped too (out of band), so pause turns into resume without a reload.
+    `expected` is the audience the page counted when it opened: polls carry it
+    rather than counting the whole audience again each time."""
     me, s = user(), db()
     b = _guard(desk.load, s, me, broadcast_id)
-    p = desk.progress(s, me, b)
+    raw = request.args.get("expected", "")
+    expected = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    p = desk.progress(s, me, b, current().now(), expected)
     changed = request.args.get("shown", "") != b.status
     return render_template("console/_broadcast_progress.html", b=b, p=p, oob=changed, editable=desk.editable(b))
 

@@ -182,8 +182,11 @@ def status(session: Session, broadcast_id: int) -> dict[str, Any]:
 
 # -- sending -----------------------------------------------------------------
 def start(session: Session, broadcast_id: int, now: datetime) -> str:
-    """Move a due broadcast to sending; returns its status."""
-    b = session.get(Broadcast, broadcast_id)
+    """Move a due broadcast to sending; returns its status. The row is locked
+    and read afresh (as the console's edits and pause/cancel lock it), so a
+    draft saved or a pause made meanwhile is seen, not overwritten."""
+    b = session.scalar(select(Broadcast).where(Broadcast.id == broadcast_id).with_for_update()
+                       .execution_options(populate_existing=True))
     if b.status == BroadcastStatus.SCHEDULED and (b.scheduled_at is None or b.scheduled_at <= now):
         b.status, b.started_at = BroadcastStatus.SENDING, b.started_at or now
     return b.status

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,6 +31,30 @@ CHOOSING = {"sites": (Site, "站点"), "villages": (Village, "行政村"), "grou
 # What the compose form's buttons ask for.
 DO = {"draft": "保存草稿", "now": "立即发送", "schedule": "定时发送"}
 SEGMENTS = (("sent", "已发送"), ("failed", "失败"), ("skipped", "跳过"), ("unknown", "不确定"))
+# A compose form's one-use token (the console makes it when it renders the form).
+COMPOSE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+SUBMITTED = "这条群发已经提交过了"
+# The progress bar asks again every second while sending (or about to), every
+# 30 seconds while a broadcast waits for a time further ahead.
+FAST, SLOW, SOON = "1s", "30s", timedelta(seconds=60)
+
+
+class Once(Protocol):
+    """One-use compose tokens, claimed atomically (the console keeps them in
+    Redis, SET NX): a form posted twice makes one broadcast."""
+
+    def claim(self, token: str) -> bool: ...  # True for the first claim only
+    def first(self, token: str) -> int | None: ...  # the broadcast the first claim made, once known
+    def settle(self, token: str, broadcast_id: int) -> None: ...
+    def release(self, token: str) -> None: ...  # nothing was made: the token may be used again
+
+
+class Submitted(BroadcastError):
+    """The compose form was posted already (a double click, a repeated POST)."""
+
+    def __init__(self, broadcast_id: int | None):
+        super().__init__(SUBMITTED)
+        self.broadcast_id = broadcast_id
 
 
 def require_staff(user: Any) -> None:
@@ -99,9 +123,16 @@ def describe(session: Session, targets_: dict[str, Any]) -> str:
     return f"{KIND_NAMES[kind]}：" + "、".join(names.get(c, c) for c in codes)
 
 
-def load(session: Session, user: Any, broadcast_id: int) -> Broadcast:
+def load(session: Session, user: Any, broadcast_id: int, lock: bool = False) -> Broadcast:
+    """One broadcast. With `lock`, for a change: its row locked (FOR UPDATE; the
+    sender's start takes the same lock) and read afresh, so the caller checks
+    the state the change will be written over, not the one it read before."""
     require_staff(user)
-    b = session.get(Broadcast, broadcast_id)
+    if lock:
+        b = session.scalar(select(Broadcast).where(Broadcast.id == broadcast_id).with_for_update()
+                           .execution_options(populate_existing=True))
+    else:
+        b = session.get(Broadcast, broadcast_id)
     if b is None:
         raise NotFound(f"没有编号为 {broadcast_id} 的群发")
     return b
@@ -147,53 +178,93 @@ def _checked(draft: Draft) -> tuple[str, str, str | None, dict[str, Any]]:
     return text, title, template_id or None, targets(draft)
 
 
-def compose(session: Session, user: Any, draft: Draft, do: str, now: datetime,
+def compose(session: Session, user: Any, draft: Draft, do: str, now: datetime, *, once: Once, token: str,
             broadcast_id: int | None = None) -> tuple[Broadcast, bool]:
     """Save a new broadcast or edit one not yet started, then keep it as a
     draft, send it now, or schedule it. Returns it and whether the sender
-    must start now (the caller enqueues it after the commit)."""
+    must start now (the caller enqueues it after the commit).
+
+    `token` is the form's one-use token: claimed through `once` before
+    anything changes, so the same form posted twice (a double click) makes
+    and sends one broadcast; the second post raises Submitted. When this
+    raises anything else, nothing was made (the caller rolls back) and the
+    claim is released: the corrected form may be posted again."""
     require_staff(user)
     if do not in DO:
         raise BroadcastError("请选择保存草稿、立即发送或定时发送")
-    text, title, template_id, targets_ = _checked(draft)
+    checked = _checked(draft)
     when = control.parse_when(draft.when)
     if do == "schedule" and when is None:
         raise BroadcastError("定时发送请填写发送时间（北京时间）")
+    if not COMPOSE_TOKEN.fullmatch(token or ""):
+        raise BroadcastError("这张表单已过期，请检查内容后再提交一次")
+    if not once.claim(token):
+        raise Submitted(once.first(token) or broadcast_id)
+    try:
+        b = _save(session, user, checked, when, now, broadcast_id)
+        once.settle(token, b.id)
+        if do == "draft":
+            return b, False
+        if do == "now":
+            b.scheduled_at = None  # now, not the time a publicity-day draft came with
+            when = None
+        return b, control.send(session, b, when, now)
+    except BaseException:
+        once.release(token)
+        raise
+
+
+def _save(session: Session, user: Any, checked: tuple[str, str, str | None, dict[str, Any]],
+          when: datetime | None, now: datetime, broadcast_id: int | None) -> Broadcast:
+    """A new broadcast, or the edit of one not started (its row locked), as a draft."""
+    text, title, template_id, targets_ = checked
     if broadcast_id is None:
         b = service.create(session, text=text, title=title, targets=targets_, author=user.username, now=now,
                            template_id=template_id)
     else:
-        b = load(session, user, broadcast_id)
-        if not editable(b):
+        b = load(session, user, broadcast_id, lock=True)
+        if not editable(b):  # the state under the lock: the sender may have started it since the form was shown
             raise BroadcastError(f"群发 #{b.id} {control.status_name(b.status)}，不能再修改")
         service.counts(session, targets_)  # unknown codes refused before anything changes
         b.text, b.title, b.template_id, b.targets = text, title, template_id, targets_
         b.status = BroadcastStatus.DRAFT  # saved again: a draft until sent or scheduled below
     b.scheduled_at = when
     session.flush()
-    if do == "draft":
-        return b, False
-    if do == "now":
-        b.scheduled_at = None  # now, not the time a publicity-day draft came with
-        when = None
-    return b, control.send(session, b, when, now)
+    return b
 
 
 def act(session: Session, user: Any, broadcast_id: int, action: str, now: datetime) -> tuple[Broadcast, bool]:
-    """pause, resume or cancel; returns the broadcast and whether the sender must start again."""
-    b = load(session, user, broadcast_id)
+    """pause, resume or cancel; returns the broadcast and whether the sender must start again.
+    Decided on the row locked and read afresh: a pause cannot overwrite "done",
+    two resumes at once start one sender."""
+    b = load(session, user, broadcast_id, lock=True)
     return b, control.act(session, b, action, now)
 
 
-def progress(session: Session, user: Any, b: Broadcast) -> dict[str, Any]:
+def _every(b: Broadcast, now: datetime | None) -> str:
+    """How often the page asks again: every second while sending or about to."""
+    if b.status == BroadcastStatus.SCHEDULED and (now is None or b.scheduled_at is None
+                                                  or b.scheduled_at - now > SOON):
+        return SLOW
+    return FAST
+
+
+def progress(session: Session, user: Any, b: Broadcast, now: datetime | None = None,
+             expected: int | None = None) -> dict[str, Any]:
     """Where its sending stands, for the progress bar. Before every recipient
-    is staged, the audience count stands in for the rows still to come."""
+    is staged, the audience count stands in for the rows still to come:
+    `expected`, the figure the page counted when it was opened (the polls
+    carry it), else counted here. A poll does not count the audience again."""
     require_staff(user)
     st = service.status(session, b.id)
     total = st["total"]
     if not b.staged and b.status != BroadcastStatus.CANCELLED:
-        expected = service.counts(session, b.targets)
-        total = max(total, expected["recipients"] + expected["skipped"])
+        if expected is None:
+            counted = service.counts(session, b.targets)
+            expected = counted["recipients"] + counted["skipped"]
+        total = max(total, expected)
+    else:
+        expected = None
     done = sum(st[k] for k, _ in SEGMENTS)
     finished = b.status in control.FINISHED
     waiting = max(0, total - done) if not finished else st["waiting"]
@@ -209,6 +280,6 @@ def progress(session: Session, user: Any, b: Broadcast) -> dict[str, Any]:
             "pause_reason": control.pause_reason(b.pause_reason) if b.pause_reason else "",
             "sent": st["sent"], "failed": st["failed"], "skipped": st["skipped"], "unknown": st["unknown"],
             "waiting": waiting, "total": total, "done": done, "percent": percent, "bars": bars,
-            "finished": finished,
+            "finished": finished, "expected": expected, "every": _every(b, now),
             # The page asks again while something can still change by itself.
             "polling": b.status in (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING)}

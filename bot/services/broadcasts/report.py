@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ...models import DELIVERY_STATUSES, Broadcast, BroadcastDelivery, Deputy, Village, Voter
 from ..roster.voters import display_name
-from ..roster.workbook.spec import FORMULA_START
+from ..sheets import safe_text_cell
 from . import control
 from .desk import describe, progress, require_staff
 
@@ -94,13 +94,6 @@ def lines(session: Session, broadcast_id: int) -> Iterator[dict[str, Any]]:
         last = rows[-1][0]
 
 
-def _safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula stays text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def workbook(session: Session, user: Any, b: Broadcast, now: datetime) -> tuple[bytes, int]:
     """The report as .xlsx bytes: a summary sheet and one line per recipient.
     Returns the file and its number of lines (the caller audits the download)."""
@@ -112,6 +105,11 @@ def workbook(session: Session, user: Any, b: Broadcast, now: datetime) -> tuple[
     st = progress(session, user, b)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("发送明细")
+
+    def row(ws: Any, values: tuple) -> list:
+        """Cells, not values: text that looks like a formula is typed as text."""
+        return [safe_text_cell(WriteOnlyCell(ws), v) for v in values]
+
     for i, width in enumerate(WIDTHS):
         sheet.column_dimensions[chr(ord("A") + i)].width = width
     sheet.freeze_panes = "A2"
@@ -125,15 +123,15 @@ def workbook(session: Session, user: Any, b: Broadcast, now: datetime) -> tuple[
     count = 0
     for line in lines(session, b.id):
         count += 1
-        sheet.append([_safe(v) for v in (line["n"], line["who"], line["village"], line["role"], line["status_name"],
-                                         line["reason"], line["channel"], line["sent_at"], line["attempts"])])
+        sheet.append(row(sheet, (line["n"], line["who"], line["village"], line["role"], line["status_name"],
+                                 line["reason"], line["channel"], line["sent_at"], line["attempts"])))
     about = book.create_sheet("概况")
     for key, value in (("群发编号", b.id), ("标题", b.title), ("正文", b.text),
                        ("发给", describe(session, b.targets)), ("状态", st["status_name"]),
                        ("已发送", st["sent"]), ("失败", st["failed"]), ("跳过", st["skipped"]),
                        ("不确定", st["unknown"]), ("等待", st["waiting"]), ("共计", st["total"]),
                        ("发布人", b.author), ("导出时间（北京时间）", control.beijing(now))):
-        about.append([key, _safe(value)])
+        about.append(row(about, (key, value)))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue(), count

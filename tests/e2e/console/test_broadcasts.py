@@ -87,10 +87,22 @@ def test_a_broadcast_to_a_site_with_its_progress_reaching_100(site, page, log_in
     assert page.inner_text("#skipped") == "1"
     assert page.inner_text("#preview-text") == TEXT  # the phone shows what voters will read
     assert asked and not [u for u in asked if "csrf_token" in u], "the CSRF token stays out of URLs"
+    assert not [u for u in asked if "compose_token" in u]
     shot(page, "broadcast-compose")
 
+    # An impatient double click: the first click greys the buttons (the one
+    # pressed rides in a hidden field), the second sends nothing. The page's
+    # own listener, last in line, holds the first submission to look at it.
+    page.evaluate("""() => { window.submits = 0;
+        window.addEventListener("submit", (e) => { window.submits++; e.preventDefault(); }); }""")
+    page.click("#send-now")
+    page.evaluate("document.querySelector('#send-now').click()")
+    state = page.evaluate("""() => ({submits: window.submits,
+        grey: [...document.querySelectorAll("#compose button[type=submit]")].map((b) => b.disabled),
+        carried: [...document.querySelectorAll("#compose input.pressed")].map((i) => i.name + "=" + i.value)})""")
+    assert state == {"submits": 1, "grey": [True, True, True], "carried": ["do=now"]}, state
     with page.expect_navigation():
-        page.click("#send-now")
+        page.evaluate("document.querySelector('#compose').submit()")  # what the browser sends, once
     assert "已开始发送" in page.inner_text(".flash")
     assert page.inner_text("#audience-name") == "按联络站点：上丰联络点"
     loads = []

@@ -56,9 +56,16 @@ def work(app) -> list[str]:
     return states
 
 
+def form_tokens(client, path: str) -> dict[str, str]:
+    """The hidden tokens of a compose form: CSRF and the one-use compose token."""
+    page = client.get(path).get_data(as_text=True)
+    return dict(re.findall(r'name="(csrf_token|compose_token)" value="([^"]+)"', page))
+
+
 def compose(client, **form):
     data = {"text": "本周六上午九点在上丰联络点接待选民，欢迎来反映意见。", "title": "接待日通知", "do": "now", **form}
-    data.setdefault("csrf_token", csrf_token(client, "/console/broadcasts/new"))
+    if "csrf_token" not in data:
+        data = {**form_tokens(client, "/console/broadcasts/new"), **data}
     return client.post("/console/broadcasts/new", data=data)
 
 
@@ -233,9 +240,9 @@ def test_editing_a_publicity_draft_and_sending_it_now_sends_now(township, db):
     draft = db.scalar(select(Broadcast).where(Broadcast.campaign_key == "publicity:2027:environment"))
     form = client.get(f"/console/broadcasts/{draft.id}/edit").get_data(as_text=True)
     assert "六五环境日" in form and 'value="2027-06-05T09:00"' in form
-    token = csrf_token(client, f"/console/broadcasts/{draft.id}/edit")
+    tokens = form_tokens(client, f"/console/broadcasts/{draft.id}/edit")
     client.post(f"/console/broadcasts/{draft.id}/edit", data={
-        "csrf_token": token, "text": "明天是六五环境日，请不要焚烧秸秆。", "title": "6月5日环境日", "kind": "deputies",
+        **tokens, "text": "明天是六五环境日，请不要焚烧秸秆。", "title": "6月5日环境日", "kind": "deputies",
         "do": "now", "when": "2027-06-05T09:00"})
     db.expire_all()
     sent = db.get(Broadcast, draft.id)
@@ -291,3 +298,88 @@ def test_the_command_line_refuses_a_time_already_past_as_the_console_does(townsh
     later = cli("broadcast", "send", str(bid), "--at", "2026-06-05 09:00")
     assert later.exit_code == 0 and "将于 2026-06-05 09:00（北京时间）发送" in later.output
     assert newest(db).scheduled_at == datetime(2026, 6, 5, 1, 0, tzinfo=timezone.utc)
+
+
+def test_a_double_click_on_send_now_makes_and_sends_one_broadcast(township, fake_wechat, db):
+    client = log_in(township, "clerk")
+    tokens = form_tokens(client, "/console/broadcasts/new")
+    assert set(tokens) == {"csrf_token", "compose_token"}
+    refused = compose(client, kind="sites", **tokens)  # a mistake first: the form's token is not used up
+    assert refused.status_code == 422 and newest(db) is None
+    first = compose(client, kind="deputies", **tokens)
+    second = compose(client, kind="deputies", **tokens)  # the same form, posted again
+    b = newest(db)
+    assert first.status_code == second.status_code == 302
+    assert first.location.endswith(f"/console/broadcasts/{b.id}") and second.location == first.location
+    assert "这条群发已经提交过了" in client.get(second.location).get_data(as_text=True)
+    assert len(db.scalars(select(Broadcast)).all()) == 1
+    assert township.config["TASK_QUEUE"].items == [(SEND_BROADCAST, (b.id,))]
+    work(township)
+    assert len(fake_wechat.sent) == service.status(db, b.id)["sent"] == 51  # each deputy once
+    edit = form_tokens(client, f"/console/broadcasts/{b.id}/edit")  # another form, another token
+    assert edit == {} or edit["compose_token"] != tokens["compose_token"]
+    actions = [e.action for e in db.scalars(select(AuditEvent).where(AuditEvent.action.like("broadcast.%")))]
+    assert actions == ["broadcast.send"]
+
+
+def test_an_edit_form_posted_twice_starts_the_sender_once(township, db):
+    client = log_in(township, "clerk")
+    compose(client, kind="deputies", do="draft")
+    b = newest(db)
+    tokens = form_tokens(client, f"/console/broadcasts/{b.id}/edit")
+    form = {**tokens, "text": "改过的正文", "kind": "deputies", "do": "now"}
+    for _ in range(2):
+        got = client.post(f"/console/broadcasts/{b.id}/edit", data=form)
+        assert got.status_code == 302 and got.location.endswith(f"/console/broadcasts/{b.id}")
+    assert township.config["TASK_QUEUE"].items == [(SEND_BROADCAST, (b.id,))]
+
+
+def test_a_broadcast_waiting_for_its_time_is_polled_slowly_and_not_recounted(township, db, monkeypatch):
+    township.config["CLOCK"].value = datetime(2026, 6, 1, 2, 0, tzinfo=timezone.utc).timestamp()
+    client = log_in(township, "clerk")
+    compose(client, kind="deputies", do="schedule", when="2026-06-05T09:00")
+    b = newest(db)
+    page = client.get(f"/console/broadcasts/{b.id}").get_data(as_text=True)
+    assert 'hx-trigger="every 30s"' in page and 'id="n-waiting">51<' in page
+    poll = re.search(r'hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert "expected=51" in poll
+    counted = []
+    monkeypatch.setattr(service, "counts", lambda *a, **k: counted.append(a) or {"recipients": 0, "skipped": 0})
+    fragment = client.get(poll).get_data(as_text=True)
+    assert counted == [] and 'id="n-waiting">51<' in fragment and 'hx-trigger="every 30s"' in fragment
+    township.config["CLOCK"].value = datetime(2026, 6, 5, 0, 59, 30, tzinfo=timezone.utc).timestamp()
+    client = log_in(township, "clerk")  # the idle timeout saw four days go by
+    soon = client.get(poll).get_data(as_text=True)  # half a minute before its time: every second
+    assert counted == [] and 'hx-trigger="every 1s"' in soon
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_xlsx_without_a_quote(township, db):
+    client = log_in(township, "clerk")
+    title = '=HYPERLINK("http://example.com","点我")'
+    compose(client, kind="deputies", title=title, text="-1 号通知：+86 电话 @所有人")
+    work(township)
+    b = newest(db)
+    got = client.get(f"/console/broadcasts/{b.id}/report.xlsx")
+    book = load_workbook(io.BytesIO(got.data))
+    about = {row[0].value: row[1] for row in book["概况"].iter_rows()}
+    assert about["标题"].value == title and about["标题"].data_type == "s"
+    assert about["正文"].value == "-1 号通知：+86 电话 @所有人" and about["正文"].data_type == "s"
+    assert about["已发送"].value == 51 and about["已发送"].data_type == "n"
+
+
+def test_the_console_stylesheet_closes_every_block():
+    """Two merges left @media blocks open, and every rule after them (the
+    compose form's layout, the hidden pickers) applied on narrow screens only."""
+    from pathlib import Path
+
+    import bot.console
+
+    css = re.sub(r"/\*.*?\*/", "", (Path(bot.console.__file__).parent / "static" / "console.css").read_text(),
+                 flags=re.S)
+    depth = 0
+    for n, line in enumerate(css.splitlines(), 1):
+        if depth == 1 and re.match(r"[.#a-z]", line):  # a top-level rule inside a block
+            pytest.fail(f"line {n} is inside an unclosed block: {line[:60]}")
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, n
+    assert depth == 0

@@ -21,6 +21,12 @@ def token_of(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
+def form_of(html: str, action: str) -> dict[str, str]:
+    """The hidden fields (CSRF token, one-use nonce) of the ticket page's form whose button is `action`."""
+    form = next(f for f in html.split("<form")[1:] if f'value="{action}"' in f.split("</form>")[0])
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]+)"', form.split("</form>")[0]))
+
+
 def path_of(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + ("?" + parts.query if parts.query else "")

@@ -69,7 +69,12 @@ def _after(response: Any) -> Any:
     for name, value in HEADERS.items():
         if not (static and name == "Cache-Control"):
             response.headers.setdefault(name, value)
-    return response if static else session.save(response)
+    if static:
+        return response
+    # Every page, error and download here may hold personal data (a voter's words or photo):
+    # never stored, whatever the view set (send_file sets "no-cache", which a phone may store).
+    response.headers["Cache-Control"] = "no-store"
+    return session.save(response)
 
 
 def _teardown(_exc: BaseException | None) -> None:

@@ -6,10 +6,15 @@ a second signed cookie, path /m/, signed with the app's keys under a salt of
 its own (a console cookie does not verify here, nor this one there), with a
 CSRF token of its own. It holds no personal data: the deputy's id, a keyed
 pseudonym of the WeChat account it was opened from (bot/logid.py), the pending
-authorisation's state, the CSRF token and a one-shot message."""
+authorisation's state, the CSRF token and a one-shot message.
+
+Each action form also carries a one-use nonce (`action_nonce`): the view spends
+it in Redis (SET NX) before acting, so a double tap or a resent form acts once.
+A cookie cannot do that: two taps arrive together carrying the same cookie."""
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from typing import Any
 
@@ -20,7 +25,11 @@ COOKIE = "liaison_m"
 PATH = "/m/"
 SALT = "liaison-mobile-session"
 IDLE_SECONDS = 30 * 60  # re-authorisation is silent inside WeChat (snsapi_base), so keep this short
-LOGIN_SECONDS = 12 * 3600  # however busy, a login ends after this
+LOGIN_SECONDS = 12 * 3600  # however busy, a login ends after this (on the app's clock)
+# How long a spent action nonce is remembered: a form is only ever accepted with its
+# login's CSRF token (a new login is a new token), and a login ends after LOGIN_SECONDS.
+NONCE_SECONDS = LOGIN_SECONDS + IDLE_SECONDS
+_NONCE = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -67,6 +76,17 @@ def csrf_token() -> str:
 def csrf_ok() -> bool:
     sent, held = request.form.get("csrf_token", ""), load().get("c", "")
     return bool(sent and held) and hmac.compare_digest(sent.encode(), held.encode())
+
+
+def action_nonce() -> str:
+    """A fresh one-use token for one rendered action form."""
+    return secrets.token_urlsafe(16)
+
+
+def nonce_sent() -> str | None:
+    """The form's nonce, when it has a well-formed one."""
+    sent = request.form.get("nonce", "")
+    return sent if _NONCE.fullmatch(sent) else None
 
 
 def say(kind: str, text: str) -> None:

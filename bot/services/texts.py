@@ -319,3 +319,36 @@ VISIT_MEDIA_FULL = "这次走访已经有 {count} 个附件，不能再加了。
 VISIT_MEDIA_NAMES = {"image": "照片", "voice": "语音", "video": "视频", "shortvideo": "视频"}
 ON_BEHALF = "代为反映"  # the voter agreed that the deputy reports the matter for them
 ON_BEHALF_NOTE = "{deputy} 代表走访{place}时记录，群众同意代为反映"
+# -- the deputies' phone pages (bot/mobile, services/tickets/mine.py) ----------
+# action -> its button; the order is the page's.
+PHONE_ACTIONS = {"accept": "受理", "reply": "回复群众", "progress": "记录进展", "resolve": "办结", "transfer": "转办",
+                 "escalate": "上报上级", "return": "退回联络站"}
+PHONE_NEEDS = {"reply": "回复的内容", "progress": "办理进展", "resolve": "办理结果", "escalate": "上报原因",
+               "return": "退回原因", "transfer": "要转给的站所"}
+PHONE_NEEDS_TEXT = "请先填写{what}，再点“{button}”"
+PHONE_NO_SUCH_ACTION = "没有这个操作。"
+PHONE_ACCEPT_FIRST = "这件工单还没有受理，请先点“受理”"
+PHONE_CANNOT = "目前不能{button}"
+# After a move: the command's own answer, without the command hints that make sense only in the chat.
+PHONE_DONE = {"accept": "已受理，已告知群众。办好后请在这里回复群众或办结。", "progress": "进展已记下，已告诉群众。",
+              "reply": "答复已发给群众。", "resolve": "已办结，已告知群众并请其评价。"}
+PHONE_DONE_LINKED = {"reply": "并入此单的 {n} 位群众只收到“有新进展”的通知。",
+                     "resolve": "并入此单的 {n} 位群众只收到“已办结”的通知，也会被请求评价。"}
+PHONE_DONE_OTHER = "已办理"
+PHONE_REPEATED = "这一步已经提交过了，不会重复办理。请看下面的办理经过。"
+PHONE_STALE_FORM = "页面已过期，请看一下工单现在的情况，再重新操作。"
+PHONE_BUSY = "系统正忙，这一步没有办理，请稍后再试。"
+PHONE_ERRORS = {400: ("页面已过期", "请回到公众号，从菜单“代表工作”重新进入。"),
+                403: ("不能访问", "这个页面只供已绑定的人大代表使用。"),
+                404: ("没有找到", "没有这个页面，或者这件工单不是分派给您的。"),
+                405: ("请求无效", "不支持这种操作。"),
+                500: ("出错了", "系统出了点问题，请稍后再试，或联系联络站工作人员。"),
+                502: ("暂时无法确认您的身份", "微信暂时没有答复，请稍后从公众号菜单“代表工作”重新进入。")}
+PHONE_NOT_DEPUTY_TITLE = "这里只供人大代表使用"
+PHONE_NOT_DEPUTY = ("这里是人大代表办理群众意见的页面。您的微信还没有绑定为人大代表，或者绑定还没有经联络站确认。"
+                    "如果您是代表，请扫描联络站发给您的代表绑定卡，等工作人员确认后再进入；"
+                    "如果您想反映问题，请回到公众号直接发文字或语音。")
+PHONE_NO_GRANT = ("没有得到微信授权", "请回到公众号，从菜单“代表工作”重新进入。")
+PHONE_NOT_CONFIGURED = ("还不能从微信进入", "系统还没有设置对外网址（LIAISON_PUBLIC_BASE_URL），"
+                        "暂时不能从微信进入代表工作页面。请联系联络站工作人员。")
+PHONE_NO_MEDIA = "附件还没有保存下来，或已被删除。"

@@ -92,8 +92,9 @@ def test_the_wheel_ships_the_console_pages_and_their_files(built):
 def test_the_wheel_ships_the_deputies_phone_pages(built):
     names, _, how = built
     shipped = {"bot/" + p.relative_to(BOT).as_posix() for p in (BOT / "mobile").rglob("*")
-               if p.is_file() and p.suffix in (".html", ".css")}
-    assert {"bot/mobile/templates/mobile/ticket.html", "bot/mobile/static/mobile.css"} <= shipped
+               if p.is_file() and p.suffix in (".html", ".css", ".js")}
+    assert {"bot/mobile/templates/mobile/ticket.html", "bot/mobile/static/mobile.css",
+            "bot/mobile/static/mobile.js"} <= shipped
     assert shipped <= names, (how, sorted(shipped - names))
 
 

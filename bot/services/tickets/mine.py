@@ -1,8 +1,9 @@
 """A deputy's own tickets, for their phone pages (bot/mobile): which deputy a
 WeChat account is, the tickets assigned or escalated to them (overdue first,
-then newest), and one of them under the WeChat commands' rule (desk.may_act:
-theirs, and never a confidential one). Acting on a ticket is desk.take, the
-same path as the commands; nothing here changes a ticket."""
+then newest), one of them under the WeChat commands' rule (desk.may_act:
+theirs, and never a confidential one), and what the page tells them after a
+move or a refusal. Acting on a ticket is desk.take, the same path as the
+commands; nothing here changes a ticket."""
 from __future__ import annotations
 
 import re
@@ -13,6 +14,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ...models import OPEN_STATUSES, Deputy, Ticket, TicketStatus
+from .. import texts
 from ..accounts import audit
 from ..accounts.errors import NotFound
 from ..calendar.local_time import BEIJING
@@ -96,3 +98,22 @@ def bound_deputies(session: Session) -> list[Deputy]:
     simulated authorisation offers to pick from."""
     return [d for d in session.scalars(select(Deputy).where(Deputy.openid.is_not(None), Deputy.openid != "")
                                        .order_by(Deputy.code)) if may_use(d)]
+
+
+def refusal(ticket: Ticket, action: str, said: str | None) -> str:
+    """Why a move did not happen, for the page: a ticket still waiting must be
+    accepted first (only returning it to the station needs no 受理); otherwise
+    the command's own answer."""
+    if ticket.status in WAITING and action != "return":
+        return texts.PHONE_ACCEPT_FIRST
+    return said or texts.PHONE_CANNOT.format(button=texts.PHONE_ACTIONS.get(action, action))
+
+
+def done(action: str, linked: int, said: str | None) -> str:
+    """What the deputy reads after a move: the command's own answer, without the
+    command hints ("请发送：办结 12 …") that make sense only in the chat; when other
+    voters' reports are merged in, what they were told."""
+    if action not in texts.PHONE_DONE:
+        return said or texts.PHONE_DONE_OTHER
+    extra = texts.PHONE_DONE_LINKED.get(action) if linked else None
+    return texts.PHONE_DONE[action] + (extra.format(n=linked) if extra else "")

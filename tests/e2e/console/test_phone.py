@@ -1,7 +1,7 @@
 """The deputies' phone pages in a real browser at a phone's size: a deputy
 opens 代表工作, goes through the (simulated) WeChat authorisation, finds the
-voter's ticket, accepts it and replies, and the voter's push is in the
-sandbox outbox. Someone who is not a deputy is turned away in Chinese."""
+voter's ticket, accepts it and replies (a double tap sends once), and the
+voter's push is in the sandbox outbox. Someone who is not a deputy is turned away in Chinese."""
 from __future__ import annotations
 
 import json
@@ -43,6 +43,8 @@ def outbox(app) -> list[dict]:
 
 
 def test_a_deputy_accepts_and_replies_from_the_phone_page(site, phone, township, console_app, shot):
+    from playwright.sync_api import expect
+
     ext = console_app.extensions["liaison"]
     with ext.Session() as session:
         deputy = session.scalar(select(Deputy).where(Deputy.code == township["deputy"]))
@@ -72,6 +74,22 @@ def test_a_deputy_accepts_and_replies_from_the_phone_page(site, phone, township,
     assert "已受理" in phone.locator(".flash.done").inner_text()
     assert phone.locator("#status").inner_text() == "已受理"
 
+    # A second tap while the first is still on its way (a village's slow signal): the page's
+    # script has disabled the buttons, so it sends nothing (and the server would act once
+    # anyway: each form's one-use nonce). Here the first tap's answer is "204 nothing", so the
+    # page stays as it was after the tap.
+    posts = []
+    phone.route(f"{site}/m/t/{number}", lambda route: (posts.append(route.request.post_data), route.fulfill(
+        status=204)) if route.request.method == "POST" else route.continue_())
+    phone.fill("#say-text", REPLY)
+    phone.click("#do-reply")
+    phone.wait_for_timeout(200)  # a thumb's second tap
+    phone.click("#do-reply", force=True)
+    phone.wait_for_timeout(300)
+    assert len(posts) == 1 and "action=reply" in posts[0]  # the button's own value still went with it
+    expect(phone.locator("#do-reply")).to_be_disabled()
+    phone.unroute(f"{site}/m/t/{number}")
+    phone.reload()
     phone.fill("#say-text", REPLY)
     with phone.expect_navigation():
         phone.click("#do-reply")
@@ -83,7 +101,7 @@ def test_a_deputy_accepts_and_replies_from_the_phone_page(site, phone, township,
     # The worker sends what the commit enqueued; the sandbox outbox holds the voter's reply.
     ext.queue.drain(console_app)
     to_voter = [p for p in outbox(console_app) if p["to"] == VOTER]
-    assert [p["kind"] for p in to_voter][-2:] == ["voter_accepted", "voter_replied"]
+    assert [p["kind"] for p in to_voter][-2:] == ["voter_accepted", "voter_replied"]  # one reply
     assert REPLY in to_voter[-1]["text"] and number in to_voter[-1]["text"]
     assert to_voter[-1]["status"] == "sent" and to_voter[-1]["channel"] == "sandbox"
 

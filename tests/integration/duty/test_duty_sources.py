@@ -21,7 +21,7 @@ from bot.services.reception.calendar import Calendar
 from bot.services.reception_desk import days
 from console_kit import add_user, csrf_token, log_in
 from lifecycle_kit import VOTER, build, county_contact, deputy_of, number_in
-from phone_kit import sign_in, token_of
+from phone_kit import form_of, sign_in
 from wechat_user import Phone
 
 DRAIN = "我家门口的下水道堵了一个星期，污水流到路上"
@@ -107,7 +107,7 @@ def test_the_phone_page_and_the_console_desk_count_like_the_wechat_command(app, 
     client, _ = sign_in(app, holder.openid)
     page = client.get(f"/m/t/{on_phone}")
     assert client.post(f"/m/t/{on_phone}", data={"action": "accept", "text": "",
-                                                 "csrf_token": token_of(page.get_data(as_text=True))}).status_code == 302
+                                                 **form_of(page.get_data(as_text=True), "accept")}).status_code == 302
     # A clerk acts in the console for the deputy who holds the ticket: it is that deputy's casework.
     add_user(app, "clerk", "staff")
     clerk = log_in(app, "clerk")

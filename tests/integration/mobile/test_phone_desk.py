@@ -4,14 +4,17 @@ its pushes are enqueued after the commit. They see only their own tickets,
 overdue ones first, and never a confidential one."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.models import AuditEvent, OutboundPush, Ticket, TicketEvent
 from bot.services.roster.voters import display_name
 from lifecycle_kit import THURSDAY, build, county_contact
-from phone_kit import NEIGHBOUR, STRANGER, VOTER, deputy_of, opinion, sign_in, sign_in_on_wechat, ticket, token_of
+from phone_kit import (NEIGHBOUR, STRANGER, VOTER, deputy_of, form_of, opinion, sign_in, sign_in_on_wechat, ticket,
+                       token_of)
 from wechat_user import Phone
 
 LAMP = "村口的路灯坏了三个月了，晚上出门看不见路"
@@ -38,11 +41,14 @@ def seeded(make_app):
 
 
 def press(client, number: str, action: str, typed: str = ""):
+    """Open the ticket page and send the form whose button is `action` (the button need not be
+    shown: a move the status does not allow is sent with another form's fields)."""
     page = client.get(f"/m/t/{number}")
     assert page.status_code == 200, page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
     field = "office" if action == "transfer" else "text"
-    return client.post(f"/m/t/{number}", data={"action": action, field: typed,
-                                               "csrf_token": token_of(page.get_data(as_text=True))})
+    hidden = form_of(html, action) if f'value="{action}"' in html else form_of(html, "accept")
+    return client.post(f"/m/t/{number}", data={"action": action, field: typed, **hidden})
 
 
 def effects(db, number: str) -> tuple[str, list[tuple], list[tuple]]:
@@ -206,8 +212,65 @@ def test_the_deputy_sees_the_voters_photo_and_another_deputy_does_not(make_app, 
     assert f'<img class="photo" src="{src}"' in page
     got = client.get(src)
     assert got.status_code == 200 and got.data == photo and got.mimetype == "image/jpeg"
+    assert got.headers["Cache-Control"] == "no-store"  # send_file's own "no-cache" would let the phone keep it
     assert client.get(f"/m/t/{number}/media/..%2F..%2Fsecret_key").status_code == 404
     other, _ = sign_in_on_wechat(app, fake_wechat, deputy_of(db, STRANGER).openid)
     assert other.get(src).status_code == 404
     seen = db.scalar(select(AuditEvent).where(AuditEvent.action == "ticket.media"))
     assert seen.target == number and seen.actor == f"deputy:{deputy_of(db, VOTER).id}"
+
+
+def test_a_double_tap_replies_to_the_voter_once(make_app, db):
+    app = seeded(make_app)
+    holder = deputy_of(db, VOTER)
+    number = opinion(app, VOTER, LAMP)
+    client, _ = sign_in(app, holder.openid)
+    press(client, number, "accept")
+    html = client.get(f"/m/t/{number}").get_data(as_text=True)
+    nonces = re.findall(r'name="nonce" value="([^"]+)"', html)
+    assert len(nonces) == len(set(nonces)) >= 4  # every action form its own
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/m/static/mobile.js" defer>']  # no inline script
+    queue = app.config["TASK_QUEUE"]
+    queue.items.clear()
+    form = {"action": "reply", "text": "水务站明天上午来修", **form_of(html, "reply")}
+    first, second = client.post(f"/m/t/{number}", data=form), client.post(f"/m/t/{number}", data=form)
+    assert first.status_code == second.status_code == 302
+    assert "已经提交过了" in client.get(second.headers["Location"]).get_data(as_text=True)
+    t = ticket(db, number)
+    replied = db.scalars(select(OutboundPush).where(OutboundPush.ticket_id == t.id,
+                                                    OutboundPush.kind == "voter_replied")).all()
+    assert len(replied) == 1 and [args for name, args in queue.items] == [(replied[0].id,)]
+    assert db.scalar(select(func.count()).select_from(TicketEvent).where(
+        TicketEvent.ticket_id == t.id, TicketEvent.kind == "replied")) == 1
+    assert db.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "ticket.reply")) == 1
+    # A form without its nonce (a page from before, a hand-made post) does nothing either.
+    bare = {"action": "progress", "text": "已约水务站", "csrf_token": form["csrf_token"]}
+    stale = client.post(f"/m/t/{number}", data=bare)
+    assert "页面已过期" in client.get(stale.headers["Location"]).get_data(as_text=True)
+    assert ticket(db, number).status == "replied" and len(queue.items) == 1
+    # A fresh page's form works: a second answer, meant, goes out.
+    again = press(client, number, "reply", "改到后天上午来修")
+    assert "答复已发给群众" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert len(queue.items) == 2
+
+
+def test_a_nonce_is_not_spent_when_the_move_fails_to_commit(make_app, db, monkeypatch):
+    from bot.mobile import views
+
+    app = seeded(make_app)
+    number = opinion(app, VOTER, LAMP)
+    client, _ = sign_in(app, deputy_of(db, VOTER).openid)
+    html = client.get(f"/m/t/{number}").get_data(as_text=True)
+    form = {"action": "accept", **form_of(html, "accept")}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(views, "commit", broken)
+    with pytest.raises(RuntimeError):  # TESTING: the error comes out here, not as the 500 page
+        client.post(f"/m/t/{number}", data=form)
+    monkeypatch.undo()
+    assert ticket(db, number).status == "new"
+    again = client.post(f"/m/t/{number}", data=form)  # the deputy taps once more: it is done now
+    assert again.status_code == 302 and ticket(db, number).status == "accepted"
+

@@ -3,6 +3,7 @@
 account, and only a bound, active deputy gets in."""
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -184,3 +185,38 @@ def test_on_wechat_a_refused_exchange_is_a_chinese_page(make_app, fake_wechat, d
     page = client.get(path_of(back.headers["Location"]))
     assert page.status_code == 502 and "微信暂时没有答复" in page.get_data(as_text=True)
     assert fake_wechat.calls["oauth"] == 1  # never repeated: a code works once
+
+
+def test_a_login_ends_after_its_hours_on_the_apps_clock(app, demo, db):
+    from bot.mobile.session import LOGIN_SECONDS
+
+    clock = app.extensions["liaison"].clock
+    clock.value = 1_900_000_000.0
+    client, home = sign_in(app, deputy_of(db, VOTER).openid)
+    assert home.status_code == 200
+    clock.value += LOGIN_SECONDS - 60
+    assert client.get("/m/").status_code == 200  # busy all day: still in
+    clock.value += 61
+    ended = client.get("/m/")
+    assert ended.status_code == 302 and "/m/sandbox/connect/oauth2/authorize" in ended.headers["Location"]
+
+
+def test_a_follower_tapping_again_and_again_leaves_one_audit_row_an_hour(app, demo, db, caplog):
+    ext = app.extensions["liaison"]
+    pseudonym = ext.log_id(VOTER)
+    with caplog.at_level(logging.INFO, logger="bot.mobile.views"):
+        for _ in range(3):
+            _, page = sign_in(app, VOTER)
+            assert page.status_code == 403 and "这里只供人大代表使用" in page.get_data(as_text=True)
+    refused = db.scalars(select(AuditEvent).where(AuditEvent.action == "mobile.refused")).all()
+    assert [r.actor for r in refused] == [f"wechat:{pseudonym}"]
+    said = [r.getMessage() for r in caplog.records if "refused WeChat account" in r.getMessage()]
+    assert len(said) == 3 and all(pseudonym in line and VOTER not in line for line in said)
+    assert all(r.levelno == logging.INFO for r in caplog.records if "refused WeChat account" in r.getMessage())
+    assert 3500 < ext.redis.ttl(f"liaison:seen:mobile-refused:{pseudonym}") <= 3600
+    sign_in(app, "oSomeoneNeverSeen")  # another account has its own row
+    ext.redis.delete(f"liaison:seen:mobile-refused:{pseudonym}")  # the hour is over
+    sign_in(app, VOTER)
+    db.expire_all()
+    actors = [r.actor for r in db.scalars(select(AuditEvent).where(AuditEvent.action == "mobile.refused"))]
+    assert actors == [f"wechat:{pseudonym}", f"wechat:{ext.log_id('oSomeoneNeverSeen')}", f"wechat:{pseudonym}"]

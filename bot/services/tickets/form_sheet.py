@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ..calendar.local_time import BEIJING
+from ..sheets import safe_text_cell
 from .forms import COLUMNS, Listing
 
 SHEET, COVER = "工单", "说明"
@@ -22,7 +23,6 @@ WIDTHS = {"number": 12, "status": 8, "deputy": 10, "registered": 11, "voter": 8,
 LINE_POINTS, MAX_POINTS = 13, 409  # one wrapped line of 11-point text; Excel's tallest row
 WIDE = 1.8  # a Chinese character is a little less than two columns wide
 # What Excel would run as a formula: such text is stored as text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CELL_LIMIT = 32000  # Excel holds 32,767 characters in a cell
 THIN = Side(style="thin", color="808080")
 
@@ -56,8 +56,7 @@ def write(listing: Listing, *, station: str, filters: str, now: datetime) -> byt
         lines = max(_lines(v, WIDTHS[name]) for v, (name, _) in zip(values, COLUMNS))
         ws.row_dimensions[ws.max_row].height = min(MAX_POINTS, LINE_POINTS * lines + 4)
         for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
-                cell.data_type = "s"  # a voter's "=..." stays their words
+            safe_text_cell(cell, cell.value)  # a voter's "=..." stays their words
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = border
     for i, (name, _) in enumerate(COLUMNS, start=1):

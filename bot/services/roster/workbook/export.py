@@ -7,10 +7,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ....infra.files import open_private
-from ....models import (ActivityGroup, Constituency, ContactLink, Deputy, Mandate, NaturalVillage, Site,
-                        Township, Village, Voter, VoterGroup)
+from ....models import (
+    ActivityGroup,
+    Constituency,
+    ContactLink,
+    Deputy,
+    Mandate,
+    NaturalVillage,
+    Site,
+    Township,
+    Village,
+    Voter,
+    VoterGroup,
+)
+from ...sheets import safe_text_cell
 from ..phones import PhoneBox
-from .spec import FORMULA_START, LEVEL_TITLES, SHEETS, SITE_KIND_NAMES
+from .spec import LEVEL_TITLES, SHEETS, SITE_KIND_NAMES
 
 HELP = [
     "人大代表联络站名册模板：每个工作表第一行是列名，请勿修改；从第二行起每行一条。",
@@ -50,8 +62,7 @@ def _book(rows_by_sheet: dict[str, list[list[object]]]):
         for values in rows:  # data first: formatting cells below would push append() down
             ws.append(["" if v is None else v for v in values])
             for cell in ws[ws.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
-                    cell.data_type = "s"  # text that looks like a formula stays text
+                safe_text_cell(cell, cell.value)  # text that looks like a formula stays text
         for i, col in enumerate(sheet.columns, start=1):
             if col.kind == "phone":  # keep Excel from turning numbers into 1.38E+10
                 for r in range(2, 2 + max(len(rows), 200)):

@@ -9,7 +9,6 @@ LEVEL_TITLES = {v: k for k, v in LEVEL_NAMES.items()}
 SITE_KIND_NAMES = {"联络站": "station", "联络点": "point"}
 YES_NO = {"是": True, "否": False}
 # Spreadsheets run text that starts like this as a formula (CSV/formula injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,19 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ....models import (ActivityGroup, Constituency, ContactLink, Deputy, Mandate, NaturalVillage, Site,
-                        Township, Village, Voter, VoterGroup)
+from ....models import (
+    ActivityGroup,
+    Constituency,
+    ContactLink,
+    Deputy,
+    Mandate,
+    NaturalVillage,
+    Site,
+    Township,
+    Village,
+    Voter,
+    VoterGroup,
+)
 from ..phones import PhoneBox
 from .spec import BY_NAME, LEVEL_TITLES, Problem
 from .validate import Checked, Known, link_layers

@@ -5,9 +5,10 @@ import re
 from dataclasses import dataclass, field
 
 from ... import texts
+from ...sheets import FORMULA_START
 from .. import phones
 from .reading import Raw
-from .spec import BY_NAME, FORMULA_START, LEVEL_TITLES, SHEETS, Column, Problem, Sheet
+from .spec import BY_NAME, LEVEL_TITLES, SHEETS, Column, Problem, Sheet
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # goes into QR scenes (64 bytes at most)
 Record = dict[str, object]

@@ -56,5 +56,8 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
             # The monthly "十个一" nudge: looked at every morning, sent on the month's first
             # working day only (holidays move it); once per deputy per month however often it runs.
             "duty-nudge": {"task": "liaison.duty_nudge", "schedule": crontab(hour=9, minute=0)},
+            # Poll votes waiting sealed move into ballots in shuffled batches of 5 or more
+            # (bot/models/evaluation.py says why); nothing to do while no poll is open.
+            "poll-batch": {"task": "liaison.poll_batch", "schedule": timedelta(seconds=60)},
         },
     }

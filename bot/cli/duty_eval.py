@@ -67,7 +67,7 @@ def open_(year: int, by: str | None, as_json: bool) -> None:
 @with_appcontext
 @needs_db
 def close(year: int, by: str | None, as_json: bool) -> None:
-    """结束测评：之后的评价一律不收。"""
+    """结束测评：之后的评价一律不收；还在排队的评价全部计入。"""
     from ..services.duty import poll as polls
     from ..services.duty.activities import DutyError
 
@@ -93,7 +93,7 @@ def close(year: int, by: str | None, as_json: bool) -> None:
 @with_appcontext
 @needs_db
 def results(year: int, as_json: bool) -> None:
-    """每位代表的测评汇总（不足 5 票的不公布），旁边是本年度群众对所办意见的评价。"""
+    """每位代表的测评汇总（测评结束后才公布，不足 5 票的不公布），旁边是本年度群众对所办意见的评价。"""
     from ..services.duty import poll as polls
 
     ext = current()

@@ -1,7 +1,7 @@
 """The yearly evaluation in the console (admin and staff): open and close the
 voters' poll, enter the self-assessment (on the deputy's behalf) and the
 organisation's assessment, see every deputy's three parts and total (the poll
-only as counts, from 5 ballots up), download the .docx sheet and .xlsx summary.
+only as counts, once it is closed and from 5 ballots up), download the .docx sheet and .xlsx summary.
 Each POST calls one service in services/duty, audits, commits (the poll's
 invitations go out after the commit) and redirects with a Chinese flash."""
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""The voters' yearly poll in chat: "测评 1" (or 满意 / 基本满意 / 不满意
-from an invited voter while the poll is open) rates the next of their deputies.
-Plain words that are not a poll answer now (no poll open, not invited, or a
-resolved ticket waiting for its rating) go on to the ordinary voter path."""
+"""The voters' yearly poll in chat: "测评 1 [意见]" (or 满意 / 基本满意 / 不满意
+as the whole message, from an invited voter while the poll is open) rates the
+next of their deputies. Plain words that are not a poll answer now (no poll
+open, not invited, or a resolved ticket waiting for its rating) go on to the
+ordinary voter path, and so does anything longer ("不满意，路灯坏了…" is an
+opinion: a ticket). Whatever poll.vote answers, it blanks the stored message."""
 from __future__ import annotations
 
 from ..messages import Inbound

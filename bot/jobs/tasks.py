@@ -20,7 +20,7 @@ from ..services.outcome import Outcome
 from ..services.station import Station
 from ..services.tickets import bursts
 from ..services.tickets import sla as sla_service
-from . import (DELIVER_PUSH, DISPATCH_BROADCASTS, DUTY_NUDGE, FETCH_MEDIA, PREFILL_CAMPAIGNS,
+from . import (DELIVER_PUSH, DISPATCH_BROADCASTS, DUTY_NUDGE, FETCH_MEDIA, POLL_BATCH, PREFILL_CAMPAIGNS,
                REMIND_RECEPTIONS, RETENTION, SEND_BROADCAST, SLA_DAILY, SWEEP_OUTBOX)
 from .commit import commit
 
@@ -267,3 +267,20 @@ def duty_nudge(ext: Liaison, today: date | None = None, at_once: bool = False) -
 @shared_task(name=DUTY_NUDGE)
 def duty_nudge_task() -> dict[str, Any]:
     return duty_nudge(current())
+
+
+def poll_batch(ext: Liaison) -> int:
+    """Move the open poll's pending votes into ballots once 5 or more wait (shuffled, one transaction)."""
+    from ..services.duty import poll
+
+    with ext.Session() as s:
+        moved = poll.batch(s)
+        s.commit()
+    if moved:
+        log.info("poll batch: %d votes moved into ballots", moved)
+    return moved
+
+
+@shared_task(name=POLL_BATCH)
+def poll_batch_task() -> int:
+    return poll_batch(current())

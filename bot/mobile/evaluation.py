@@ -1,7 +1,9 @@
 """The deputy's own self-assessment (自评) of the year on their phone: a grade,
 an optional score and a few lines, through services/duty/evaluation.assess
 (the same call staff use on the deputy's behalf), audited. Beside it, what
-the deputy may see of their own year: the poll's counts (from 5 ballots up)."""
+the deputy may see of their own year: the poll's counts (once it is closed,
+from 5 ballots up). The year is this one or the last (in January last year's
+self-assessment is still due): by default the open or latest poll's year."""
 from __future__ import annotations
 
 from typing import Any
@@ -17,21 +19,32 @@ from . import session
 from .views import address, db
 
 
+def _years() -> tuple[int, int]:
+    """The years a deputy may fill: this one and the last (Beijing)."""
+    this = current().now().astimezone(BEIJING).year
+    return this, this - 1
+
+
 def _year() -> int:
-    return current().now().astimezone(BEIJING).year
+    years = _years()
+    raw = (request.values.get("year") or "").strip()
+    if raw.isdigit() and int(raw) in years:
+        return int(raw)
+    held = poll.default_year(db())
+    return held if held in years else years[0]
 
 
 def page() -> Any:
     s, deputy, year = db(), g.deputy, _year()
     found = evaluation.row(s, deputy, year)
     tally = poll.results(s, year, [deputy])[0]
-    return render_template("mobile/evaluation.html", year=year, found=found, tally=tally,
+    return render_template("mobile/evaluation.html", year=year, years=_years(), found=found, tally=tally,
                            grades=list(evaluation.GRADE_POINTS), message=session.said())
 
 
 def save() -> Any:
     ext, s, deputy, year = current(), db(), g.deputy, _year()
-    back = redirect(url_for("mobile.evaluation"))
+    back = redirect(url_for("mobile.evaluation", year=year))
     now = ext.now()
     try:
         evaluation.assess(s, deputy, year, "self", score=request.form.get("score", "")[:8],

@@ -11,7 +11,7 @@ from .broadcast import (
                         DeliveryStatus,
 )
 from .duty import DUTY_KINDS, DUTY_SOURCES, ITEM_KINDS, OTHER_KINDS, DutyActivity
-from .evaluation import CHOICES, GRADES, POLL_STATUSES, DutyEvaluation, DutyPoll, PollBallot, PollReceipt
+from .evaluation import CHOICES, GRADES, POLL_STATUSES, DutyEvaluation, DutyPoll, PollBallot, PollPending, PollReceipt
 from .inbound import InboundMessage
 from .outbox import PUSH_STATUSES, ContactWindow, OutboundPush, PushStatus
 from .reception import HOLIDAY_POLICIES, HolidayDay, Reception, ReceptionBooking, ReceptionDuty, ReceptionRule
@@ -55,6 +55,6 @@ __all__ = [
     "BROADCAST_STATUSES", "BroadcastStatus", "DELIVERY_STATUSES", "DeliveryStatus", "TARGET_KINDS", "Broadcast",
     "BroadcastDelivery", "HOLIDAY_POLICIES", "HolidayDay",
     "DUTY_KINDS", "DUTY_SOURCES", "ITEM_KINDS", "OTHER_KINDS", "DutyActivity",
-    "CHOICES", "GRADES", "POLL_STATUSES", "DutyEvaluation", "DutyPoll", "PollBallot", "PollReceipt",
+    "CHOICES", "GRADES", "POLL_STATUSES", "DutyEvaluation", "DutyPoll", "PollBallot", "PollPending", "PollReceipt",
     "Reception", "ReceptionBooking", "ReceptionDuty", "ReceptionRule", "ROLES", "Role", "User", "AuditEvent",
 ]

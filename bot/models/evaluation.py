@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, SealedText
+from .base import Base, SealedJSON, SealedText
 from .roster import Deputy
 
 GRADES = ("优秀", "称职", "基本称职", "不称职")
@@ -53,15 +53,28 @@ class DutyPoll(Base):
     closed_at: Mapped[datetime | None]
 
 
-# Anonymity. Who voted and what was voted are two tables with nothing to join
-# them: the receipt knows the voter but not the choice, the ballot the choice
-# but not the voter. Neither carries a time (a timestamp on each would pair them
-# up), the ballot's key is random rather than a sequence (the n-th receipt would
-# be the n-th ballot), and on SQLite the ballot table has no rowid for the same
-# reason. Both rows are written in one savepoint, so a refused second vote
-# leaves neither. What remains is physical row order in the database files,
-# readable only by whoever holds the server; the tallies, not the rows, are
-# what anyone is ever shown, and only from 5 ballots up.
+# Anonymity. Who voted and what was voted are kept apart: the receipt knows
+# the voter but not the choice, the ballot the choice but not the voter, and
+# neither carries a time, a sequence or anything else to join them on.
+#
+# The voter's own transaction writes only the receipt and a PollPending row:
+# poll, deputy, choice and comment sealed together in one payload, a random key,
+# no voter. A batch (jobs/tasks.poll_batch every minute, and at the start of
+# closing the poll) moves pending rows into ballots in its own transaction,
+# in shuffled order, only when at least BATCH_MIN (5) are pending for the poll
+# (when closing: all of them), deleting them in that same transaction. So on
+# PostgreSQL no visible ballot shares its xmin with a receipt (or with the
+# voter's stored message), every ballot of a batch has the same xmin, and the
+# ballots' physical order says nothing about the order of the votes; on SQLite
+# the ballot and pending tables have no rowid.
+#
+# What is NOT protected: until the next batch, a database reader with SELECT can
+# tie a receipt (by xmin, or by timing) to a pending row, whose payload is sealed
+# -- so whoever also holds the application key (LIAISON's sealing key) can read
+# a voter's choice during that window. Dead pending tuples stay readable to a
+# superuser with page-inspection tools until VACUUM. With fewer than 5 voters
+# in a batch the shuffle hides less; results are only shown once the poll is
+# closed, per deputy, from 5 ballots up.
 class PollReceipt(Base):
     """That this voter has rated this deputy in this poll: one per (poll, voter, deputy)."""
 
@@ -84,3 +97,14 @@ class PollBallot(Base):
     deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"), index=True)
     choice: Mapped[str] = mapped_column(String(8))
     comment: Mapped[str] = mapped_column(SealedText, default="")
+
+
+class PollPending(Base):
+    """A vote waiting for the next batch into ballots: no voter, no time, and
+    the deputy, choice and comment sealed in one payload (see above)."""
+
+    __tablename__ = "duty_poll_pending"
+    __table_args__ = {"sqlite_with_rowid": False}
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # secrets.token_hex, never a sequence
+    poll_id: Mapped[int] = mapped_column(ForeignKey("duty_polls.id"), index=True)
+    sealed: Mapped[dict] = mapped_column(SealedJSON)  # {"deputy_id", "choice", "comment"}

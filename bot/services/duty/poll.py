@@ -2,9 +2,11 @@
 and bound constituents get one invitation in WeChat, each rates each of their
 deputies once (满意 / 基本满意 / 不满意, maybe a comment), staff close it.
 
-Who voted and what they chose are stored apart (models/evaluation.py says
-why); the message that carried the vote is blanked in the inbound log, and
-results are counts per deputy, shown only from MIN_VOTES ballots up."""
+Who voted and what they chose are stored apart, and a vote reaches the
+ballots only in a later shuffled batch (models/evaluation.py says why and what
+that does not protect); the message that carried a vote, accepted or not, is
+blanked in the inbound log; results are counts per deputy, shown only once the
+poll is closed and only from MIN_VOTES ballots up."""
 from __future__ import annotations
 
 import re
@@ -17,16 +19,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ...models import (CHOICES, Deputy, DutyPoll, InboundMessage, Mandate, OutboundPush, PollBallot, PollReceipt,
-                       Ticket, Voter)
+from ...models import (CHOICES, Deputy, DutyPoll, InboundMessage, Mandate, OutboundPush, PollBallot, PollPending,
+                       PollReceipt, Ticket, Voter)
 from ..calendar.local_time import BEIJING
 from ..outbox import notify
 from ..outcome import Outcome
 from .activities import DutyError
 
 MIN_VOTES = 5
+BATCH_MIN = 5  # pending votes moved into ballots together, at least (all of them when closing)
 MAX_COMMENT = 200
 BELOW_FLOOR = f"不足{MIN_VOTES}票，不公布"
+RUNNING = "测评进行中，结束后公布"
 # A ballot's worth in the voters' part of the evaluation (0-100).
 CHOICE_POINTS = {"满意": 100, "基本满意": 60, "不满意": 0}
 BLANKED = "（选民测评：内容不保存）"
@@ -44,7 +48,9 @@ NOT_LISTED = "这次测评由各位代表联系的选民参加，您不在名单
 UNCLEAR = "没看懂您的评价。请回复“测评 1”满意、“测评 2”基本满意或“测评 3”不满意。"
 
 _EXPLICIT = re.compile(r"^测评\s*[:：]?\s*(满意|基本满意|不满意|[123])?(?:$|[\s,，。:：;；!！]+(.*)$)", re.S)
-_PLAIN = re.compile(r"^(基本满意|不满意|满意)(?:$|[\s,，。;；!！]+(.*)$)", re.S)
+# Plain words are a vote only as the whole message: "不满意，村口的路灯坏了" is an
+# opinion for the ordinary path (a ticket), never a ballot with a comment.
+_PLAIN = re.compile(r"^(基本满意|不满意|满意)[\s,，。.;；!！~～]*$")
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ def parse(text: str | None) -> Said | None:
         return Said(choice, (found.group(2) or "").strip()[:MAX_COMMENT], True)
     found = _PLAIN.match(value)
     if found:
-        return Said(found.group(1), (found.group(2) or "").strip()[:MAX_COMMENT], False)
+        return Said(found.group(1), "", False)
     return None
 
 
@@ -71,9 +77,15 @@ def poll_of(session: Session, year: int) -> DutyPoll | None:
     return session.scalar(select(DutyPoll).where(DutyPoll.year == year))
 
 
-def current(session: Session) -> DutyPoll | None:
-    """The open poll, if any (at most one year is open at a time)."""
-    return session.scalar(select(DutyPoll).where(DutyPoll.status == "open").order_by(DutyPoll.year.desc()).limit(1))
+def current(session: Session, lock: bool = False) -> DutyPoll | None:
+    """The open poll, if any (at most one year is open at a time). `lock` holds
+    the row shared until the transaction ends, so closing waits for a vote in
+    flight and a vote after the close sees it closed (PostgreSQL re-checks the
+    status once the lock is granted)."""
+    query = select(DutyPoll).where(DutyPoll.status == "open").order_by(DutyPoll.year.desc()).limit(1)
+    if lock:
+        query = query.with_for_update(read=True).execution_options(populate_existing=True)
+    return session.scalar(query)
 
 
 def _township_deputies(session: Session, constituency_ids: list[int]) -> dict[int, list[Deputy]]:
@@ -123,6 +135,14 @@ def deputies_of(session: Session, voter: Voter) -> list[Deputy]:
     return _theirs(voter, _township_deputies(session, [const] if const else []))
 
 
+def default_year(session: Session) -> int | None:
+    """The year of the open poll, else of the most recent one, else None."""
+    held = current(session)
+    if held is None:
+        held = session.scalar(select(DutyPoll).order_by(DutyPoll.year.desc()).limit(1))
+    return held.year if held is not None else None
+
+
 def open_poll(session: Session, year: int, by: str, now: datetime) -> tuple[DutyPoll, Outcome, bool]:
     """Open the year's poll and queue one invitation per voter. (poll, outcome
     with the pushes, whether invitations went out). Reopening a closed poll
@@ -153,14 +173,40 @@ def open_poll(session: Session, year: int, by: str, now: datetime) -> tuple[Duty
 
 
 def close_poll(session: Session, year: int, by: str, now: datetime) -> DutyPoll:
-    poll = poll_of(session, year)
+    """Close the poll: the row locked first (votes in flight finish, later ones
+    see it closed), then every pending vote moved into ballots."""
+    poll = session.scalar(select(DutyPoll).where(DutyPoll.year == year).with_for_update()
+                          .execution_options(populate_existing=True))
     if poll is None:
         raise DutyError(f"{year}年度测评还没有开始")
     if poll.status == "closed":
         raise DutyError(f"{year}年度测评已经结束了")
+    batch(session, poll, closing=True)
     poll.status, poll.closed_by, poll.closed_at = "closed", by[:64], now
     session.flush()
     return poll
+
+
+def batch(session: Session, poll: DutyPoll | None = None, closing: bool = False) -> int:
+    """Move a poll's pending votes into ballots, in shuffled order, and delete
+    them, all in the caller's one transaction; only when BATCH_MIN or more wait
+    (closing: all). Returns how many moved. The caller commits."""
+    poll = poll if poll is not None else current(session)
+    if poll is None:
+        return 0
+    rows = list(session.scalars(select(PollPending).where(PollPending.poll_id == poll.id).with_for_update()))
+    if not rows or (len(rows) < BATCH_MIN and not closing):
+        return 0
+    secrets.SystemRandom().shuffle(rows)
+    for row in rows:
+        vote = row.sealed
+        session.add(PollBallot(id=secrets.token_hex(16), poll_id=poll.id, deputy_id=int(vote["deputy_id"]),
+                               choice=vote["choice"], comment=vote.get("comment", "")))
+        session.flush()  # one at a time, in the shuffled order
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows)
 
 
 def pending(session: Session, poll: DutyPoll, voter: Voter) -> list[Deputy]:
@@ -177,10 +223,13 @@ def invited(session: Session, voter: Voter) -> bool:
 
 
 def vote(session: Session, voter: Voter, said: Said, now: datetime, dedupe_key: str | None = None) -> Outcome:
-    """Record the voter's rating of the next deputy they have not rated. The
-    receipt and the ballot go in one savepoint: a concurrent twin loses on the
-    receipt's unique key and leaves no ballot either."""
-    poll = current(session)
+    """Record the voter's rating of the next deputy they have not rated: the
+    receipt and a sealed pending vote (a later batch makes it a ballot) in one
+    savepoint, so a concurrent twin loses on the receipt's unique key and leaves
+    nothing. The stored message is blanked whatever the answer: a refused vote
+    says what the voter chose as much as an accepted one."""
+    _blank(session, dedupe_key)
+    poll = current(session, lock=True)
     if poll is None:
         latest = session.scalar(select(DutyPoll).order_by(DutyPoll.year.desc()).limit(1))
         return Outcome(CLOSED.format(year=latest.year) if latest is not None else NONE_OPEN)
@@ -195,11 +244,10 @@ def vote(session: Session, voter: Voter, said: Said, now: datetime, dedupe_key: 
     try:
         with session.begin_nested():
             session.add(PollReceipt(poll_id=poll.id, voter_id=voter.id, deputy_id=deputy.id))
-            session.add(PollBallot(id=secrets.token_hex(16), poll_id=poll.id, deputy_id=deputy.id,
-                                   choice=said.choice, comment=said.comment))
+            session.add(PollPending(id=secrets.token_hex(16), poll_id=poll.id,
+                                    sealed={"deputy_id": deputy.id, "choice": said.choice, "comment": said.comment}))
     except IntegrityError:
         return Outcome(ALREADY)
-    _blank(session, dedupe_key)
     reply = THANKS.format(name=deputy.name)
     if len(due) > 1:
         reply += NEXT.format(name=due[1].name)
@@ -221,13 +269,14 @@ class Tally:
     name: str
     votes: int
     counts: dict[str, int] = field(default_factory=dict)  # empty below the floor
+    running: bool = False  # the poll is open: nothing per deputy is shown until it closes
     comments: list[str] = field(default_factory=list)  # sorted, never in the order cast
     rated_tickets: int = 0
     ticket_rating: float | None = None
 
     @property
     def published(self) -> bool:
-        return self.votes >= MIN_VOTES
+        return not self.running and self.votes >= MIN_VOTES
 
     @property
     def score(self) -> float | None:
@@ -238,27 +287,31 @@ class Tally:
 
     @property
     def summary(self) -> str:
+        if self.running:
+            return RUNNING
         if not self.published:
             return BELOW_FLOOR
         return "，".join(f"{c} {self.counts.get(c, 0)}" for c in CHOICES) + f"（共 {self.votes} 票）"
 
     def as_dict(self) -> dict:
         return {"deputy": self.code, "name": self.name, "votes": self.votes if self.published else None,
-                "published": self.published,
+                "published": self.published, "running": self.running,
                 "counts": {c: self.counts.get(c, 0) for c in CHOICES} if self.published else None,
                 "score": self.score, "comments": self.comments, "summary": self.summary,
                 "ticket_ratings": self.rated_tickets, "ticket_rating_avg": self.ticket_rating}
 
 
 def results(session: Session, year: int, deputies: list[Deputy] | None = None) -> list[Tally]:
-    """Per deputy: the ballots' counts (only from MIN_VOTES up) and, beside
-    them, the year's ticket ratings (1-5)."""
+    """Per deputy: the ballots' counts (only once the poll is closed, and only
+    from MIN_VOTES up: counts read before and after a known voter's vote would
+    tell their choice) and, beside them, the year's ticket ratings (1-5)."""
     poll = poll_of(session, year)
+    running = poll is not None and poll.status == "open"
     if deputies is None:
         deputies = list(session.scalars(select(Deputy).where(Deputy.active.is_(True)).order_by(Deputy.code)))
     counts: dict[int, dict[str, int]] = {}
     comments: dict[int, list[str]] = {}
-    if poll is not None:
+    if poll is not None and not running:
         for deputy_id, choice, n in session.execute(
                 select(PollBallot.deputy_id, PollBallot.choice, func.count()).where(PollBallot.poll_id == poll.id)
                 .group_by(PollBallot.deputy_id, PollBallot.choice)):
@@ -271,7 +324,7 @@ def results(session: Session, year: int, deputies: list[Deputy] | None = None) -
     out = []
     for d in deputies:
         mine = counts.get(d.id, {})
-        tally = Tally(d.id, d.code, d.name, sum(mine.values()))
+        tally = Tally(d.id, d.code, d.name, sum(mine.values()), running=running)
         if tally.published:
             tally.counts, tally.comments = dict(mine), sorted(comments.get(d.id, []))
         tally.rated_tickets, tally.ticket_rating = ratings.get(d.id, (0, None))
@@ -296,11 +349,12 @@ def invitations(session: Session, poll: DutyPoll) -> int:
 
 
 def stats(session: Session, year: int) -> dict:
-    """The poll's state for staff: status, who opened/closed it, invitations, ballots in all."""
+    """The poll's state for staff: status, who opened/closed it, invitations,
+    votes in all (receipts: counted at once, batched or not; never per deputy)."""
     poll = poll_of(session, year)
     if poll is None:
         return {"year": year, "status": "none"}
-    ballots = session.scalar(select(func.count()).select_from(PollBallot).where(PollBallot.poll_id == poll.id))
+    ballots = session.scalar(select(func.count()).select_from(PollReceipt).where(PollReceipt.poll_id == poll.id))
     return {"year": year, "status": poll.status, "opened_by": poll.opened_by,
             "opened_at": poll.opened_at.isoformat(), "closed_by": poll.closed_by,
             "closed_at": poll.closed_at.isoformat() if poll.closed_at else None,

@@ -54,7 +54,7 @@ def write(session: Session, year: int, weights: dict[str, float], *, station: st
         sheet.append([r["code"], r["name"]] + [r["items"][f"{i.number}. {i.name}"] for i in ITEMS]
                      + [r["items_met"], r["self"], r["self_grade"]]
                      + [counts.get(c) if r["poll_published"] else None for c in CHOICES]
-                     + [r["poll_votes"] if r["poll_published"] else "不足5票，不公布", r["poll_score"],
+                     + [r["poll_votes"] if r["poll_published"] else r["poll_summary"], r["poll_score"],
                         r["poll_ticket_ratings"], r["poll_ticket_rating_avg"], r["org"], r["org_grade"], r["total"],
                         r["grade"], r["note"]])
     fill = PatternFill("solid", fgColor="F2F2F2")

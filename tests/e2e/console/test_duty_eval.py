@@ -35,6 +35,11 @@ def test_staff_open_the_poll_see_counts_enter_an_assessment_and_download_the_she
         assert Phone(console_app, openid).says(said).text.startswith("已收到")
     page.goto(f"{site}/console/duty/evaluation?year=2026")
     row = page.locator("#duty-evaluations tr", has_text=deputy[0])
+    assert "测评进行中，结束后公布" in row.inner_text() and "满意 3" not in row.inner_text()
+    with page.expect_navigation():
+        page.click("#duty-poll button[type=submit]")  # 结束测评
+    assert "已结束" in page.locator(".flash").inner_text()
+    row = page.locator("#duty-evaluations tr", has_text=deputy[0])
     assert "满意 3，基本满意 1，不满意 1（共 5 票）" in row.inner_text()
     other = page.locator("#duty-evaluations tr", has_text="D001")
     assert "不足5票，不公布" in other.inner_text()
@@ -57,9 +62,6 @@ def test_staff_open_the_poll_see_counts_enter_an_assessment_and_download_the_she
     text = "\n".join(c.text for t in Document(str(path)).tables for r in t.rows for c in r.cells)
     assert deputy[1] in text and "全年履职积极，群众评价好" in text
 
-    with page.expect_navigation():
-        page.click("#duty-poll button[type=submit]")  # 结束测评
-    assert "已结束" in page.locator(".flash").inner_text()
     assert "已经结束" in Phone(console_app, openids[6]).says("测评 1").text
 
 

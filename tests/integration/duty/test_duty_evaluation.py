@@ -40,6 +40,7 @@ def _votes(db, choices: list[str]) -> Deputy:
     poll.open_poll(db, 2026, "clerk", NOW)
     for voter, choice in zip(voters, choices):
         assert poll.vote(db, voter, poll.Said(choice, "", True), NOW).reply.startswith("已收到")
+    poll.close_poll(db, 2026, "clerk", NOW)  # results only once the poll is closed
     db.commit()
     return deputy
 

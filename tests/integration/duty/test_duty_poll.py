@@ -12,8 +12,9 @@ from sqlalchemy import func, inspect, select
 
 from bot.cli import main
 from bot.cli.context import State
-from bot.models import (AuditEvent, Deputy, DutyPoll, InboundMessage, OutboundPush, PollBallot, PollReceipt,
-                        Voter, VoterGroup)
+from bot.jobs import tasks
+from bot.models import (AuditEvent, Deputy, DutyPoll, InboundMessage, OutboundPush, PollBallot, PollPending,
+                        PollReceipt, Voter, VoterGroup)
 from bot.services.duty import poll
 from wechat_user import Phone
 
@@ -54,6 +55,14 @@ def _ballots(db, **where) -> int:
     return db.scalar(query)
 
 
+def _cast(db, choice: str | None = None) -> int:
+    """Votes cast: ballots plus those still waiting sealed for the next batch."""
+    db.expire_all()
+    pending = [p.sealed["choice"] for p in db.scalars(select(PollPending))]
+    return (_ballots(db, **({"choice": choice} if choice else {}))
+            + sum(1 for c in pending if choice is None or c == choice))
+
+
 def test_opening_invites_each_deputys_voters_once_and_skips_the_unsubscribed(demo, db, cli, ext):
     ext.clock.value = NOW.timestamp()
     _, voters = _group(db)
@@ -88,7 +97,7 @@ def test_a_voter_rates_in_chat_and_a_second_vote_is_refused_politely(opened, app
     assert "只能评一次" in second.text
     third = phone.says("测评 3")
     assert "只能评一次" in third.text
-    assert _ballots(db) == 1 and _ballots(db, choice="满意") == 1
+    assert _cast(db) == 1 and _cast(db, choice="满意") == 1
     assert db.scalar(select(func.count()).select_from(PollReceipt)) == 1
 
 
@@ -123,8 +132,7 @@ def test_a_concurrent_double_vote_leaves_one_ballot(opened, ext, db):
             poll.pending = original
         two.commit()
     assert "只能评一次" in lost.reply
-    db.expire_all()
-    assert _ballots(db) == 1 and _ballots(db, choice="不满意") == 0
+    assert _cast(db) == 1 and _cast(db, choice="不满意") == 0
 
 
 def test_after_closing_votes_are_refused(opened, app, db, cli):
@@ -144,17 +152,31 @@ def test_plain_words_are_a_vote_only_while_one_is_due(demo, app, db, ext):
     assert "没有进行中的代表测评" in Phone(app, voters[3].openid).says("测评 1").text
 
 
-def test_results_show_counts_only_from_five_ballots(opened, app, db, cli):
+def test_results_show_counts_only_once_closed_and_from_five_ballots(opened, app, db, cli, ext):
     deputy, voters = _group(db)
     for i, voter in enumerate(voters[:4]):
         Phone(app, voter.openid).says(["测评 1", "测评 2 还行", "测评 1", "测评 3"][i])
+    # While open nothing per deputy: counts read before and after a known voter's vote would tell it.
+    tally = poll.results(db, 2026, [deputy])[0]
+    assert tally.running and not tally.published and tally.summary == "测评进行中，结束后公布"
+    assert tally.as_dict()["counts"] is None and tally.as_dict()["votes"] is None and tally.score is None
+    assert f"{deputy.code} {deputy.name}：测评进行中，结束后公布" in cli("poll", "results", "--year", "2026").output
+    assert cli("poll", "close", "--year", "2026").exit_code == 0
+    db.expire_all()
     tally = poll.results(db, 2026, [deputy])[0]
     assert not tally.published and tally.summary == "不足5票，不公布"
     assert tally.as_dict()["counts"] is None and tally.as_dict()["votes"] is None and tally.comments == []
     out = json.loads(cli("poll", "results", "--year", "2026", "--json").output)
     row = next(r for r in out["deputies"] if r["deputy"] == deputy.code)
     assert row["summary"] == "不足5票，不公布" and row["counts"] is None
+    with ext.Session() as s:
+        poll.open_poll(s, 2026, "staff1", NOW)
+        s.commit()
     Phone(app, voters[4].openid).says("测评 1")
+    db.expire_all()
+    assert poll.results(db, 2026, [deputy])[0].summary == "测评进行中，结束后公布"
+    assert cli("poll", "close", "--year", "2026").exit_code == 0
+    db.expire_all()
     tally = poll.results(db, 2026, [deputy])[0]
     assert tally.published and tally.counts == {"满意": 3, "基本满意": 1, "不满意": 1}
     assert tally.summary == "满意 3，基本满意 1，不满意 1（共 5 票）"
@@ -167,6 +189,9 @@ def test_nothing_ties_a_voter_to_their_choice(opened, app, db, ext, cli):
     deputy, voters = _group(db)
     for voter in voters[:6]:
         Phone(app, voter.openid).says("测评 3 态度不好")
+    assert _ballots(db) == 0 and tasks.poll_batch(ext) == 6
+    pending_columns = {c["name"] for c in inspect(ext.engine).get_columns("duty_poll_pending")}
+    assert pending_columns == {"id", "poll_id", "sealed"}  # no voter, no time, the vote sealed
     columns = {c["name"] for c in inspect(ext.engine).get_columns("duty_poll_ballots")}
     assert columns == {"id", "poll_id", "deputy_id", "choice", "comment"}  # no voter, no time
     receipt_columns = {c["name"] for c in inspect(ext.engine).get_columns("duty_poll_receipts")}
@@ -198,6 +223,6 @@ def test_a_resolved_ticket_waiting_for_its_rating_takes_plain_words_and_the_poll
     assert desk.says(f"受理 {number}").text.startswith("已受理")
     assert "已办结" in desk.says(f"办结 {number} 已修好").text
     rated = Phone(app, voter.openid).says("满意")
-    assert "感谢" in rated.text and _ballots(db) == 0  # the ticket's rating, not a vote
+    assert "感谢" in rated.text and _cast(db) == 0  # the ticket's rating, not a vote
     voted = Phone(app, voter.openid).says("测评 1")
-    assert voted.text.startswith(f"已收到您对{deputy.name}代表的评价") and _ballots(db) == 1
+    assert voted.text.startswith(f"已收到您对{deputy.name}代表的评价") and _cast(db) == 1

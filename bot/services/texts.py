@@ -319,6 +319,9 @@ VISIT_MEDIA_FULL = "这次走访已经有 {count} 个附件，不能再加了。
 VISIT_MEDIA_NAMES = {"image": "照片", "voice": "语音", "video": "视频", "shortvideo": "视频"}
 ON_BEHALF = "代为反映"  # the voter agreed that the deputy reports the matter for them
 ON_BEHALF_NOTE = "{deputy} 代表走访{place}时记录，群众同意代为反映"
+ON_BEHALF_URGENT = "紧急情况代为反映"  # urgent: filed without the voter's consent being claimed
+ON_BEHALF_URGENT_NOTE = "{deputy} 代表走访{place}时记录的紧急情况"
+VISIT_SUGGEST_ON_BEHALF = "\n如果群众同意由您代为反映，请发送：走访 地点 代为反映 内容"
 # -- the deputies' phone pages (bot/mobile, services/tickets/mine.py) ----------
 # action -> its button; the order is the page's.
 PHONE_ACTIONS = {"accept": "受理", "reply": "回复群众", "progress": "记录进展", "resolve": "办结", "transfer": "转办",

@@ -278,14 +278,31 @@ def test_a_visit_note_is_one_record_and_photos_join_it_within_the_window_only(ap
     assert "请这样发送：走访 地点 走访情况" in usage and len(activities(db, holder, "visit")) == 2
 
 
-def test_a_visit_note_reporting_a_problem_opens_a_ticket_on_the_voters_behalf(app, db):
+def test_a_visit_note_the_classifier_reads_as_a_problem_opens_no_ticket_without_consent(app, db):
+    holder = deputy_of(db, VOTER)
+    said = Phone(app, holder.openid).says("走访 新民村 李大爷家，反映灌溉渠堵塞").text
+    assert "已记入您的履职档案（走访选民）" in said and "工单" not in said, said
+    assert "如果群众同意由您代为反映，请发送：走访 地点 代为反映 内容" in said
+    assert db.scalar(select(Ticket)) is None and len(activities(db, holder, "visit")) == 1
+
+
+def test_an_urgent_visit_note_is_filed_without_claiming_consent(app, db):
+    holder = deputy_of(db, VOTER)
+    said = Phone(app, holder.openid).says("走访 新民村 李大爷家着火了，有人被困").text
+    t = ticket(db, number_in(said))
+    assert t.urgent
+    created = db.scalar(select(TicketEvent).where(TicketEvent.ticket_id == t.id, TicketEvent.kind == "created"))
+    assert created.note.startswith("紧急情况代为反映：") and "同意" not in created.note, created.note
+
+
+def test_a_visit_note_marked_on_behalf_opens_a_ticket_on_the_voters_behalf(app, db):
     holder = deputy_of(db, VOTER)
     phone = Phone(app, holder.openid)
-    said = phone.says("走访 新民村 李大爷家，反映灌溉渠堵塞").text
+    said = phone.says("走访 新民村 李大爷家 代为反映 灌溉渠堵塞").text
     number = number_in(said)
     assert "已代群众反映问题" in said and f"受理 {short(number)}" in said, said
     t = ticket(db, number)
-    assert t.text == "新民村：李大爷家，反映灌溉渠堵塞" and t.deputy_id == holder.id and not t.needs_triage
+    assert t.text == "新民村：李大爷家 灌溉渠堵塞" and t.deputy_id == holder.id and not t.needs_triage
     assert t.voter.openid is None and t.village.name == "新民村" and t.place == "新民村"
     created = db.scalar(select(TicketEvent).where(TicketEvent.ticket_id == t.id, TicketEvent.kind == "created"))
     assert created.actor == f"deputy:{holder.id}"
@@ -300,7 +317,7 @@ def test_a_visit_note_reporting_a_problem_opens_a_ticket_on_the_voters_behalf(ap
     attached = db.scalar(select(TicketEvent).where(TicketEvent.ticket_id == t.id, TicketEvent.kind == "attachment"))
     assert (attached.actor, attached.note) == (f"deputy:{holder.id}", "image:MEDIA_CANAL")
     visit = activities(db, holder, "visit")
-    assert [(a.place, a.note, a.photos) for a in visit] == [("新民村", "李大爷家，反映灌溉渠堵塞", ["MEDIA_CANAL"])]
+    assert [(a.place, a.note, a.photos) for a in visit] == [("新民村", "李大爷家 代为反映 灌溉渠堵塞", ["MEDIA_CANAL"])]
     # The deputy handles it like any ticket, and it counts as casework.
     assert "已受理" in phone.says(f"受理 {short(number)}").text
     assert [a.evidence for a in activities(db, holder, "casework")] == [f"ticket:{t.id}:accepted"]

@@ -80,6 +80,7 @@ def list_(code: str, year: int | None, as_json: bool) -> None:
     """列出一位代表一年的履职活动。"""
     from ..services.calendar.local_time import BEIJING
     from ..services.duty.activities import DutyError, deputy_by_code, for_year
+    from ..services.duty.desk import audit_view
     from ..services.duty.items import KIND_NAMES, SOURCE_NAMES
 
     ext = current()
@@ -93,6 +94,9 @@ def list_(code: str, year: int | None, as_json: bool) -> None:
                  "note": r.note, "source": r.source, "entered_by": r.entered_by, "evidence": r.evidence,
                  "counts": r.counts} for r in for_year(session, deputy.id, year)]
         name = deputy.name
+        audit_view(session, actor=f"cli:{getpass.getuser()}", deputy=deputy, year=year, shown=len(rows),
+                   now=ext.now())
+        session.commit()
     if as_json:
         echo_json({"deputy": code, "name": name, "year": year, "activities": rows})
         return

@@ -111,9 +111,12 @@ def deputy_page(code: str) -> Any:
     year, today = _year(), _today()
     _, of = _sites()
     standing = compliance.one(s, found, year, today)
+    shown = desk.lines(s, found, year)
+    desk.audit_view(s, actor=me.username, deputy=found, year=year, shown=len(shown), address=client_address(),
+                    now=current().now())
+    s.commit()
     return render_template("console/duty_deputy.html", d=found, standing=standing, year=year, as_of=today,
-                           lines=desk.lines(s, found, year), site=of.get(found.id), cadence=CADENCE_NAMES,
-                           staff=desk.sees_all(me))
+                           lines=shown, site=of.get(found.id), cadence=CADENCE_NAMES, staff=desk.sees_all(me))
 
 
 def _choices() -> list[dict[str, Any]]:

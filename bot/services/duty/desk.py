@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Deputy, DutyActivity, Reception, ReceptionDuty, Role, Ticket, Township
-from ..accounts import Forbidden, access
+from ..accounts import Forbidden, access, audit
 from .activities import DutyError, deputy_by_code, for_year, record
 from .items import ITEMS, KIND_NAMES, SOURCE_NAMES
 
@@ -113,6 +113,17 @@ def lines(session: Session, deputy: Deputy, year: int) -> list[Line]:
                 entered_by=a.entered_by or "", counts=a.counts, evidence=_evidence(session, a.evidence))
            for a in for_year(session, deputy.id, year)]
     return out[::-1]
+
+
+VIEW_ACTION = "duty.view"
+
+
+def audit_view(session: Session, *, actor: str, deputy: Deputy, year: int, shown: int, now: datetime,
+               address: str | None = None) -> None:
+    """Reading a deputy's record shows the people visited and the notes (民情笔记): one
+    audit row naming the deputy and the year, never the notes' words."""
+    audit.record(session, actor=actor, action=VIEW_ACTION, target=deputy.code,
+                 detail=f"{year}年履职档案，{shown} 条活动", address=address, now=now)
 
 
 def enter(session: Session, user: object, *, codes: Sequence[str], kind: str, day: date, now: datetime,

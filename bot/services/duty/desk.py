@@ -132,6 +132,15 @@ def enter(session: Session, user: object, *, codes: Sequence[str], kind: str, da
     Everything is checked before anything is written; `token` (one per form shown)
     makes a second submission of the same form record nothing."""
     require_staff(user)
+    return enter_as(session, entered_by=getattr(user, "username", None), codes=codes, kind=kind, day=day,
+                    now=now, place=place, people=people, note=note, token=token)
+
+
+def enter_as(session: Session, *, entered_by: str | None, codes: Sequence[str], kind: str, day: date,
+             now: datetime, place: str = "", people: str = "", note: str = "",
+             token: str = "") -> list[DutyActivity]:
+    """`enter` for a caller with no console account (`liaison duty add`, run by whoever
+    holds the server): the same kinds and checks, `entered_by` as given."""
     if kind not in ENTRY_KINDS:
         raise DutyError("请选择活动种类")
     wanted = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
@@ -146,4 +155,4 @@ def enter(session: Session, user: object, *, codes: Sequence[str], kind: str, da
             raise DutyError("这次录入已经保存过了，没有重复记录")
     deputies = [deputy_by_code(session, c) for c in wanted]
     return [record(session, deputy=d, kind=kind, day=day, source="staff", now=now, place=place, people=people,
-                   note=note, entered_by=getattr(user, "username", None), evidence=evidence) for d in deputies]
+                   note=note, entered_by=entered_by, evidence=evidence) for d in deputies]

@@ -11,7 +11,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.cli import main
 from bot.cli.context import State
@@ -153,6 +153,31 @@ def test_an_escalated_suggestion_counts_only_once_staff_mark_it_formal(app, db):
     refused = cli(app, "duty", "formal", "--ticket", other)
     assert refused.exit_code != 0 and "没有上报县人大的记录" in refused.output
     assert "没有编号为 2026-999999 的工单" in cli(app, "duty", "formal", "--ticket", "2026-999999").output
+
+
+def _escalated(app, db, words: str) -> str:
+    holder = deputy_of(db, VOTER)
+    number = number_in(Phone(app, VOTER).says(words).text)
+    deputy = Phone(app, holder.openid)
+    deputy.says(f"受理 {short(number)}")
+    assert "已上报" in deputy.says(f"上报 {short(number)} 涉及县里的管网改造，乡里定不了").text
+    return number
+
+
+def test_a_short_number_marks_this_years_ticket_and_never_another_years(app, db):
+    this_year = _escalated(app, db, DRAIN)
+    last_year = _escalated(app, db, LAMP)
+    # The newer ticket carries last year's number with the same sequence as this year's.
+    db.execute(update(Ticket).where(Ticket.number == last_year).values(number=f"2025-{this_year[-6:]}"))
+    db.commit()
+    done = json.loads(cli(app, "duty", "formal", "--ticket", str(short(this_year)), "--json").output)
+    assert done["ticket"] == this_year and done["changed"] == 1
+    # Only last year's ticket has that sequence: refused, asking for the full number.
+    db.execute(update(Ticket).where(Ticket.number == this_year).values(number="2026-000999"))
+    db.commit()
+    refused = cli(app, "duty", "formal", "--ticket", str(short(this_year)))
+    assert refused.exit_code != 0 and "2026年没有序号为" in refused.output and "请写完整编号" in refused.output
+    assert json.loads(cli(app, "duty", "formal", "--ticket", f"2025-{this_year[-6:]}", "--json").output)["changed"] == 1
 
 
 def test_staff_mark_a_formal_suggestion_on_the_ticket_page_and_deputies_cannot(app, db):

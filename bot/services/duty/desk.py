@@ -7,9 +7,8 @@
   to the county", and the record holds the people deputies visited and their
   notes; the station sends the county the .xlsx report.
 
-Which site each deputy belongs to is the reception rota's rule; the caller
-passes it in (`sites`), so this package does not import the reception
-services that record attendance into it."""
+Which site each deputy belongs to is the reception rota's rule, read in
+one place (sites.py)."""
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -60,3 +60,18 @@ def test_the_retention_job_clears_visit_notes_past_the_tickets_period(demo, app,
                                                                             "visit", True)
     assert (kept.people, kept.note) == ("李大爷", "灌溉渠堵塞")
     assert "duty_notes" not in tasks.retention(ext)  # once only
+
+
+def test_the_station_page_and_the_terminal_table_share_the_short_heads_and_sites(demo, app, db):
+    from bot.services.duty import sites
+    from bot.services.duty.items import ITEMS, SHORT_NAMES
+
+    app.config["CLOCK"].value = NOW.timestamp()
+    add_user(app, "clerk", "staff")
+    html = log_in(app, "clerk").get("/console/duty?year=2026").get_data(as_text=True)
+    assert all(f"{i.number}<br>{SHORT_NAMES[i.kind]}" in html for i in ITEMS)
+    names = sites.names(db)
+    assert len(names) == 51 and set(names.values()) <= set(sites_of := {s.name for s in sites.of_deputies(db)[0]})
+    assert any(name in html for name in sites_of)
+    table = app.test_cli_runner().invoke(main, ["duty", "report", "--year", "2026"], obj=State(app=app)).output
+    assert "接待   走访   学习" in table

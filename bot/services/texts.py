@@ -303,6 +303,8 @@ STATION_DESK_LINKED = "{number} 并入了其他群众的同类意见，请先分
 # -- the duty record (履职档案): check-ins and visit notes from deputies (issue 15) --
 CHECKIN_DONE = "签到成功：{date} {site}接待选民（{hours}，{place}）。已记入您的履职档案（接待选民）。"
 CHECKIN_ALREADY = "您已签到：{date} {site}接待选民（登记人：{by}），不用再签。"
+CHECKIN_TOO_EARLY = ("今天（{date}）{site}接待选民的时间是{hours}，{opens} 以后到岗再发“签到”。"
+                     "这次签到没有记录。")
 CHECKIN_NO_RECEPTION = "今天（{date}）没有接待选民活动，签到没有记录。"
 CHECKIN_NOT_ON_DUTY = "今天（{date}）{sites}有接待选民活动，但值班代表里没有您，签到没有记录。"
 CHECKIN_NEXT = "您下次值班：{date} {site}。"

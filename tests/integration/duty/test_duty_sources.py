@@ -238,10 +238,15 @@ def test_staff_marking_attendance_records_one_reception_and_marking_absent_takes
 
 
 def test_a_deputy_checks_in_on_their_reception_day_once_and_is_told_elsewhere(app, db):
-    at(app, RECEPTION_DAY)
     occ = _station_duty(db, 2026, 11)
-    assert occ.date == date(2026, 11, 20)
+    assert occ.date == date(2026, 11, 20) and occ.starts == "09:00"
     on_duty = db.get(Deputy, occ.deputies[0].id)
+    # At 07:30 that morning, from home: too early, nothing recorded.
+    at(app, datetime(2026, 11, 19, 23, 30, tzinfo=timezone.utc))
+    early = Phone(app, on_duty.openid).says("签到").text
+    assert "上午 9:00–12:00，8:00 以后到岗再发“签到”。这次签到没有记录。" in early, early
+    assert activities(db, on_duty) == []
+    at(app, RECEPTION_DAY)
     answer = Phone(app, on_duty.openid).says("签到")
     assert f"签到成功：11月20日（周五） {occ.site_name}接待选民" in answer.text, answer.text
     assert "已记入您的履职档案" in answer.text

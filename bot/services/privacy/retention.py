@@ -55,9 +55,11 @@ def _media_tickets(session: Session, now: datetime, raw_days: int, instance_path
 
 def expired_duty_notes(session: Session, now: datetime, ticket_days: int) -> list[DutyActivity]:
     """Activities `ticket_days` or more past their day that still hold people or a note
-    (sealed columns: read here, not asked of the database)."""
+    written by a deputy or staff (the system's own, "2026-000123 城乡建设", names nobody).
+    Sealed columns: read here, not asked of the database."""
     cutoff: date = (now.astimezone(BEIJING) - timedelta(days=ticket_days)).date()
-    rows = session.scalars(select(DutyActivity).where(DutyActivity.day <= cutoff).order_by(DutyActivity.id))
+    rows = session.scalars(select(DutyActivity).where(DutyActivity.day <= cutoff, DutyActivity.source != "auto")
+                           .order_by(DutyActivity.id))
     return [a for a in rows if a.people or (a.note and a.note != texts.EXPIRED)]
 
 

@@ -52,6 +52,10 @@ def test_the_retention_job_clears_visit_notes_past_the_tickets_period(demo, app,
     app.config["CLOCK"].value = NOW.timestamp()
     old = _visit(db, date(2023, 11, 1))  # 1095 days before 2026-11-20 is 2023-11-21
     fresh = _visit(db, date(2026, 11, 12))
+    deputy = db.scalar(select(Deputy).where(Deputy.code == "D011"))
+    system = activities.record(db, deputy=deputy, kind="casework", day=date(2023, 11, 1), source="auto", now=NOW,
+                               note="2023-000001 城乡建设", evidence="ticket:1:accepted").id  # names nobody
+    db.commit()
     assert tasks.retention(ext, dry_run=True)["duty_notes"] == 1
     assert tasks.retention(ext)["duty_notes"] == 1
     db.expire_all()
@@ -59,6 +63,7 @@ def test_the_retention_job_clears_visit_notes_past_the_tickets_period(demo, app,
     assert (gone.people, gone.note, gone.place, gone.kind, gone.counts) == ("", "[超过保存期限，已删除]", "新民村",
                                                                             "visit", True)
     assert (kept.people, kept.note) == ("李大爷", "灌溉渠堵塞")
+    assert db.get(DutyActivity, system).note == "2023-000001 城乡建设"
     assert "duty_notes" not in tasks.retention(ext)  # once only
 
 

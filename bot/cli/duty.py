@@ -43,22 +43,23 @@ def duty() -> None:
 def add(deputies: tuple[str, ...], kind: str, day: str, place: str, people: str, note: str, by: str | None,
         as_json: bool) -> None:
     """录入一次履职活动（一位或多位代表），全部检查通过才写入。"""
-    from ..services.duty.activities import DutyError, deputy_by_code, record
+    from ..services.duty.activities import DutyError
+    from ..services.duty.desk import ENTRY_KINDS, enter_as
     from ..services.duty.items import KIND_NAMES, kind_of
 
     code = kind_of(kind)
-    if code is None:
-        raise click.BadParameter(f"没有这种活动：{kind}（可选：{'、'.join(KIND_NAMES.values())}）",
-                                 param_hint="--kind")
+    if code not in ENTRY_KINDS:  # casework and broadcasts are recorded by the system itself
+        allowed = "、".join(KIND_NAMES[k] for k in ENTRY_KINDS)
+        what = f"“{KIND_NAMES[code]}”由系统自动记录，不能手工录入" if code else f"没有这种活动：{kind}"
+        raise click.BadParameter(f"{what}（可选：{allowed}）", param_hint="--kind")
     when = _day(day)
     ext = current()
-    entered_by = (by or "").strip() or f"cli:{getpass.getuser()}"
+    entered_by = ((by or "").strip() or f"cli:{getpass.getuser()}")[:64]
     with ext.Session() as session:
         try:
-            # Every deputy is found before anything is added: one unknown code, nothing written.
-            found = [deputy_by_code(session, c) for c in dict.fromkeys(deputies)]
-            rows = [record(session, deputy=d, kind=code, day=when, source="staff", now=ext.now(), place=place,
-                           people=people, note=note, entered_by=entered_by) for d in found]
+            # The console's entry path: the same kinds and checks, all checked before anything is written.
+            rows = enter_as(session, entered_by=entered_by, codes=list(deputies), kind=code, day=when,
+                            now=ext.now(), place=place, people=people, note=note)
         except DutyError as exc:
             raise click.ClickException(str(exc)) from None
         session.commit()
@@ -80,6 +81,7 @@ def list_(code: str, year: int | None, as_json: bool) -> None:
     """列出一位代表一年的履职活动。"""
     from ..services.calendar.local_time import BEIJING
     from ..services.duty.activities import DutyError, deputy_by_code, for_year
+    from ..services.duty.desk import audit_view
     from ..services.duty.items import KIND_NAMES, SOURCE_NAMES
 
     ext = current()
@@ -93,6 +95,9 @@ def list_(code: str, year: int | None, as_json: bool) -> None:
                  "note": r.note, "source": r.source, "entered_by": r.entered_by, "evidence": r.evidence,
                  "counts": r.counts} for r in for_year(session, deputy.id, year)]
         name = deputy.name
+        audit_view(session, actor=f"cli:{getpass.getuser()}", deputy=deputy, year=year, shown=len(rows),
+                   now=ext.now())
+        session.commit()
     if as_json:
         echo_json({"deputy": code, "name": name, "year": year, "activities": rows})
         return

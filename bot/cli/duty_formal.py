@@ -13,7 +13,7 @@ from .output import echo_json, json_option
 
 
 @click.command("formal")
-@click.option("--ticket", "number", metavar="工单编号", required=True, help="上报县人大的工单编号，如 2026-000123（也可以写 123）。")
+@click.option("--ticket", "number", metavar="工单编号", required=True, help="上报县人大的工单编号，如 2026-000123（今年的工单也可以只写序号 123）。")
 @click.option("--undo", is_flag=True, help="取消认定（不再计入“建议批评和意见”）。")
 @click.option("--by", metavar="操作人", help="记入审计日志的操作人；默认当前系统用户。")
 @json_option
@@ -22,6 +22,7 @@ from .output import echo_json, json_option
 def formal(number: str, undo: bool, by: str | None, as_json: bool) -> None:
     """把代表上报的意见认定为正式建议（计入“十个一”第9项），或用 --undo 取消认定。"""
     from ..services.accounts import audit
+    from ..services.calendar.local_time import BEIJING
     from ..services.duty.activities import DutyError
     from ..services.duty.formal import audit_fields, mark
 
@@ -29,7 +30,7 @@ def formal(number: str, undo: bool, by: str | None, as_json: bool) -> None:
     actor = (by or "").strip()[:64] or f"cli:{getpass.getuser()}"
     with ext.Session() as session:
         try:
-            done = mark(session, number, formal=not undo)
+            done = mark(session, number, formal=not undo, year=ext.now().astimezone(BEIJING).year)
         except DutyError as exc:
             raise click.ClickException(str(exc)) from None
         if done.changed:

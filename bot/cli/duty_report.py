@@ -12,26 +12,11 @@ from ..extensions import current
 from .context import needs_db, with_appcontext
 from .output import echo_json, json_option
 
-# Short column heads for the terminal table, in the items' order.
-SHORT = ("接待", "走访", "学习", "视察", "扶贫", "好事", "调解", "交流", "建议", "述职")
-
-
 def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} 不是日期（格式 YYYY-MM-DD）") from None
-
-
-def site_names(session) -> dict[int, str]:
-    """Deputy id -> the site whose pool they are in (the reception rota's rule)."""
-    from sqlalchemy import select
-
-    from ..models import Site
-    from ..services.reception import rota
-
-    names = dict(session.execute(select(Site.id, Site.name)).all())
-    return {d.id: names.get(site_id, "") for site_id, pool in rota.pools(session).items() for d in pool}
 
 
 @click.command("report")
@@ -46,7 +31,9 @@ def report(year: int | None, as_of: str | None, xlsx: str | None, as_json: bool)
     """每位在职代表一年的“十个一”完成情况：应完成、已完成、是否落后。"""
     from ..services.calendar.local_time import BEIJING
     from ..services.duty import compliance, station_sheet
+    from ..services.duty import sites
     from ..services.duty.desk import station_name
+    from ..services.duty.items import ITEMS, SHORT_NAMES
 
     ext = current()
     today = ext.now().astimezone(BEIJING).date()
@@ -56,7 +43,7 @@ def report(year: int | None, as_of: str | None, xlsx: str | None, as_json: bool)
         rows = compliance.report(session, year, when)
         if xlsx:
             data = station_sheet.write(rows, station=station_name(session), year=year, as_of=when,
-                                       sites=site_names(session), scope="全部在职代表", now=ext.now())
+                                       sites=sites.names(session), scope="全部在职代表", now=ext.now())
             _save(xlsx, data)
     if as_json:
         echo_json([r.as_dict() for r in rows])
@@ -66,7 +53,7 @@ def report(year: int | None, as_of: str | None, xlsx: str | None, as_json: bool)
                f"{len(rows)} 位代表，落后 {len(behind)} 位")
     click.echo("每格：已完成/全年应完成，带 ! 的是落后")
     # The name last: Chinese characters are two columns wide and would skew the cells after them.
-    click.echo("编号    " + "".join(f"{h}   " for h in SHORT) + "姓名")
+    click.echo("编号    " + "".join(f"{SHORT_NAMES[i.kind]}   " for i in ITEMS) + "姓名")
     for r in rows:
         cells = [f"{s.done}/{s.required}{'!' if s.behind else ''}" for s in r.items]
         click.echo(f"{r.code:<8}" + "".join(f"{c:<7}" for c in cells) + r.name)

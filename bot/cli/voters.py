@@ -12,7 +12,7 @@ from .output import echo_json, json_option
 
 COUNT_LABELS = {"tickets": "工单", "events": "工单记录", "messages": "消息", "pushes": "推送", "examples": "分类样本",
                 "media_files": "图片视频文件", "raw_messages": "消息原始内容", "broadcasts": "群发", "bookings": "预约",
-                "audit": "审计记录"}
+                "audit": "审计记录", "duty_notes": "代表走访笔记"}
 BY_HELP = "操作人（记入审计日志）；默认当前系统用户。"
 
 

@@ -22,16 +22,14 @@ from ..models import Deputy, Site
 from ..services.accounts import Forbidden, audit
 from ..services.calendar.local_time import BEIJING
 from ..services.duty import compliance, desk, station_sheet
+from ..services.duty import sites as duty_sites
 from ..services.duty.activities import MAX_NOTE, MAX_PEOPLE, MAX_PLACE, DutyError
 from ..services.duty.compliance import CADENCE_NAMES
-from ..services.duty.items import ITEMS, KIND_NAMES
+from ..services.duty.items import ITEMS, KIND_NAMES, SHORT_NAMES
 from ..services.outcome import Outcome
-from ..services.reception import rota
 from .auth import client_address, db, user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHORT = {"reception": "接待", "visit": "走访", "study": "学习", "inspection": "视察", "relief": "扶贫",
-         "good_deed": "好事", "mediation": "调解", "exchange": "交流", "suggestion": "建议", "report": "述职"}
 
 
 def _today() -> date:
@@ -54,10 +52,7 @@ def _staff() -> Any:
 
 def _sites() -> tuple[list[Site], dict[int, Site]]:
     """The sites, and deputy id -> the site whose pool they are in (the reception rota's rule)."""
-    s = db()
-    sites = list(s.scalars(select(Site).order_by(Site.id)))
-    by_id = {x.id: x for x in sites}
-    return sites, {d.id: by_id[site_id] for site_id, pool in rota.pools(s).items() for d in pool if site_id in by_id}
+    return duty_sites.of_deputies(db())
 
 
 def _scoped(rows: list[compliance.DeputyYear], of: dict[int, Site], site: str) -> list[compliance.DeputyYear]:
@@ -79,7 +74,7 @@ def station() -> Any:
     shown = [r for r in rows if r.behind] if only_behind else rows
     return render_template("console/duty_station.html", rows=shown, total=len(rows),
                            behind=sum(1 for r in rows if r.behind), year=year, as_of=today, items=ITEMS,
-                           short=SHORT, sites=sites, site=site, only_behind=only_behind,
+                           short=SHORT_NAMES, sites=sites, site=site, only_behind=only_behind,
                            site_of={d: x.name for d, x in of.items()})
 
 
@@ -111,9 +106,12 @@ def deputy_page(code: str) -> Any:
     year, today = _year(), _today()
     _, of = _sites()
     standing = compliance.one(s, found, year, today)
+    shown = desk.lines(s, found, year)
+    desk.audit_view(s, actor=me.username, deputy=found, year=year, shown=len(shown), address=client_address(),
+                    now=current().now())
+    s.commit()
     return render_template("console/duty_deputy.html", d=found, standing=standing, year=year, as_of=today,
-                           lines=desk.lines(s, found, year), site=of.get(found.id), cadence=CADENCE_NAMES,
-                           staff=desk.sees_all(me))
+                           lines=shown, site=of.get(found.id), cadence=CADENCE_NAMES, staff=desk.sees_all(me))
 
 
 def _choices() -> list[dict[str, Any]]:

@@ -42,7 +42,7 @@ AUDIT_ACTIONS = {
     "broadcast.save": "群发：保存草稿", "broadcast.send": "群发：立即发送", "broadcast.schedule": "群发：定时发送",
     "broadcast.pause": "群发：暂停", "broadcast.resume": "群发：继续", "broadcast.cancel": "群发：取消",
     "export.broadcast_report": "导出群发明细",
-    "duty.add": "录入履职活动", "export.duty_report": "导出履职情况表",
+    "duty.add": "录入履职活动", "duty.view": "查看代表履职档案（含民情笔记）", "export.duty_report": "导出履职情况表",
     **{f"ticket.{action}": f"工单：{name}" for action, name in ACTION_NAMES.items()},
     # The deputies' phone pages (bot/mobile): moves the console has no button for, and signing in.
     "ticket.progress": "工单：记录进展", "ticket.return": "工单：退回联络站",

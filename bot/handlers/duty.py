@@ -47,7 +47,8 @@ def on_check_in(ctx: Context, msg: Inbound) -> Outcome:
 
 
 def on_visit(ctx: Context, msg: Inbound) -> Outcome:
-    """"走访 新民村 李大爷家，反映灌溉渠堵塞": one visit activity; a ticket too if it reports a problem."""
+    """"走访 新民村 李大爷家 代为反映 灌溉渠堵塞": one visit activity; a ticket too when the deputy
+    wrote "代为反映" (or the matter is urgent)."""
     deputy = deputy_by_openid(ctx.session, msg.openid)
     if deputy is None:
         return _as_voter(ctx, msg)
@@ -66,10 +67,12 @@ def on_visit(ctx: Context, msg: Inbound) -> Outcome:
                                         note=texts.VISIT_NOTE.format(note=said) if said else "")
     if ctx.station.visit_media_minutes > 0:
         reply += texts.VISIT_MEDIA_HINT.format(minutes=ctx.station.visit_media_minutes)
-    problem, found = on_behalf.reports_problem(note.note)
-    if not problem:
+    why, found = on_behalf.reports_problem(note.note)
+    if why == on_behalf.SUGGEST:  # a problem, maybe, but nobody said the voter agreed: no ticket
+        return Outcome(reply=reply + texts.VISIT_SUGGEST_ON_BEHALF)
+    if why is None:
         return Outcome(reply=reply)
-    done = on_behalf.report(ctx.session, deputy, note.place, note.note, ctx.now, ctx.station, found)
+    done = on_behalf.report(ctx.session, deputy, note.place, note.note, ctx.now, ctx.station, found, why)
     log.info("deputy %s: visit note %s opened a ticket on a voter's behalf", deputy.code, activity.id)
     done.reply = reply + (done.reply or "")
     return done

@@ -249,14 +249,14 @@ def retention_task() -> dict[str, int]:
 
 def duty_nudge(ext: Liaison, today: date | None = None, at_once: bool = False) -> dict[str, Any]:
     """The monthly "十个一" nudge to deputies who are behind. The schedule runs it daily
-    and it sends on the month's first working day; `at_once` (the command) sends on any
+    and it sends from the month's first working day on (a missed beat is made up); `at_once` (the command) sends on any
     day. Either way once per deputy per month (the outbox key)."""
     from ..services.duty import nudges
 
     today = today or ext.now().astimezone(BEIJING).date()
     with ext.Session() as s:
         if not at_once and not nudges.is_send_day(s, today):
-            return {"today": today.isoformat(), "skipped": "not the first working day of the month"}
+            return {"today": today.isoformat(), "skipped": "before the first working day of the month"}
         done = nudges.run(s, today, ext.now())
         commit(ext, s, done.outcome)
     log.info("duty nudges for %s: %d queued, %d already this month, %d unbound", today, len(done.sent),

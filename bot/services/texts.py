@@ -303,6 +303,8 @@ STATION_DESK_LINKED = "{number} 并入了其他群众的同类意见，请先分
 # -- the duty record (履职档案): check-ins and visit notes from deputies (issue 15) --
 CHECKIN_DONE = "签到成功：{date} {site}接待选民（{hours}，{place}）。已记入您的履职档案（接待选民）。"
 CHECKIN_ALREADY = "您已签到：{date} {site}接待选民（登记人：{by}），不用再签。"
+CHECKIN_TOO_EARLY = ("今天（{date}）{site}接待选民的时间是{hours}，{opens} 以后到岗再发“签到”。"
+                     "这次签到没有记录。")
 CHECKIN_NO_RECEPTION = "今天（{date}）没有接待选民活动，签到没有记录。"
 CHECKIN_NOT_ON_DUTY = "今天（{date}）{sites}有接待选民活动，但值班代表里没有您，签到没有记录。"
 CHECKIN_NEXT = "您下次值班：{date} {site}。"
@@ -319,6 +321,9 @@ VISIT_MEDIA_FULL = "这次走访已经有 {count} 个附件，不能再加了。
 VISIT_MEDIA_NAMES = {"image": "照片", "voice": "语音", "video": "视频", "shortvideo": "视频"}
 ON_BEHALF = "代为反映"  # the voter agreed that the deputy reports the matter for them
 ON_BEHALF_NOTE = "{deputy} 代表走访{place}时记录，群众同意代为反映"
+ON_BEHALF_URGENT = "紧急情况代为反映"  # urgent: filed without the voter's consent being claimed
+ON_BEHALF_URGENT_NOTE = "{deputy} 代表走访{place}时记录的紧急情况"
+VISIT_SUGGEST_ON_BEHALF = "\n如果群众同意由您代为反映，请发送：走访 地点 代为反映 内容"
 # -- the deputies' phone pages (bot/mobile, services/tickets/mine.py) ----------
 # action -> its button; the order is the page's.
 PHONE_ACTIONS = {"accept": "受理", "reply": "回复群众", "progress": "记录进展", "resolve": "办结", "transfer": "转办",

@@ -7,9 +7,8 @@
   to the county", and the record holds the people deputies visited and their
   notes; the station sends the county the .xlsx report.
 
-Which site each deputy belongs to is the reception rota's rule; the caller
-passes it in (`sites`), so this package does not import the reception
-services that record attendance into it."""
+Which site each deputy belongs to is the reception rota's rule, read in
+one place (sites.py)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -20,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Deputy, DutyActivity, Reception, ReceptionDuty, Role, Ticket, Township
-from ..accounts import Forbidden, access
+from ..accounts import Forbidden, access, audit
 from .activities import DutyError, deputy_by_code, for_year, record
 from .items import ITEMS, KIND_NAMES, SOURCE_NAMES
 
@@ -115,12 +114,32 @@ def lines(session: Session, deputy: Deputy, year: int) -> list[Line]:
     return out[::-1]
 
 
+VIEW_ACTION = "duty.view"
+
+
+def audit_view(session: Session, *, actor: str, deputy: Deputy, year: int, shown: int, now: datetime,
+               address: str | None = None) -> None:
+    """Reading a deputy's record shows the people visited and the notes (民情笔记): one
+    audit row naming the deputy and the year, never the notes' words."""
+    audit.record(session, actor=actor, action=VIEW_ACTION, target=deputy.code,
+                 detail=f"{year}年履职档案，{shown} 条活动", address=address, now=now)
+
+
 def enter(session: Session, user: object, *, codes: Sequence[str], kind: str, day: date, now: datetime,
           place: str = "", people: str = "", note: str = "", token: str = "") -> list[DutyActivity]:
     """Staff enter one activity for one or more deputies (one training attended by 30).
     Everything is checked before anything is written; `token` (one per form shown)
     makes a second submission of the same form record nothing."""
     require_staff(user)
+    return enter_as(session, entered_by=getattr(user, "username", None), codes=codes, kind=kind, day=day,
+                    now=now, place=place, people=people, note=note, token=token)
+
+
+def enter_as(session: Session, *, entered_by: str | None, codes: Sequence[str], kind: str, day: date,
+             now: datetime, place: str = "", people: str = "", note: str = "",
+             token: str = "") -> list[DutyActivity]:
+    """`enter` for a caller with no console account (`liaison duty add`, run by whoever
+    holds the server): the same kinds and checks, `entered_by` as given."""
     if kind not in ENTRY_KINDS:
         raise DutyError("请选择活动种类")
     wanted = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
@@ -135,4 +154,4 @@ def enter(session: Session, user: object, *, codes: Sequence[str], kind: str, da
             raise DutyError("这次录入已经保存过了，没有重复记录")
     deputies = [deputy_by_code(session, c) for c in wanted]
     return [record(session, deputy=d, kind=kind, day=day, source="staff", now=now, place=place, people=people,
-                   note=note, entered_by=getattr(user, "username", None), evidence=evidence) for d in deputies]
+                   note=note, entered_by=entered_by, evidence=evidence) for d in deputies]

@@ -37,13 +37,19 @@ def state(session: Session, ticket: Ticket) -> bool | None:
     return None if not rows else all(r.counts for r in rows)
 
 
-def mark(session: Session, number: str, *, formal: bool) -> Marked:
+def mark(session: Session, number: str, *, formal: bool, year: int | None = None) -> Marked:
     """Mark the ticket's escalated suggestion formal (or not); raises DutyError (Chinese).
-    `number` as on the ticket (2026-000123) or as deputies write it (123)."""
+    `number` as on the ticket (2026-000123) or as deputies write it (123): a short
+    number is this year's ticket (`year`, the caller's Beijing year), never a guess
+    among other years' tickets with the same sequence."""
     number = (number or "").strip()
-    if number.isdigit() and len(number) <= 6:  # "123" as deputies write it: the newest ticket with that sequence
-        ticket = session.scalar(select(Ticket).where(Ticket.number.like(f"%-{int(number):06d}"))
-                                .order_by(Ticket.id.desc()).limit(1))
+    if number.isdigit() and len(number) <= 6:  # "123" as deputies write it
+        if year is None:
+            raise DutyError(f"请写完整的工单编号（如 2026-{int(number):06d}）")
+        ticket = session.scalar(select(Ticket).where(Ticket.number == f"{year}-{int(number):06d}"))
+        if ticket is None:
+            raise DutyError(f"{year}年没有序号为 {int(number)} 的工单；其他年份的工单请写完整编号"
+                            f"（如 {year - 1}-{int(number):06d}）")
     else:
         ticket = session.scalar(select(Ticket).where(Ticket.number == number))
     if ticket is None:

@@ -43,6 +43,11 @@ BY_KIND = {i.kind: i for i in ITEMS}
 KIND_NAMES: dict[str, str] = {**{i.kind: i.name for i in ITEMS}, "casework": "办理群众意见",
                               "broadcast": "向选民发送通知", "session": "会议期间履职"}
 assert set(KIND_NAMES) == set(DUTY_KINDS)
+# Two-character heads for narrow tables (the console's station report, the terminal), in the items' order.
+SHORT_NAMES: dict[str, str] = {"reception": "接待", "visit": "走访", "study": "学习", "inspection": "视察",
+                               "relief": "扶贫", "good_deed": "好事", "mediation": "调解", "exchange": "交流",
+                               "suggestion": "建议", "report": "述职"}
+assert tuple(SHORT_NAMES) == ITEM_KINDS
 SOURCE_NAMES = {"auto": "系统自动记录", "deputy": "代表本人记录", "staff": "工作人员录入"}
 
 

@@ -6,8 +6,9 @@ the month, so a second run in the same month (a retried job, two beats, staff
 running `liaison duty nudge` after the scheduler) queues nothing new. Only
 deputies who can receive pushes (Deputy.reachable: in office, bound to WeChat,
 following the account) are sent to. The scheduler runs the job every morning
-and it sends on the month's first working day (`is_send_day`); the command
-sends at once."""
+and it sends from the month's first working day on (`is_send_day`): a beat
+missed that day (the worker down) is made up by the next run, and the key
+keeps it to one a month; the command sends at once."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -41,9 +42,10 @@ def first_workday(holidays: Holidays, year: int, month: int) -> date:
 
 
 def is_send_day(session: Session, today: date) -> bool:
-    """The scheduler's day: the first working day of the month (statutory holidays and
-    make-up working days as the reception calendar reads them, staff entries first)."""
-    return today == first_workday(Holidays(session), today.year, today.month)
+    """Whether the scheduler sends: from the first working day of the month on (statutory
+    holidays and make-up working days as the reception calendar reads them, staff entries
+    first), so a run missed that day is made up the next; the outbox key sends once."""
+    return today >= first_workday(Holidays(session), today.year, today.month)
 
 
 def _line(n: int, s: ItemStatus) -> str:

@@ -22,15 +22,24 @@ CASEWORK = {"accept": "accepted", "reply": "replied", "resolve": "resolved"}
 CHECK_IN = "代表签到"  # reception_duties.marked_by when the deputy checked in on WeChat
 
 
+def own_actor(deputy: Deputy) -> str:
+    """How the deputy's own moves are recorded on ticket events (services/tickets/desk.py)."""
+    return f"deputy:{deputy.id}"
+
+
 def ticket_evidence(ticket_id: int, what: str) -> str:
     return f"ticket:{ticket_id}:{what}"
 
 
 def ticket_moved(session: Session, deputy: Deputy, ticket: Ticket, action: str, now: datetime,
                  actor: str) -> DutyActivity | None:
-    """A ticket move made by (or for) `deputy`: accepting, replying and
-    resolving are casework; escalating to the county is a suggestion that
-    counts only once staff mark it formal (formal.py). Other moves: nothing."""
+    """A ticket move made by `deputy` themselves (`actor` "deputy:<id>": WeChat, the phone
+    pages, their console account): accepting, replying and resolving are casework;
+    escalating to the county is a suggestion that counts only once staff mark it
+    formal (formal.py). Other moves, and moves staff make in the console on the
+    deputy's ticket (the staff's work, not the deputy's): nothing."""
+    if actor != own_actor(deputy):
+        return None
     day = now.astimezone(BEIJING).date()
     note = f"{ticket.number} {ticket.category}"
     if action in CASEWORK:

@@ -1,16 +1,22 @@
 """The retention period (PIPL art. 19: no longer than needed): a finished
 ticket is anonymised `ticket_days` after its last event (as an erase does, per
-ticket), and raw message payloads and media go sooner, after `raw_days`."""
+ticket), and raw message payloads and media go sooner, after `raw_days`.
+Deputies' visit notes (民情笔记: duty_activities.people and .note, free text
+naming the voters visited) go after the tickets' period too, counted from the
+activity's day: the activity itself (kind, day, place) stays, so the "十个一"
+counts of past years do not change. A voter's erasure cannot find them in free
+text; this period bounds how long they are kept."""
 from __future__ import annotations
 
 import os
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ...models import OPEN_STATUSES, InboundMessage, Ticket, TicketEvent
+from ...models import OPEN_STATUSES, DutyActivity, InboundMessage, Ticket, TicketEvent
+from ..calendar.local_time import BEIJING
 from .. import texts
 from ..accounts import audit
 from . import scrub
@@ -47,6 +53,16 @@ def _media_tickets(session: Session, now: datetime, raw_days: int, instance_path
     return sorted(i for i in old if scrub.count_media(instance_path, i))
 
 
+def expired_duty_notes(session: Session, now: datetime, ticket_days: int) -> list[DutyActivity]:
+    """Activities `ticket_days` or more past their day that still hold people or a note
+    written by a deputy or staff (the system's own, "2026-000123 城乡建设", names nobody).
+    Sealed columns: read here, not asked of the database."""
+    cutoff: date = (now.astimezone(BEIJING) - timedelta(days=ticket_days)).date()
+    rows = session.scalars(select(DutyActivity).where(DutyActivity.day <= cutoff, DutyActivity.source != "auto")
+                           .order_by(DutyActivity.id))
+    return [a for a in rows if a.people or (a.note and a.note != texts.EXPIRED)]
+
+
 def run(session: Session, now: datetime, *, ticket_days: int, raw_days: int, instance_path: str,
         dry_run: bool = False) -> Counter[str]:
     """Apply the retention periods; with `dry_run`, only count what would go."""
@@ -58,6 +74,7 @@ def run(session: Session, now: datetime, *, ticket_days: int, raw_days: int, ins
         done["tickets"] = len(expired)
         done["raw_messages"] = session.scalar(select(func.count(InboundMessage.id)).where(*raw)) or 0
         done["media_files"] = sum(scrub.count_media(instance_path, i) for i in media)
+        done["duty_notes"] = len(expired_duty_notes(session, now, ticket_days))
         return +done
     done = scrub.tickets(session, expired, texts.EXPIRED, instance_path, now)
     # The ticket keeps the words for its own period; the raw delivery is not needed after raw_days.
@@ -65,6 +82,9 @@ def run(session: Session, now: datetime, *, ticket_days: int, raw_days: int, ins
                                            .values(content=None, extra={}, raw_dropped_at=now)).rowcount
     for ticket_id in media:
         done["media_files"] += scrub.drop_media(instance_path, ticket_id)
+    for activity in expired_duty_notes(session, now, ticket_days):
+        activity.people, activity.note = "", texts.EXPIRED if activity.note else ""
+        done["duty_notes"] += 1
     session.flush()
     done = +done
     if done:

@@ -1,9 +1,13 @@
 """A ticket a deputy files for a voter they visited (代为反映): the visit note
 ("走访 新民村 李大爷家，反映灌溉渠堵塞") reports a problem, so the matter is
 tracked like any voter's opinion. The voter is a roster-less voter of the
-village the place names (no WeChat: they hear through the deputy), their
-consent is recorded on the ticket's "created" event as "代为反映", and the
-deputy who heard it holds it. A complaint about that deputy, a sensitive
+village the place names (no WeChat: they hear through the deputy), and the
+deputy who heard it holds it. A ticket is opened only when the deputy wrote
+"代为反映" (the voter agreed: recorded on the "created" event) or the matter is
+urgent (recorded as "紧急情况代为反映", claiming no consent). When only the
+classifier thinks the note reports a problem, the visit is recorded and the
+deputy is told how to file it with the voter's consent: nobody's consent is
+invented. A complaint about that deputy, a sensitive
 matter or a wish not to be named stays with the staff, as for any voter."""
 from __future__ import annotations
 
@@ -29,15 +33,24 @@ def _plain(note: str) -> str:
     return re.sub(r"\s+", " ", note.replace(texts.ON_BEHALF, " ")).strip(" ：:，,。")
 
 
-def reports_problem(note: str) -> tuple[bool, Classification | None]:
-    """Whether the visit note reports a matter to handle: the deputy wrote "代为反映",
-    or the classifier is confident it is an opinion (or urgent). "拉了拉家常" is not."""
+ASKED, URGENT, SUGGEST = "asked", "urgent", "suggest"
+
+
+def reports_problem(note: str) -> tuple[str | None, Classification | None]:
+    """What the visit note asks for: ASKED (the deputy wrote "代为反映": file it), URGENT
+    (an urgent matter: file it without claiming consent), SUGGEST (the classifier reads an
+    opinion but nobody said the voter agreed: only tell the deputy how) or None ("拉了拉家常")."""
     text = _plain(note)
     if not text:
-        return False, None
+        return None, None
     found = classify(text)
-    asked = texts.ON_BEHALF in note
-    return asked or found.urgent or (found.intent == "opinion" and not found.needs_triage), found
+    if texts.ON_BEHALF in note:
+        return ASKED, found
+    if found.urgent:
+        return URGENT, found
+    if found.intent == "opinion" and not found.needs_triage:
+        return SUGGEST, found
+    return None, found
 
 
 def village_in(session: Session, place: str, note: str) -> Village | None:
@@ -50,8 +63,11 @@ def village_in(session: Session, place: str, note: str) -> Village | None:
 
 
 def report(session: Session, deputy: Deputy, place: str, note: str, now: datetime, station: Station,
-           found: Classification | None = None) -> Outcome:
-    """Open the ticket for the visited voter; the Outcome's reply is for the deputy."""
+           found: Classification | None = None, why: str = ASKED) -> Outcome:
+    """Open the ticket for the visited voter (why: ASKED or URGENT, from reports_problem);
+    the Outcome's reply is for the deputy."""
+    if why not in (ASKED, URGENT):
+        raise ValueError(f"no ticket for a visit note read as {why!r}")
     text = f"{place}：{_plain(note)}"
     found = found or classify(_plain(note))
     village = village_in(session, place, note)
@@ -60,7 +76,9 @@ def report(session: Session, deputy: Deputy, place: str, note: str, now: datetim
     session.add(voter)
     session.flush()
     chosen = Assignment(deputy, "visit", voter.home_site_id)
-    consent = f"{texts.ON_BEHALF}：" + texts.ON_BEHALF_NOTE.format(deputy=deputy.name, place=place)
+    consent = (f"{texts.ON_BEHALF}：" + texts.ON_BEHALF_NOTE.format(deputy=deputy.name, place=place)
+               if why == ASKED else
+               f"{texts.ON_BEHALF_URGENT}：" + texts.ON_BEHALF_URGENT_NOTE.format(deputy=deputy.name, place=place))
     finding = confidential.check(voter, chosen, text, found)
     if finding:
         done = confidential.open_confidential(session, voter, text, now, found, chosen, finding, station)

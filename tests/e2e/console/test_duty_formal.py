@@ -51,7 +51,7 @@ def test_a_ticket_a_deputy_filed_on_a_voters_behalf_reads_so(site, page, log_in,
     with ext.Session() as session:
         deputy = session.scalar(select(Deputy).where(Deputy.code == township["deputy"]))
         openid, name = deputy.openid, deputy.name
-    said = Phone(console_app, openid).says("走访 新民村 李大爷家，反映灌溉渠堵塞").text
+    said = Phone(console_app, openid).says("走访 新民村 李大爷家 代为反映 灌溉渠堵塞").text
     number = said.split("工单编号 ")[1].split("，")[0]
     make_user("clerk", "staff")
     log_in(page, site, "clerk")

@@ -185,7 +185,7 @@ def test_the_nudge_goes_once_per_deputy_per_month_however_often_it_runs(november
     assert len(_nudges(db)) == 99
 
 
-def test_the_scheduler_sends_on_the_first_working_day_of_the_month_only(demo, db, app):
+def test_the_scheduler_sends_from_the_first_working_day_of_the_month_once(demo, db, app):
     ext = app.extensions["liaison"]
     app.config["CLOCK"].value = NOW.timestamp()
     # October 2026 opens with the National Day holiday: its first working day is the 8th.
@@ -193,11 +193,22 @@ def test_the_scheduler_sends_on_the_first_working_day_of_the_month_only(demo, db
         assert tasks.duty_nudge(ext, date(2026, 10, day))["skipped"]
     assert not _nudges(db)
     assert len(tasks.duty_nudge(ext, date(2026, 10, 8))["sent"]) == 51
-    assert tasks.duty_nudge(ext, date(2026, 10, 9))["skipped"]
+    again = tasks.duty_nudge(ext, date(2026, 10, 9))
+    assert "skipped" not in again and again["sent"] == [] and len(again["already"]) == 51
     # 4 January 2026 is a Sunday worked in place of the New Year holiday: it is the day. Nobody is
     # behind on the year's first working day, so nothing goes.
     done = tasks.duty_nudge(ext, date(2026, 1, 4))
     assert "skipped" not in done and done["sent"] == [] and done["on_track"] == 51
+
+
+def test_a_beat_missed_on_the_first_working_day_is_made_up_the_next_day_once(demo, db, app):
+    ext = app.extensions["liaison"]
+    app.config["CLOCK"].value = NOW.timestamp()
+    # The worker was down on 8 October (the first working day): the 9th sends, the 10th does not.
+    assert len(tasks.duty_nudge(ext, date(2026, 10, 9))["sent"]) == 51
+    assert tasks.duty_nudge(ext, date(2026, 10, 10))["sent"] == []
+    db.expire_all()
+    assert len(_nudges(db)) == 51
 
 
 def test_the_scheduler_looks_every_morning_at_nine():

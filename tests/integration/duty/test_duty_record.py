@@ -99,5 +99,9 @@ def test_the_cli_refuses_an_unknown_deputy_or_kind_and_writes_nothing(demo, cli,
     assert unknown.exit_code != 0 and "没有编号为 D999 的代表" in unknown.output
     kind = cli("duty", "add", "--deputy", "D011", "--kind", "跳舞", "--date", "2026-11-18")
     assert kind.exit_code != 0 and "没有这种活动" in kind.output
+    # What the system records itself is not hand-entered here either (the console's kinds).
+    for auto in ("casework", "办理群众意见", "broadcast"):
+        refused = cli("duty", "add", "--deputy", "D011", "--kind", auto, "--date", "2026-11-18")
+        assert refused.exit_code != 0 and "由系统自动记录，不能手工录入" in refused.output, refused.output
     with ext.Session() as s:
         assert s.scalar(select(func.count()).select_from(DutyActivity)) == 0

@@ -11,7 +11,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.cli import main
 from bot.cli.context import State
@@ -95,7 +95,7 @@ def test_accepting_replying_and_resolving_each_count_once_even_resolved_twice_or
     deputy.says(f"受理 {short(number)}")
     assert "已办结" in deputy.says(f"办结 {short(number)} 这次彻底疏通了").text
     # A retried task recording the same move again.
-    sources.ticket_moved(db, holder, t, "resolve", datetime.now(timezone.utc), "deputy:retry")
+    sources.ticket_moved(db, holder, t, "resolve", datetime.now(timezone.utc), f"deputy:{holder.id}")
     db.commit()
     assert [a.id for a in activities(db, holder)] == [a.id for a in first]
 
@@ -108,15 +108,17 @@ def test_the_phone_page_and_the_console_desk_count_like_the_wechat_command(app, 
     page = client.get(f"/m/t/{on_phone}")
     assert client.post(f"/m/t/{on_phone}", data={"action": "accept", "text": "",
                                                  **form_of(page.get_data(as_text=True), "accept")}).status_code == 302
-    # A clerk acts in the console for the deputy who holds the ticket: it is that deputy's casework.
+    # A clerk acts in the console for the deputy who holds the ticket: the clerk's work, not the deputy's.
     add_user(app, "clerk", "staff")
     clerk = log_in(app, "clerk")
     done = clerk.post(f"/console/tickets/{in_console}/accept",
                       data={"csrf_token": csrf_token(clerk, f"/console/tickets/{in_console}")})
     assert done.status_code == 302
+    db.expire_all()
+    assert ticket(db, in_console).status == "accepted"
     got = {(a.evidence, a.entered_by) for a in activities(db, holder, "casework")}
-    assert got == {(f"ticket:{ticket(db, on_phone).id}:accepted", f"deputy:{holder.id}"),
-                   (f"ticket:{ticket(db, in_console).id}:accepted", "staff:clerk")}
+    assert got == {(f"ticket:{ticket(db, on_phone).id}:accepted", f"deputy:{holder.id}")}
+    assert db.scalar(select(DutyActivity).where(DutyActivity.entered_by == "staff:clerk")) is None
 
 
 def test_an_escalated_suggestion_counts_only_once_staff_mark_it_formal(app, db):
@@ -151,6 +153,31 @@ def test_an_escalated_suggestion_counts_only_once_staff_mark_it_formal(app, db):
     refused = cli(app, "duty", "formal", "--ticket", other)
     assert refused.exit_code != 0 and "没有上报县人大的记录" in refused.output
     assert "没有编号为 2026-999999 的工单" in cli(app, "duty", "formal", "--ticket", "2026-999999").output
+
+
+def _escalated(app, db, words: str) -> str:
+    holder = deputy_of(db, VOTER)
+    number = number_in(Phone(app, VOTER).says(words).text)
+    deputy = Phone(app, holder.openid)
+    deputy.says(f"受理 {short(number)}")
+    assert "已上报" in deputy.says(f"上报 {short(number)} 涉及县里的管网改造，乡里定不了").text
+    return number
+
+
+def test_a_short_number_marks_this_years_ticket_and_never_another_years(app, db):
+    this_year = _escalated(app, db, DRAIN)
+    last_year = _escalated(app, db, LAMP)
+    # The newer ticket carries last year's number with the same sequence as this year's.
+    db.execute(update(Ticket).where(Ticket.number == last_year).values(number=f"2025-{this_year[-6:]}"))
+    db.commit()
+    done = json.loads(cli(app, "duty", "formal", "--ticket", str(short(this_year)), "--json").output)
+    assert done["ticket"] == this_year and done["changed"] == 1
+    # Only last year's ticket has that sequence: refused, asking for the full number.
+    db.execute(update(Ticket).where(Ticket.number == this_year).values(number="2026-000999"))
+    db.commit()
+    refused = cli(app, "duty", "formal", "--ticket", str(short(this_year)))
+    assert refused.exit_code != 0 and "2026年没有序号为" in refused.output and "请写完整编号" in refused.output
+    assert json.loads(cli(app, "duty", "formal", "--ticket", f"2025-{this_year[-6:]}", "--json").output)["changed"] == 1
 
 
 def test_staff_mark_a_formal_suggestion_on_the_ticket_page_and_deputies_cannot(app, db):
@@ -211,10 +238,15 @@ def test_staff_marking_attendance_records_one_reception_and_marking_absent_takes
 
 
 def test_a_deputy_checks_in_on_their_reception_day_once_and_is_told_elsewhere(app, db):
-    at(app, RECEPTION_DAY)
     occ = _station_duty(db, 2026, 11)
-    assert occ.date == date(2026, 11, 20)
+    assert occ.date == date(2026, 11, 20) and occ.starts == "09:00"
     on_duty = db.get(Deputy, occ.deputies[0].id)
+    # At 07:30 that morning, from home: too early, nothing recorded.
+    at(app, datetime(2026, 11, 19, 23, 30, tzinfo=timezone.utc))
+    early = Phone(app, on_duty.openid).says("签到").text
+    assert "上午 9:00–12:00，8:00 以后到岗再发“签到”。这次签到没有记录。" in early, early
+    assert activities(db, on_duty) == []
+    at(app, RECEPTION_DAY)
     answer = Phone(app, on_duty.openid).says("签到")
     assert f"签到成功：11月20日（周五） {occ.site_name}接待选民" in answer.text, answer.text
     assert "已记入您的履职档案" in answer.text
@@ -278,14 +310,31 @@ def test_a_visit_note_is_one_record_and_photos_join_it_within_the_window_only(ap
     assert "请这样发送：走访 地点 走访情况" in usage and len(activities(db, holder, "visit")) == 2
 
 
-def test_a_visit_note_reporting_a_problem_opens_a_ticket_on_the_voters_behalf(app, db):
+def test_a_visit_note_the_classifier_reads_as_a_problem_opens_no_ticket_without_consent(app, db):
+    holder = deputy_of(db, VOTER)
+    said = Phone(app, holder.openid).says("走访 新民村 李大爷家，反映灌溉渠堵塞").text
+    assert "已记入您的履职档案（走访选民）" in said and "工单" not in said, said
+    assert "如果群众同意由您代为反映，请发送：走访 地点 代为反映 内容" in said
+    assert db.scalar(select(Ticket)) is None and len(activities(db, holder, "visit")) == 1
+
+
+def test_an_urgent_visit_note_is_filed_without_claiming_consent(app, db):
+    holder = deputy_of(db, VOTER)
+    said = Phone(app, holder.openid).says("走访 新民村 李大爷家着火了，有人被困").text
+    t = ticket(db, number_in(said))
+    assert t.urgent
+    created = db.scalar(select(TicketEvent).where(TicketEvent.ticket_id == t.id, TicketEvent.kind == "created"))
+    assert created.note.startswith("紧急情况代为反映：") and "同意" not in created.note, created.note
+
+
+def test_a_visit_note_marked_on_behalf_opens_a_ticket_on_the_voters_behalf(app, db):
     holder = deputy_of(db, VOTER)
     phone = Phone(app, holder.openid)
-    said = phone.says("走访 新民村 李大爷家，反映灌溉渠堵塞").text
+    said = phone.says("走访 新民村 李大爷家 代为反映 灌溉渠堵塞").text
     number = number_in(said)
     assert "已代群众反映问题" in said and f"受理 {short(number)}" in said, said
     t = ticket(db, number)
-    assert t.text == "新民村：李大爷家，反映灌溉渠堵塞" and t.deputy_id == holder.id and not t.needs_triage
+    assert t.text == "新民村：李大爷家 灌溉渠堵塞" and t.deputy_id == holder.id and not t.needs_triage
     assert t.voter.openid is None and t.village.name == "新民村" and t.place == "新民村"
     created = db.scalar(select(TicketEvent).where(TicketEvent.ticket_id == t.id, TicketEvent.kind == "created"))
     assert created.actor == f"deputy:{holder.id}"
@@ -300,7 +349,7 @@ def test_a_visit_note_reporting_a_problem_opens_a_ticket_on_the_voters_behalf(ap
     attached = db.scalar(select(TicketEvent).where(TicketEvent.ticket_id == t.id, TicketEvent.kind == "attachment"))
     assert (attached.actor, attached.note) == (f"deputy:{holder.id}", "image:MEDIA_CANAL")
     visit = activities(db, holder, "visit")
-    assert [(a.place, a.note, a.photos) for a in visit] == [("新民村", "李大爷家，反映灌溉渠堵塞", ["MEDIA_CANAL"])]
+    assert [(a.place, a.note, a.photos) for a in visit] == [("新民村", "李大爷家 代为反映 灌溉渠堵塞", ["MEDIA_CANAL"])]
     # The deputy handles it like any ticket, and it counts as casework.
     assert "已受理" in phone.says(f"受理 {short(number)}").text
     assert [a.evidence for a in activities(db, holder, "casework")] == [f"ticket:{t.id}:accepted"]

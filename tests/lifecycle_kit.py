@@ -26,18 +26,23 @@ def build(make_app, **extra):
     return app
 
 
-def build_on_wechat(make_app, fake_wechat):
-    """The station with WeChat credentials pointed at the local fake API (so
-    media downloads and pushes really go over HTTP), and the demo township."""
+def build_demo(make_app, **extra):
+    """`build` with the demo township seeded and committed."""
     from bot.services.roster.demo import seed
 
-    app = build(make_app, WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret", WECHAT_TOKEN="tok0123456789abcdef",
-                WECHAT_API_BASE=fake_wechat.base, WECHAT_TIMEOUT=2.0)
+    app = build(make_app, **extra)
     ext = app.extensions["liaison"]
     with ext.Session() as session:
         seed(session, 7)
         session.commit()
     return app
+
+
+def build_on_wechat(make_app, fake_wechat):
+    """The station with WeChat credentials pointed at the local fake API (so
+    media downloads and pushes really go over HTTP), and the demo township."""
+    return build_demo(make_app, WECHAT_APP_ID="wxtestapp", WECHAT_APP_SECRET="s3cret",
+                      WECHAT_TOKEN="tok0123456789abcdef", WECHAT_API_BASE=fake_wechat.base, WECHAT_TIMEOUT=2.0)
 
 
 def number_in(reply: str) -> str:

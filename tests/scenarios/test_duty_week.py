@@ -15,7 +15,7 @@ from bot.cli import main
 from bot.cli.context import State
 from bot.models import Deputy
 from bot.services.reception.calendar import Calendar
-from lifecycle_kit import VOTER, build, deputy_of, number_in
+from lifecycle_kit import VOTER, build_demo, deputy_of, number_in
 from wechat_user import Phone
 
 BEIJING_TEN = timedelta(hours=2)  # 10:00 in Beijing is 02:00 UTC
@@ -27,14 +27,7 @@ def morning(day: date) -> datetime:
 
 @pytest.fixture
 def app(make_app):
-    from bot.services.roster.demo import seed
-
-    app = build(make_app)
-    ext = app.extensions["liaison"]
-    with ext.Session() as session:
-        seed(session, 7)
-        session.commit()
-    return app
+    return build_demo(make_app)
 
 
 def on(app, day: date) -> None:

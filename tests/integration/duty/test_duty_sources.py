@@ -20,7 +20,7 @@ from bot.services.duty import sources
 from bot.services.reception.calendar import Calendar
 from bot.services.reception_desk import days
 from console_kit import add_user, csrf_token, log_in
-from lifecycle_kit import VOTER, build, county_contact, deputy_of, number_in
+from lifecycle_kit import VOTER, build_demo, county_contact, deputy_of, number_in
 from phone_kit import form_of, sign_in
 from wechat_user import Phone
 
@@ -31,14 +31,7 @@ RECEPTION_DAY = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)  # Friday 10:0
 
 @pytest.fixture
 def app(make_app):
-    from bot.services.roster.demo import seed
-
-    app = build(make_app)
-    ext = app.extensions["liaison"]
-    with ext.Session() as session:
-        seed(session, 7)
-        session.commit()
-    return app
+    return build_demo(make_app)
 
 
 def at(app, when: datetime) -> None:

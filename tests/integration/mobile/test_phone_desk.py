@@ -12,9 +12,19 @@ from sqlalchemy import func, select
 
 from bot.models import AuditEvent, OutboundPush, Ticket, TicketEvent
 from bot.services.roster.voters import display_name
-from lifecycle_kit import THURSDAY, build, county_contact
-from phone_kit import (NEIGHBOUR, STRANGER, VOTER, deputy_of, form_of, opinion, sign_in, sign_in_on_wechat, ticket,
-                       token_of)
+from lifecycle_kit import THURSDAY, build, build_demo, county_contact
+from phone_kit import (
+    NEIGHBOUR,
+    STRANGER,
+    VOTER,
+    deputy_of,
+    form_of,
+    opinion,
+    sign_in,
+    sign_in_on_wechat,
+    ticket,
+    token_of,
+)
 from wechat_user import Phone
 
 LAMP = "村口的路灯坏了三个月了，晚上出门看不见路"
@@ -30,14 +40,7 @@ VERBS = {"accept": "受理", "progress": "办理", "reply": "回复", "transfer"
 
 
 def seeded(make_app):
-    from bot.services.roster.demo import seed
-
-    app = build(make_app)
-    ext = app.extensions["liaison"]
-    with ext.Session() as session:
-        seed(session, 7)
-        session.commit()
-    return app
+    return build_demo(make_app)
 
 
 def press(client, number: str, action: str, typed: str = ""):

@@ -118,7 +118,9 @@ def register(app: Flask) -> None:
     bp.add_url_rule("/login", "login", login, methods=["GET", "POST"])
     bp.add_url_rule("/font/wqy-microhei.ttf", "font", font)
     bp.before_request(_before)
-    bp.teardown_request(_teardown)
+    # App-wide: an unknown /console/ URL is answered by the app's 404 handler with the console's
+    # error page, which loads the user (a session) outside the blueprint; it must close too.
+    app.teardown_request(_teardown)
     bp.context_processor(_context)
     for code in (400, 403, 404, 405, 413, 429, 500):
         bp.register_error_handler(code, _error)

@@ -116,3 +116,18 @@ def test_unknown_console_pages_are_a_chinese_404(app):
     assert res.status_code == 404 and "没有找到" in res.get_data(as_text=True)
     assert res.headers["X-Frame-Options"] == "DENY"
     assert app.test_client().get("/no-such-page").status_code == 404
+
+
+def test_an_unknown_console_page_leaves_no_database_session_open(app):
+    """The app's 404 handler draws the console's error page for a logged-in
+    clerk (loading the user opens a session) outside the blueprint: the session
+    must still be closed, or the connection idles inside a transaction and
+    holds its locks (on PostgreSQL a TRUNCATE or a migration waits forever)."""
+    from console_kit import log_in
+
+    _user(app, "clerk", "staff")
+    clerk = log_in(app, "clerk")
+    pool = app.extensions["liaison"].engine.pool
+    res = clerk.get("/console/no-such-page")
+    assert res.status_code == 404 and "没有找到" in res.get_data(as_text=True)
+    assert pool.checkedout() == 0

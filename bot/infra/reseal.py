@@ -50,11 +50,15 @@ def reseal(engine: Engine, batch: int = 500) -> dict[str, tuple[int, int]]:
         # Leave "last changed" columns alone: sealing again changes no content.
         keep = {c.name: c for c in table.columns if c.onupdate is not None}
         raw = [type_coerce(c, JSON() if isinstance(c.type, SealedJSON) else Text()).label(c.name) for c in columns]
-        last = 0
+        # Keyed by the table's one primary-key column: an integer id, or a random text key (the poll's ballots).
+        (key,) = table.primary_key.columns
+        last: Any = None
         while True:
             with engine.begin() as conn:
-                rows = conn.execute(select(table.c.id, *raw).where(table.c.id > last)
-                                    .order_by(table.c.id).limit(batch)).all()
+                query = select(key.label("pk"), *raw)
+                if last is not None:
+                    query = query.where(key > last)
+                rows = conn.execute(query.order_by(key).limit(batch)).all()
                 for row in rows:
                     values = {}
                     for column, name in zip(columns, names):
@@ -65,10 +69,10 @@ def reseal(engine: Engine, batch: int = 500) -> dict[str, tuple[int, int]]:
                         if new is not None:
                             values[column.name] = new
                     if values:
-                        conn.execute(update(table).where(table.c.id == row.id).values(**values, **keep))
+                        conn.execute(update(table).where(key == row.pk).values(**values, **keep))
             if not rows:
                 break
-            last = rows[-1].id
+            last = rows[-1].pk
         counts.update(tally)
     return counts
 

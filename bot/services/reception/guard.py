@@ -105,19 +105,14 @@ def guarded(session: Session, today: date, change: Callable[[], T], what: str) -
     before = held(session, today)
     if not before:
         return change()
-    point = session.begin_nested()
-    try:
+    # The savepoint is released when the change holds, rolled back by any exception (the refusal too).
+    with session.begin_nested():
         result = change()
         session.flush()
         after = _where_now(session, before)
-    except BaseException:
-        point.rollback()
-        raise
-    lines = [_line(h, after[h.reception_id], what) for h in before if after[h.reception_id] != h.date]
-    if lines:
-        point.rollback()
-        raise CalendarChangeRefused(lines)
-    point.commit()
+        lines = [_line(h, after[h.reception_id], what) for h in before if after[h.reception_id] != h.date]
+        if lines:
+            raise CalendarChangeRefused(lines)
     return result
 
 

@@ -31,7 +31,7 @@ from bot.keys import KeyRing
 from bot.models import Deputy, InboundMessage, OutboundPush, Ticket, Voter
 from bot.models.base import install_cipher
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(2400)]
 
 PER_FAULT = int(os.environ.get("LIAISON_FAULT_MESSAGES", "500"))
 RATE = 20.0

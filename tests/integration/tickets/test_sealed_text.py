@@ -63,8 +63,8 @@ def test_a_database_copy_shows_none_of_a_voters_words_which_the_app_reads_back(m
     number = number_in(voter.says(WORDS).text)
     voter.location("28.1", "120.3", PLACE)  # within the burst: the ticket's place
     ext.clock.value += 60
-    deputy = deputy_of(ext.Session(), VOTER)
-    desk = Phone(app, deputy.openid)
+    with ext.Session() as s:
+        desk = Phone(app, deputy_of(s, VOTER).openid)
     desk.says(f"受理 {number}")
     assert "已办结" in desk.says(f"办结 {number} {REPLY}").text
     add_user(app)

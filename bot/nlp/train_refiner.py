@@ -65,7 +65,8 @@ def encode_rows(texts: list[str], cache: Path | None = None, log: Callable[[str]
     return np.stack([known[k] for k in keys])
 
 
-def fit_head(X: np.ndarray, labels: list[str], weights: list[float], C: float = C_HEAD) -> tuple[np.ndarray, np.ndarray]:
+def fit_head(X: np.ndarray, labels: list[str], weights: list[float],
+             C: float = C_HEAD) -> tuple[np.ndarray, np.ndarray]:
     """(coef 512 x classes, bias) of a multinomial logistic regression; a class
     absent from the rows gets a bias no message overcomes."""
     from sklearn.linear_model import LogisticRegression
@@ -94,11 +95,15 @@ def figures(labels: list[str], fast: np.ndarray, refined: np.ndarray, threshold:
     """Accuracy and macro-F1 of the fast model and of the refined answer, on all
     rows and on those the fast model is unsure of (the ones the worker refines)."""
     unsure = (fast.max(1) < threshold) | (fast.argmax(1) == CATEGORIES.index(OTHER))
+    # What the app does: the refined answer for the unsure, the fast one for the rest.
+    pipeline = np.where(unsure[:, None], refined, fast)
     out = {}
     for name, mask in (("all", np.ones(len(labels), bool)), ("unsure", unsure)):
         gold = [g for g, m in zip(labels, mask) if m]
         row = {"n": int(mask.sum())}
-        for who, probs in (("fast", fast), ("refined", refined)):
+        for who, probs in (("fast", fast), ("refined", refined), ("pipeline", pipeline)):
+            if who == "pipeline" and name == "unsure":
+                continue  # the same as refined there
             pred = [CATEGORIES[i] for i, m in zip(probs.argmax(1), mask) if m]
             s = scores(gold, pred) if gold else {"accuracy": 0.0, "macro_f1": 0.0}
             row[who] = {"accuracy": s["accuracy"], "macro_f1": s["macro_f1"]}
@@ -108,7 +113,9 @@ def figures(labels: list[str], fast: np.ndarray, refined: np.ndarray, threshold:
 
 def train_refiner(data_dirs: list[Path], out_path: Path, seed: int = SEED, seeds: Path | None = None,
                   cache: Path | None = None, fast_dev: Path | None = None, C: float = C_HEAD,
-                  log: Callable[[str], None] = print) -> dict:
+                  log: Callable[[str], None] = print, evaluate: dict[str, list[dict]] | None = None) -> dict:
+    """`evaluate`: more labelled sets measured with the dev-stage models (bench/refine.py:
+    data/eval), never used to choose anything."""
     data = collect(data_dirs, seed, seeds)
     with tempfile.TemporaryDirectory() as tmp:
         if fast_dev is None:
@@ -120,7 +127,9 @@ def train_refiner(data_dirs: list[Path], out_path: Path, seed: int = SEED, seeds
     train_rows = data["train"]
     dev = data["dev"]
     dev_rows = [r for rows in dev.values() for r in rows]
-    X = encode_rows([datasets.row_text(r) for r in train_rows + dev_rows], cache, log)
+    extra_rows = [r for rows in (evaluate or {}).values() for r in rows]
+    X = encode_rows([datasets.row_text(r) for r in train_rows + dev_rows + extra_rows], cache, log)
+    X, X_extra = X[: len(train_rows) + len(dev_rows)], X[len(train_rows) + len(dev_rows):]
     X_train, X_dev = X[: len(train_rows)], X[len(train_rows):]
     coef, bias = fit_head(X_train, [r["label"] for r in train_rows], _weights(train_rows), C)
 
@@ -146,6 +155,13 @@ def train_refiner(data_dirs: list[Path], out_path: Path, seed: int = SEED, seeds
         start += len(rows)
         metrics["dev"][name] = figures(gold[part], F[part], R[part], threshold)
     metrics["dev"]["all dev"] = figures(gold, F, R, threshold)
+    start = 0
+    for name, rows in (evaluate or {}).items():
+        part = slice(start, start + len(rows))
+        start += len(rows)
+        F_e = fast_probs(art, rows)
+        R_e = np.exp(mix_log_proba(F_e, X_extra[part] @ coef + bias, mix, temperature))
+        metrics["dev"][name] = figures([r["label"] for r in rows], F_e, R_e, threshold)
     kept = unsure & (R.max(1) >= refine_threshold)
     metrics["unsure_released"] = {"n": int(kept.sum()), "of": int(unsure.sum()),
                                   "accuracy": round(float(ok[kept].mean()) if kept.any() else 0.0, 4)}

@@ -160,6 +160,16 @@ class Liaison:
                       "recipients outside the 48-hour window will fail")
         return self.notifier
 
+    @property
+    def refiner(self) -> Any:
+        """What refines an unsure category in the worker: a test's REFINER, else the shipped one."""
+        given = self.settings.get("REFINER")
+        if given is not None:
+            return given
+        from .nlp.refine import get_refiner
+
+        return get_refiner()
+
     def enqueue(self, name: str, *args: Any) -> None:
         """Hand a follow-up to the workers. Never raises: a follow-up that could
         not be enqueued stays pending in the outbox and the sweep sends it.

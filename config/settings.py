@@ -23,6 +23,12 @@ def flag(raw: str) -> bool:
     raise ValueError(raw)
 
 
+def auto_flag(raw: str) -> str:
+    """auto, or a yes/no setting as "on" / "off"."""
+    value = raw.strip().lower()
+    return "auto" if value == "auto" else ("on" if flag(value) else "off")
+
+
 # name -> (default, parser). Every key is also read from LIAISON_<name>.
 _SPEC: dict[str, tuple[Any, Any]] = {
     "DATABASE_URL": (None, str),
@@ -113,6 +119,9 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     # and media files go after RETENTION_RAW_DAYS.
     "RETENTION_TICKET_DAYS": (1095, int),
     "RETENTION_RAW_DAYS": (180, int),
+    # The worker's second look at a category the fast model was unsure of (bot/nlp/refine.py,
+    # the full sentence encoder): auto (on when the `refine` extra is installed), on or off.
+    "REFINE_CATEGORY": ("auto", auto_flag),
     # The yearly evaluation's three parts and their weights (自评, 选民测评, 组织评定), summing to 1.
     "DUTY_WEIGHTS": ("self:0.2,voters:0.4,org:0.4", str),
 }

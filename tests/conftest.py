@@ -124,6 +124,8 @@ class Queue:
                     name, args = self.items.pop(0)
                 if name == "liaison.fetch_media":
                     out.append(tasks.fetch_media(ext, *args))
+                elif name == "liaison.refine_category":
+                    out.append(tasks.refine_category(ext, *args))
                 else:
                     assert name == "liaison.deliver_push", name
                     out.append(tasks.deliver(ext, *args))
@@ -165,7 +167,9 @@ def make_app(schema: str, redis_url: str, tmp_path: Path):
         # Bursts (several messages extending one ticket) are off unless a test
         # turns them on, so tests of other behaviour may send opinions back to back.
         config = {"DATABASE_URL": schema, "REDIS_URL": redis_url, "INSTANCE_PATH": str(tmp_path / "instance"),
-                  "CLOCK": Clock(), "TASK_QUEUE": Queue(), "TESTING": True, "BURST_SECONDS": 0}
+                  "CLOCK": Clock(), "TASK_QUEUE": Queue(), "TESTING": True, "BURST_SECONDS": 0,
+                  # The worker's second look at unsure categories: off unless a test gives a refiner.
+                  "REFINE_CATEGORY": "off"}
         config.update(overrides)
         app = create_app(config)
         built.append(app)

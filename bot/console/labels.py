@@ -11,7 +11,7 @@ EVENT_NAMES = {
     "created": "收到意见", "assigned": "分派", "triage": "进入待分派", "followup": "群众补充", "accepted": "受理",
     "in_progress": "办理中", "replied": "答复", "transferred": "转办", "escalated": "上报", "resolved": "办结",
     "returned": "退回待分派", "rejected": "退回", "rated": "评价", "reopened": "重新办理", "closed": "关闭",
-    "merged": "合并", "unmerged": "取消合并", "recategorised": "更正分类", "sla_reminded": "提醒受理",
+    "merged": "合并", "unmerged": "取消合并", "recategorised": "更正分类", "refined": "自动复核分类", "sla_reminded": "提醒受理",
     "sla_breached": "超过办结时限", "refused": "拒绝操作", "media_saved": "保存附件", "note": "内部备注",
 }
 # The console's desk actions (services/accounts/access.py DESK_ACTIONS).

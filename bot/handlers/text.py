@@ -2,6 +2,7 @@
 ratings and follow-ups get their own answers."""
 from __future__ import annotations
 
+from ..jobs import REFINE_CATEGORY
 from ..messages import Inbound
 from ..services import answers, texts
 from ..services.outcome import Outcome
@@ -73,8 +74,12 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Outcome:
 
 
 def _open(ctx: Context, voter, text: str, found) -> Outcome:
-    return intake.submit_opinion(ctx.session, voter, text, ctx.now, found, ctx.station.staff_openids,
+    done = intake.submit_opinion(ctx.session, voter, text, ctx.now, found, ctx.station.staff_openids,
                                  ctx.station.mask_village)
+    if found.needs_triage and ctx.station.refine_category and done.ticket_id is not None:
+        # The reply does not wait for it: the worker takes a second look once this commits.
+        done.add_job(REFINE_CATEGORY, done.ticket_id)
+    return done
 
 
 def _add(ctx: Context, voter, ticket, text: str) -> Outcome:

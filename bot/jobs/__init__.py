@@ -16,6 +16,8 @@ PREFILL_CAMPAIGNS = "liaison.prefill_campaigns"
 RETENTION = "liaison.retention"
 DUTY_NUDGE = "liaison.duty_nudge"
 POLL_BATCH = "liaison.poll_batch"
+# The second look at an unsure category (bot/nlp/refine.py), after the webhook committed the ticket.
+REFINE_CATEGORY = "liaison.refine_category"
 
 ALL = (DELIVER_PUSH, FETCH_MEDIA, SWEEP_OUTBOX, SLA_DAILY, REMIND_RECEPTIONS, SEND_BROADCAST,
-       DISPATCH_BROADCASTS, PREFILL_CAMPAIGNS, RETENTION, DUTY_NUDGE, POLL_BATCH)
+       DISPATCH_BROADCASTS, PREFILL_CAMPAIGNS, RETENTION, DUTY_NUDGE, POLL_BATCH, REFINE_CATEGORY)

@@ -21,7 +21,7 @@ from ..services.station import Station
 from ..services.tickets import bursts
 from ..services.tickets import sla as sla_service
 from . import (DELIVER_PUSH, DISPATCH_BROADCASTS, DUTY_NUDGE, FETCH_MEDIA, POLL_BATCH, PREFILL_CAMPAIGNS,
-               REMIND_RECEPTIONS, RETENTION, SEND_BROADCAST, SLA_DAILY, SWEEP_OUTBOX)
+               REFINE_CATEGORY, REMIND_RECEPTIONS, RETENTION, SEND_BROADCAST, SLA_DAILY, SWEEP_OUTBOX)
 from .commit import commit
 
 log = logging.getLogger(__name__)
@@ -284,3 +284,32 @@ def poll_batch(ext: Liaison) -> int:
 @shared_task(name=POLL_BATCH)
 def poll_batch_task() -> int:
     return poll_batch(current())
+
+
+def refine_category(ext: Liaison, ticket_id: int) -> bool:
+    """The second look at an unsure ticket's category (services/tickets/refine.py):
+    the encoder runs outside any transaction, then one commit, then the push."""
+    from ..services.tickets import refine
+
+    with ext.Session() as s:
+        text = refine.text_to_refine(s, ticket_id)
+    if text is None:
+        return False
+    try:
+        found = ext.refiner.refine(text)
+    except ImportError:  # the `refine` extra is missing on this worker: the fast category stands
+        log.warning("ticket %s: refiner unavailable (install liaison[refine]); category kept", ticket_id)
+        return False
+    with ext.Session() as s:
+        done = refine.apply(s, ticket_id, found, ext.now())
+        commit(ext, s, done)
+    return done.ticket_id is not None
+
+
+@shared_task(name=REFINE_CATEGORY, bind=True, acks_late=True, max_retries=3)
+def refine_category_task(self: Any, ticket_id: int) -> None:
+    try:
+        refine_category(current(), ticket_id)
+    except Exception as exc:  # the database away for a moment: retry; a re-run changes nothing twice
+        log.warning("refining ticket %s: %s", ticket_id, type(exc).__name__)
+        raise self.retry(countdown=30, exc=exc)

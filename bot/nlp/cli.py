@@ -169,3 +169,37 @@ def classify_cmd(as_json: bool, as_jsonl: bool) -> None:
             click.echo(json.dumps(item, ensure_ascii=False))
     if as_json:
         click.echo(json.dumps(results, ensure_ascii=False))
+
+
+@nlp.command("train-refiner")
+@click.option("--data", "data", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              metavar="文件夹", help="数据集文件夹（同 nlp train）。")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="复核模型写到哪里（默认：替换 bot/nlp/artifacts/refiner.npz）。")
+@click.option("--cache", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="句向量缓存文件（.npz，只存摘要和向量，不存原文；放在代码仓库外），再次训练时省去编码。")
+@click.option("--fast-dev", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="已训练好的开发阶段快速模型（nlp train 不在开发集上重训的版本）；默认当场训练一个。")
+@click.option("--seed", metavar="数字", type=int, default=None, help="随机数种子。")
+def train_refiner_cmd(data: tuple[Path, ...], out: Path | None, cache: Path | None, fast_dev: Path | None,
+                      seed: int | None) -> None:
+    """训练分类复核模型（后台用完整句子编码器复核快速模型拿不准的分类）。
+    需要安装 liaison[refine]（句子编码器）和 liaison[train]；数据与 nlp train 相同。"""
+    seeds = seeds_dir()
+    if missing := missing_seeds(seeds):
+        raise click.ClickException(_no_seeds(seeds, missing))
+    from .refine import REFINER_PATH, available
+
+    if not available():
+        raise click.ClickException("没有安装句子编码器：请先 pip install 'liaison[refine]'。没有训练，复核模型没有改动。")
+    from .train import SEED
+    from .train_refiner import train_refiner
+
+    dirs = [d for folder in data for d in data_sets(folder)] if data else _default_dirs()
+    if not dirs:
+        raise click.ClickException(_no_data(data))
+    out = out or REFINER_PATH
+    metrics = train_refiner(dirs, out, seed=SEED if seed is None else seed, cache=cache, fast_dev=fast_dev,
+                            log=click.echo)
+    click.echo(json.dumps(metrics, ensure_ascii=False, indent=1))
+    click.echo(f"复核模型已写入 {out}（{out.stat().st_size / 1e3:.0f} KB）")

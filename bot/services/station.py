@@ -21,6 +21,8 @@ class Station:
     urgent_alert_window: int = 600  # seconds: one staff alert per voter (services/tickets/urgent.py)
     # Photos or a voice note a deputy sends this soon after a visit note join it (services/duty/visits.py).
     visit_media_minutes: int = 10
+    # Unsure categories get a second look by the worker (services/tickets/refine.py).
+    refine_category: bool = False
 
     @classmethod
     def from_settings(cls, s: Mapping[str, Any]) -> "Station":
@@ -35,4 +37,16 @@ class Station:
                    urgent_alert_window=int(s.get("URGENT_ALERT_WINDOW")
                                            if s.get("URGENT_ALERT_WINDOW") is not None else 600),
                    visit_media_minutes=int(s.get("VISIT_MEDIA_MINUTES")
-                                           if s.get("VISIT_MEDIA_MINUTES") is not None else 10))
+                                           if s.get("VISIT_MEDIA_MINUTES") is not None else 10),
+                   refine_category=refine_on(s.get("REFINE_CATEGORY")))
+
+
+def refine_on(setting: Any) -> bool:
+    """REFINE_CATEGORY: on, off, or auto (None too): on when the `refine` extra is
+    installed, checked without importing the encoder (the webhook never loads it)."""
+    given = "auto" if setting is None else str(setting).strip().lower()
+    if given == "auto":
+        from ..nlp.refine import available
+
+        return available()
+    return given in ("on", "1", "true", "yes")

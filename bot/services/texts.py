@@ -37,6 +37,14 @@ MEDIA_NAMES = {"image": "图片", "video": "视频", "shortvideo": "小视频", 
 
 DEPUTY_NEW_TICKET = "新意见 {number} [{category}] {village} {who}：{text}"
 DEPUTY_NEW_TICKET_TITLE = "您有一条新的群众意见"
+# The worker's second look at an unsure category (services/tickets/refine.py): the
+# ticket's history, and the deputy's push when the suggested office or level changed.
+LEVEL_NAMES = {"township": "乡镇", "county": "县级"}
+REFINED_NOTE = "分类由 {old} 调整为 {new}（自动复核）"
+REFINED_ROUTE_NOTE = "；建议承办由 {old_office}（{old_level}）改为 {office}（{level}）"
+REFINED_CONFIRMED = "分类经自动复核确认为 {category}"
+DEPUTY_TICKET_REFINED = "意见 {number} 复核后改为 [{category}]（原为 {old}），建议由{office}（{level}）办理。"
+DEPUTY_TICKET_REFINED_TITLE = "群众意见的分类有调整"
 
 POSTER_RECEPTION = "每月{day}日 接待选民"
 POSTER_ADDRESS = "地址：{address}"

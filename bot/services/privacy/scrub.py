@@ -25,7 +25,7 @@ from ..outbox import notify
 
 # Event notes the system writes without a voter's words (who was assigned, the
 # SLA clock, a category change): kept, they explain the statistics.
-KEEP_NOTES = frozenset({"assigned", "triage", "recategorised", "merged", "sla_reminded", "sla_breached"})
+KEEP_NOTES = frozenset({"assigned", "triage", "recategorised", "refined", "merged", "sla_reminded", "sla_breached"})
 
 
 def tickets(session: Session, ticket_ids: Iterable[int], marker: str, instance_path: str,

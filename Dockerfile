@@ -3,12 +3,13 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 # A plain (non-editable) install: the app finds its migrations, routing table,
 # model and font through the installed packages, so the source is removed after
-# it. Development data (data/: seeds, evaluation sets) is not copied, never shipped.
+# it. The `refine` extra: the worker's second look at unsure categories (bot/nlp/refine.py).
+# Development data (data/: seeds, evaluation sets) is not copied, never shipped.
 WORKDIR /app
 COPY pyproject.toml README.md /src/
 COPY bot /src/bot
 COPY config /src/config
-RUN pip install --no-cache-dir /src && rm -rf /src && useradd --system --home /app liaison \
+RUN pip install --no-cache-dir '/src[refine]' && rm -rf /src && useradd --system --home /app liaison \
     && mkdir -p /app/instance && chown liaison /app/instance
 USER liaison
 EXPOSE 8000

@@ -6,8 +6,8 @@ Encoder's). A message's bag of pieces is every piece that occurs in its
 normalised text, found with the same 1-3-gram keys the TF-IDF block uses
 (grams.text_keys), so it costs one more sorted look-up, not a segmentation
 in Python. The block is the SIF-weighted mean of the piece vectors, weights
-a / (a + p(piece)) with p from the unigram scores (log-probabilities): 的 and
-了 count little.
+a / (a + p(piece)) with p from the unigram scores (log-probabilities): 的
+counts about a third of 取消.
 
 Since the block is linear in the piece vectors, the layer over it folds into
 the table: a model stores, per piece, its vector times the layer's weights

@@ -1,6 +1,6 @@
 """Dev figures of the category model with and without a static embedding block.
 
-    python bench/static_dev.py --table none|token|distilled[:DIMS] [--weight W] [--intent]
+    python bench/static_dev.py --table none|token|token-raw|distilled[:DIMS] [--weight W ...]
 
 Fits the dev-stage category model (train side only, the shipped training code)
 with the chosen static table and prints accuracy / macro-F1 on every dev split

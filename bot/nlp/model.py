@@ -10,7 +10,7 @@ is needed at runtime. The category model has a second block, the head
 n-grams (features.head_ngrams, marked terms in the same vocab), l2-normalised on
 its own and scaled by `meta.head_weight`, and optional `<name>_coef_short` /
 `<name>_bias_short`: the layer used instead for short texts (main block only).
-Since 2026.12.1 a model may also have a static embedding block (static.py):
+A model may also have a static embedding block (static.py; none shipped yet):
 `<name>_static_rows` (and `<name>_static_rows_short`), its layer folded into
 the shared piece table `static_pieces` / `static_weights`.
 """

@@ -20,7 +20,7 @@ def class_weights(labels: list[str]) -> dict[str, float]:
     return {c: (top / n) ** 0.5 for c, n in counts.items()}
 
 
-def nb_svm(X, labels: np.ndarray, weights: np.ndarray, sample_weight: np.ndarray, C: float, classes) -> tuple[np.ndarray, np.ndarray]:
+def nb_svm(X, labels: np.ndarray, weights: np.ndarray, sample_weight: np.ndarray, C: float, classes, n_dense: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """One-vs-rest NB-SVM (Wang & Manning 2012): for each class, features are
     scaled by the log-count ratio r of binarised n-gram presence in the class vs
     the rest, and a linear SVM is fit on the scaled features. Since
@@ -36,6 +36,8 @@ def nb_svm(X, labels: np.ndarray, weights: np.ndarray, sample_weight: np.ndarray
         p = NB_ALPHA + np.asarray(present[pos].T @ weights[pos]).ravel()
         q = NB_ALPHA + np.asarray(present[~pos].T @ weights[~pos]).ravel()
         r = np.log((p / p.sum()) / (q / q.sum()))
+        if n_dense:
+            r[-n_dense:] = 1.0  # a dense column has no presence count: left as it is
         clf = LinearSVC(C=C, random_state=0, max_iter=5000)
         clf.fit(X.multiply(r).tocsr(), pos.astype(int), sample_weight=sample_weight)
         coef[j] = clf.coef_[0] * r
@@ -43,7 +45,12 @@ def nb_svm(X, labels: np.ndarray, weights: np.ndarray, sample_weight: np.ndarray
     return coef, bias
 
 
-def fit_linear(texts: list[str], labels: list[str], weights: list[float], C: float, classes: tuple[str, ...], head_weight: float = 0.0, nb_mix: float = 0.0):
+def fit_linear(texts: list[str], labels: list[str], weights: list[float], C: float, classes: tuple[str, ...], head_weight: float = 0.0, nb_mix: float = 0.0,
+               static=None, static_weight: float = 0.0):
+    """TF-IDF n-gram blocks (+ the optional static embedding block, static.py)
+    and a linear SVM; returns (terms, idf, coef, bias, short, folded), where
+    `folded` is None or the static block's layer folded into the piece table
+    (static_fold)."""
     import scipy.sparse as sp
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
@@ -62,6 +69,15 @@ def fit_linear(texts: list[str], labels: list[str], weights: list[float], C: flo
         terms += head.get_feature_names_out().tolist()
         idf = np.concatenate([idf, head.idf_])
     n_main = len(vec.idf_)
+    n_dense = 0
+    if static is not None and static_weight:
+        D = static.embed_many(texts)
+        # One scale for the whole block, so a typical message's block has
+        # norm static_weight (the n-gram blocks have norm 1 and head_weight).
+        norms = np.linalg.norm(D, axis=1)
+        scale = static_weight / float(np.median(norms[norms > 0]))
+        X = sp.hstack([X, sp.csr_matrix(scale * D)]).tocsr()
+        n_dense = D.shape[1]
     cw = class_weights(labels)
     w = np.asarray([wt * cw[y] for wt, y in zip(weights, labels)])
     # A linear SVM trains in seconds where lbfgs logistic regression took
@@ -77,12 +93,28 @@ def fit_linear(texts: list[str], labels: list[str], weights: list[float], C: flo
     if nb_mix:
         # Short texts keep the plain SVM: in CV over our short seed examples
         # the NB-SVM half did not help them (it did on board posts).
-        short = (_in_order(rows, classes, clf.classes_, 0.0)[:, :n_main], _in_order(icpt, classes, clf.classes_, -30.0))
+        ordered = _in_order(rows, classes, clf.classes_, 0.0)
+        short = (ordered[:, :n_main], _in_order(icpt, classes, clf.classes_, -30.0), ordered[:, X.shape[1] - n_dense:])
         # Averaging two linear layers over the same features is one linear layer: free at runtime.
-        nb_coef, nb_bias = nb_svm(X, np.asarray(labels), np.asarray(weights, dtype=float), w, C, clf.classes_)
+        nb_coef, nb_bias = nb_svm(X, np.asarray(labels), np.asarray(weights, dtype=float), w, C, clf.classes_, n_dense)
         rows = (1 - nb_mix) * rows + nb_mix * nb_coef
         icpt = (1 - nb_mix) * icpt + nb_mix * nb_bias
-    return terms, idf, _in_order(rows, classes, clf.classes_, 0.0), _in_order(icpt, classes, clf.classes_, -30.0), short
+    coef = _in_order(rows, classes, clf.classes_, 0.0)
+    folded = None
+    if n_dense:
+        dense_coef = coef[:, X.shape[1] - n_dense:]
+        coef = coef[:, : X.shape[1] - n_dense]
+        folded = (static_fold(static, scale, dense_coef), None if short is None else static_fold(static, scale, short[2]))
+    if short is not None:
+        short = short[:2]
+    return terms, idf, coef, _in_order(icpt, classes, clf.classes_, -30.0), short, folded
+
+
+def static_fold(static, scale: float, dense_coef: np.ndarray) -> np.ndarray:
+    """(pieces x classes): each piece's vector through the block's layer.
+    The block is a weighted mean of piece vectors, so its scores are the same
+    weighted mean of these rows."""
+    return scale * (np.asarray(static.vectors, dtype=np.float64) @ dense_coef.T)
 
 
 def _in_order(values: np.ndarray, classes: tuple[str, ...], fitted, fill: float) -> np.ndarray:

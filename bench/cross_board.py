@@ -19,6 +19,7 @@ Attempts (each a change to the training rows, or a head on the encoder alone):
   soft_all      distil: the same over every embedded training row
   relabel_soft_zj  relabel_zj, then soft_zj's extra rows
   fuseW         no change to training: the fast model's probabilities mixed with the teacher's (share W)
+  fuseuW        the same only where the fast model is unsure (the second stage's case)
   zj_xW         no teacher: leaders_board_zj train rows weighted W (a reference for the next)
   trust_zj      leaders_board_zj train rows weighted 0.5 + the teacher's share of their gold label
 The teacher is a logistic head on the cached embeddings (bot/nlp/teacher.py),
@@ -51,6 +52,7 @@ from bot.nlp.normalize import normalize  # noqa: E402
 
 ZJ = "leaders_board_zj"
 FUSE_TEMPERATURE = 0.29  # 2026.11.4's fitted long-text temperature
+FUSE_THRESHOLD = 0.79  # 2026.11.4's triage threshold
 
 
 def boards(data: dict) -> dict[str, list[dict]]:
@@ -160,13 +162,18 @@ def main() -> None:
         elif attempt.startswith("fuse"):
             # Late fusion (the second stage's question): the fast model's
             # probabilities, at the shipped long-text temperature, mixed with the teacher's, share W.
-            w = float(attempt[4:] or 0.5)
+            # "fuseu": only where the fast model is unsure (below the shipped triage threshold).
+            unsure_only = attempt.startswith("fuseu")
+            w = float(attempt[5 if unsure_only else 4:] or 0.5)
             fast = fit_category(data, rows)
 
             def fused(rs):
                 p = fast.proba(rs) ** (1 / FUSE_TEMPERATURE)
                 p /= p.sum(1, keepdims=True)
-                return [CATEGORIES[int(i)] for i in ((1 - w) * p + w * teacher.proba(rs)).argmax(1)]
+                mix = (1 - w) * p + w * teacher.proba(rs)
+                if unsure_only:
+                    mix = np.where((p.max(1) < FUSE_THRESHOLD)[:, None], mix, p)
+                return [CATEGORIES[int(i)] for i in mix.argmax(1)]
             report(f"fast + {w} x {args.encoder} {args.teacher} (late fusion)", sets, fused, conf)
             continue
         elif attempt.startswith("zj_x"):

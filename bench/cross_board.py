@@ -24,7 +24,7 @@ Attempts (each a change to the training rows, or a head on the encoder alone):
   trust_zj      leaders_board_zj train rows weighted 0.5 + the teacher's share of their gold label
 The teacher is a logistic head on the cached embeddings (bot/nlp/teacher.py),
 out-of-fold (5 folds) for the training rows it relabels, so it never simply
-echoes their gold label. Embeddings: LIAISON_EMB_CACHE (default /tmp/emb_cache);
+echoes their gold label. Embeddings: LIAISON_EMB_CACHE (default ~/.cache/liaison/embeddings);
 the teddycup2020c train side is embedded for a seeded sample only
 (--teddy-sample), the encoders cost 0.1-0.5 s per long post on one core.
 """

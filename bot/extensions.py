@@ -171,8 +171,9 @@ class Liaison:
         return get_refiner()
 
     def enqueue(self, name: str, *args: Any) -> None:
-        """Hand a follow-up to the workers. Never raises: a follow-up that could
-        not be enqueued stays pending in the outbox and the sweep sends it.
+        """Hand a follow-up to the workers. Never raises: a push that could not
+        be enqueued stays pending in the outbox and the sweep sends it; a
+        category refinement is lost (its ticket stays in the triage queue).
         Work done in a session goes through bot.jobs.commit, which calls this
         only once the commit succeeded."""
         try:

@@ -23,10 +23,15 @@ def flag(raw: str) -> bool:
     raise ValueError(raw)
 
 
-def auto_flag(raw: str) -> str:
-    """auto, or a yes/no setting as "on" / "off"."""
-    value = raw.strip().lower()
-    return "auto" if value == "auto" else ("on" if flag(value) else "off")
+def refine_mode(raw: Any) -> str:
+    """REFINE_CATEGORY: auto, on or off (yes/no words too)."""
+    value = str(raw).strip().lower()
+    if value == "auto":
+        return value
+    try:
+        return "on" if flag(value) else "off"
+    except ValueError:
+        raise ValueError(f"LIAISON_REFINE_CATEGORY 只能是 auto、on 或 off（现在是“{raw}”）") from None
 
 
 # name -> (default, parser). Every key is also read from LIAISON_<name>.
@@ -121,7 +126,7 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     "RETENTION_RAW_DAYS": (180, int),
     # The worker's second look at a category the fast model was unsure of (bot/nlp/refine.py,
     # the full sentence encoder): auto (on when the `refine` extra is installed), on or off.
-    "REFINE_CATEGORY": ("auto", auto_flag),
+    "REFINE_CATEGORY": ("auto", str),
     # The yearly evaluation's three parts and their weights (自评, 选民测评, 组织评定), summing to 1.
     "DUTY_WEIGHTS": ("self:0.2,voters:0.4,org:0.4", str),
 }
@@ -211,6 +216,7 @@ def finish(settings: dict[str, Any], instance_path: str) -> dict[str, Any]:
         if isinstance(value, str):
             value = tuple(part.strip() for part in value.replace("，", ",").split(",") if part.strip())
         settings[name] = tuple(value)
+    settings["REFINE_CATEGORY"] = refine_mode(settings.get("REFINE_CATEGORY") or "auto")
     settings["DUTY_WEIGHTS"] = duty_weights(settings.get("DUTY_WEIGHTS") or _SPEC["DUTY_WEIGHTS"][0])
     settings["WECHAT_APP_ID"] = settings.get("WECHAT_APP_ID") or "wxsandbox000000000"
     if not settings.get("SECRET_KEY"):

@@ -154,6 +154,7 @@ def _clean(engine: Any) -> None:
             "SELECT pg_terminate_backend(pid), state, left(query, 300) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'")).all()
     with engine.begin() as conn:
+        conn.execute(text("SET LOCAL lock_timeout = '20s'"))
         conn.execute(truncate)
     raise AssertionError(f"a connection was left inside a transaction (a session not closed?): {stuck}")
 

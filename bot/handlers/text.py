@@ -76,7 +76,7 @@ def _opinion(ctx: Context, msg: Inbound, if_empty: str) -> Outcome:
 def _open(ctx: Context, voter, text: str, found) -> Outcome:
     done = intake.submit_opinion(ctx.session, voter, text, ctx.now, found, ctx.station.staff_openids,
                                  ctx.station.mask_village)
-    if found.needs_triage and ctx.station.refine_category and done.ticket_id is not None:
+    if found.needs_triage and ctx.station.refine_category != "off" and done.ticket_id is not None:
         # The reply does not wait for it: the worker takes a second look once this commits.
         done.add_job(REFINE_CATEGORY, done.ticket_id)
     return done

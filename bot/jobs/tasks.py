@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from celery import shared_task
+from sqlalchemy.exc import DBAPIError
 
 from ..extensions import Liaison, current
 from ..infra.files import checkpoint_sqlite, open_private, private_dir
@@ -288,17 +289,23 @@ def poll_batch_task() -> int:
 
 def refine_category(ext: Liaison, ticket_id: int) -> bool:
     """The second look at an unsure ticket's category (services/tickets/refine.py):
-    the encoder runs outside any transaction, then one commit, then the push."""
+    the encoder runs outside any transaction, then one commit, then the push.
+    A missing or broken encoder or artifact leaves the fast category standing
+    (logged once per process); only database errors are worth a retry."""
+    from ..nlp.refine import available
     from ..services.tickets import refine
 
+    mode = Station.from_settings(ext.settings).refine_category
+    if mode == "off" or (mode == "auto" and ext.settings.get("REFINER") is None and not available()):
+        return False  # auto: the encoder is not installed on this worker
     with ext.Session() as s:
         text = refine.text_to_refine(s, ticket_id)
     if text is None:
         return False
     try:
         found = ext.refiner.refine(text)
-    except ImportError:  # the `refine` extra is missing on this worker: the fast category stands
-        log.warning("ticket %s: refiner unavailable (install liaison[refine]); category kept", ticket_id)
+    except Exception:  # noqa: BLE001 -- any failure of the encoder or its artifact: the fast category stands
+        _refiner_failed(ticket_id)
         return False
     with ext.Session() as s:
         done = refine.apply(s, ticket_id, found, ext.now())
@@ -306,10 +313,23 @@ def refine_category(ext: Liaison, ticket_id: int) -> bool:
     return done.ticket_id is not None
 
 
+_refiner_broken = False
+
+
+def _refiner_failed(ticket_id: int) -> None:
+    global _refiner_broken
+    if not _refiner_broken:
+        _refiner_broken = True
+        log.exception("ticket %s: the category refiner failed; unsure categories stay as the fast model filed them "
+                      "(install liaison[refine], or check bot/nlp/artifacts/refiner.npz)", ticket_id)
+    else:
+        log.warning("ticket %s: the category refiner failed again; category kept", ticket_id)
+
+
 @shared_task(name=REFINE_CATEGORY, bind=True, acks_late=True, max_retries=3)
 def refine_category_task(self: Any, ticket_id: int) -> None:
     try:
         refine_category(current(), ticket_id)
-    except Exception as exc:  # the database away for a moment: retry; a re-run changes nothing twice
+    except DBAPIError as exc:  # the database away for a moment: retry; a re-run changes nothing twice
         log.warning("refining ticket %s: %s", ticket_id, type(exc).__name__)
         raise self.retry(countdown=30, exc=exc)

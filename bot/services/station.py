@@ -21,8 +21,10 @@ class Station:
     urgent_alert_window: int = 600  # seconds: one staff alert per voter (services/tickets/urgent.py)
     # Photos or a voice note a deputy sends this soon after a visit note join it (services/duty/visits.py).
     visit_media_minutes: int = 10
-    # Unsure categories get a second look by the worker (services/tickets/refine.py).
-    refine_category: bool = False
+    # Unsure categories get a second look by the worker (services/tickets/refine.py):
+    # auto, on or off (settings.refine_mode). With auto the worker decides: the
+    # encoder may be installed where the workers run and not on the web hosts.
+    refine_category: str = "off"
 
     @classmethod
     def from_settings(cls, s: Mapping[str, Any]) -> "Station":
@@ -38,15 +40,4 @@ class Station:
                                            if s.get("URGENT_ALERT_WINDOW") is not None else 600),
                    visit_media_minutes=int(s.get("VISIT_MEDIA_MINUTES")
                                            if s.get("VISIT_MEDIA_MINUTES") is not None else 10),
-                   refine_category=refine_on(s.get("REFINE_CATEGORY")))
-
-
-def refine_on(setting: Any) -> bool:
-    """REFINE_CATEGORY: on, off, or auto (None too): on when the `refine` extra is
-    installed, checked without importing the encoder (the webhook never loads it)."""
-    given = "auto" if setting is None else str(setting).strip().lower()
-    if given == "auto":
-        from ..nlp.refine import available
-
-        return available()
-    return given in ("on", "1", "true", "yes")
+                   refine_category=s.get("REFINE_CATEGORY") or "off")

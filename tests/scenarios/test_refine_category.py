@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.cli.context import State
 from bot.jobs import REFINE_CATEGORY, tasks
-from bot.models import OutboundPush, TicketEvent
+from bot.models import OutboundPush, Ticket, TicketEvent
 from bot.services import texts
 from lifecycle_kit import VOTER, Inbox, build, deputy_of, number_in, ticket
 from wechat_user import Phone
@@ -102,10 +102,69 @@ def test_a_still_unsure_refinement_keeps_the_ticket_in_the_triage_queue(app, ext
     inbox = Inbox(app, db)
     number, _, _ = unsure_ticket(app, db, VAGUE)
     refiner.says(VAGUE, "民政", confidence=0.6, needs_triage=True)
-    inbox(VOTER)
+    deputy = deputy_of(db, VOTER)
+    told = inbox(deputy.openid)
     t = ticket(db, number)
+    # A better guess for the staff, moved silently: they still confirm it.
     assert (t.category, t.office, t.needs_triage) == ("民政", "民政办", True)
     assert number in cli(app, "triage", "list").output
+    assert len(told) == 1  # only the new ticket: nobody is told of a change the refiner is unsure of
+    assert not db.scalars(select(OutboundPush).where(OutboundPush.kind == "ticket_refined")).all()
+
+
+def test_other_is_never_a_refinement(app, ext, demo, db, refiner):
+    inbox = Inbox(app, db)
+    number, first, office = unsure_ticket(app, db, VAGUE)
+    refiner.says(VAGUE, "其他", confidence=0.3, needs_triage=True)
+    inbox(VOTER)
+    t = ticket(db, number)
+    assert (t.category, t.office, t.needs_triage) == (first, office, True)
+    assert not refined_events(db, t.id)
+
+
+def test_staff_who_correct_while_the_encoder_runs_are_not_overruled(app, ext, demo, db, refiner):
+    """The encoder runs outside the transaction: the write checks the ticket is still as it was read."""
+    from bot.services.tickets import refine
+
+    number, _, _ = unsure_ticket(app, db, VAGUE)
+    t = ticket(db, number)
+    with ext.Session() as s:
+        assert refine.text_to_refine(s, t.id) == VAGUE  # the worker has read it...
+    done = cli(app, "triage", "correct", number, "民政", "--by", "李干事")  # ...a clerk corrects it...
+    assert done.exit_code == 0, done.output
+    with ext.Session() as s:  # ...and the refiner's answer arrives
+        found = refine.apply(s, t.id, refiner_answer("科技与信息产业"), ext.now())
+        s.commit()
+    assert found.ticket_id is None and not found.push_ids
+    db.expire_all()
+    assert (ticket(db, number).category, ticket(db, number).office) == ("民政", "民政办")
+    assert not refined_events(db, t.id)
+
+
+def test_a_broken_refiner_leaves_the_fast_category_standing(make_app, caplog):
+    class Broken:
+        def refine(self, text):
+            raise OSError("refiner.npz: truncated")
+
+    app = build(make_app, REFINE_CATEGORY="on", REFINER=Broken())
+    ext = app.extensions["liaison"]
+    from bot.services.roster.demo import seed
+
+    with ext.Session() as s:
+        seed(s, 7)
+        s.commit()
+    with ext.Session() as db:
+        number, first, office = unsure_ticket(app, db, VAGUE)
+        t = ticket(db, number)
+        assert tasks.refine_category(ext, t.id) is False  # no exception: nothing to retry
+        db.expire_all()
+        assert (ticket(db, number).category, ticket(db, number).office, ticket(db, number).needs_triage) == (
+            first, office, True)
+    assert "category refiner failed" in caplog.text
+
+
+def refiner_answer(category: str) -> Answer:
+    return Answer(category, 0.97, False)
 
 
 def test_a_new_category_for_the_same_office_tells_nobody(app, ext, demo, db, refiner):
@@ -170,5 +229,7 @@ def test_refining_off_enqueues_nothing(make_app, refiner):
     with ext.Session() as s:
         seed(s, 7)
         s.commit()
-    Phone(app, VOTER).says(VAGUE)
+    assert "已收到您的意见" in Phone(app, VOTER).says(VAGUE).text
+    with ext.Session() as db:
+        assert db.scalar(select(Ticket.needs_triage))  # unsure: with refining on it would be enqueued
     assert [name for name, _ in ext.queue.items] == ["liaison.deliver_push"]

@@ -27,6 +27,15 @@ def test_a_mistyped_aes_key_stops_the_start_not_every_request():
             finish(**{**LIVE, "WECHAT_AES_KEY": bad})
 
 
+def test_refining_is_auto_on_or_off_and_anything_else_stops_the_start():
+    assert finish()["REFINE_CATEGORY"] == "auto"
+    assert [finish(REFINE_CATEGORY=v)["REFINE_CATEGORY"] for v in ("on", "YES", "0", " Auto ")] == [
+        "on", "on", "off", "auto"]
+    for bad in ("enabled", "maybe"):
+        with pytest.raises(ValueError, match="LIAISON_REFINE_CATEGORY 只能是 auto、on 或 off"):
+            finish(REFINE_CATEGORY=bad)
+
+
 def test_no_wechat_setting_at_all_is_the_sandbox():
     done = finish()
     assert done["SANDBOX"] is True and done["WECHAT_TOKEN"] == settings.SANDBOX_TOKEN

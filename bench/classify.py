@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from timing import cold_start  # bench/timing.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -112,17 +113,6 @@ def latency(texts: list[str]) -> tuple[float, float, float]:
     return times[len(times) // 2], times[int(len(times) * 0.99)], times[-1]
 
 
-def cold_start(runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-c", COLD], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        proc.stdout.readline()
-        times.append(time.perf_counter() - start)
-        proc.wait()
-    return times
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", action="append", type=Path, help="data set directory (repeatable)")
@@ -161,7 +151,7 @@ def main() -> None:
     for name, part in (("board posts only", texts[:n_board]), ("short messages only", texts[n_board:])):
         p50, p99, worst = latency(part)
         print(f"  {name:<20} n={len(part):<5} p50={p50:.3f} ms  p99={p99:.3f} ms")
-    cold = cold_start(args.runs)
+    cold = cold_start(COLD, args.runs)
     print(f"\n== cold start (process start -> first answer), {args.runs} runs ==\n  median={statistics.median(cold):.3f} s  max={max(cold):.3f} s")
 
 

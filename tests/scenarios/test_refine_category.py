@@ -233,3 +233,22 @@ def test_refining_off_enqueues_nothing(make_app, refiner):
     with ext.Session() as db:
         assert db.scalar(select(Ticket.needs_triage))  # unsure: with refining on it would be enqueued
     assert [name for name, _ in ext.queue.items] == ["liaison.deliver_push"]
+
+
+def test_auto_refines_only_on_a_worker_that_has_the_encoder(make_app, monkeypatch):
+    """auto: the webhook enqueues whatever it has installed; each worker decides."""
+    import bot.nlp.refine
+
+    app = build(make_app, REFINE_CATEGORY="auto")
+    ext = app.extensions["liaison"]
+    from bot.services.roster.demo import seed
+
+    with ext.Session() as s:
+        seed(s, 7)
+        s.commit()
+    monkeypatch.setattr(bot.nlp.refine, "available", lambda: False)  # this worker lacks the `refine` extra
+    with ext.Session() as db:
+        number, first, _ = unsure_ticket(app, db, VAGUE)
+        assert tasks.refine_category(ext, ticket(db, number).id) is False
+        db.expire_all()
+        assert ticket(db, number).category == first and not refined_events(db, ticket(db, number).id)

@@ -21,6 +21,8 @@ from bot.devtools.fake_wechat import FakeWeChat
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+WORKER_THREADS = 32  # the worker's --concurrency: the most pushes a kill can leave in doubt
+
 
 def pg_bin() -> str | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
@@ -142,7 +144,7 @@ class Serve:
         self.liaison("demo", "seed")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port), "--threads", "16",
-             "--concurrency", "32"], cwd=base, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+             "--concurrency", str(WORKER_THREADS)], cwd=base, env=env, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True)
         wait_for(lambda: requests.get(self.url + "/readyz", timeout=2).status_code == 200, 90, "liaison serve")
         wait_for(lambda: self.worker_pid() is not None, 60, "the Celery worker")

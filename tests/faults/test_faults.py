@@ -22,7 +22,7 @@ import threading
 import time
 
 import pytest
-from cluster import FakeApi, Postgres, Redis, Serve, missing
+from cluster import WORKER_THREADS, FakeApi, Postgres, Redis, Serve, missing
 from load import Load, messages
 from sqlalchemy import create_engine, func, select
 
@@ -147,13 +147,18 @@ def test_nothing_is_lost_or_pushed_twice_under_faults(cluster, capsys):
         pushes = sum(n for (who, code), n in delivered.items() if code and code.startswith(batch[0].code[:2]))
         dup_pushes = sum(n - 1 for (who, code), n in delivered.items()
                          if n > 1 and code and code.startswith(batch[0].code[:2]))
-        missing_pushes = sum(1 for t in mine if t.deputy_id and not delivered.get(
-            (deputies[t.deputy_id], t.text.split(" ", 1)[0])))
+        undelivered = [t for t in mine if t.deputy_id and not delivered.get(
+            (deputies[t.deputy_id], t.text.split(" ", 1)[0]))]
+        # A push the killed worker had claimed but not yet sent stays 'sending' (then
+        # 'unknown'): it may have reached WeChat, so it is never resent (at most once)
+        # and staff see it. That is the design, not a loss; it is counted apart.
+        missing_pushes = sum(1 for t in undelivered if t.id not in doubt)
         figures[name] = dict(sent=len(batch), acknowledged=len(acked), unacknowledged=len(batch) - len(acked),
                              retried=sum(m.tries > 1 for m in batch), spooled=sum(m.spooled for m in batch),
                              tickets=len(mine), lost=len(lost), duplicated_tickets=dup_tickets, pushes=pushes,
                              duplicated_pushes=dup_pushes, missing_deputy_pushes=missing_pushes,
-                             in_doubt=sum(1 for t in mine if t.id in doubt))
+                             in_doubt=sum(1 for t in mine if t.id in doubt),
+                             undelivered_in_doubt=len(undelivered) - missing_pushes)
         report.append(f"  {name:45s} " + " ".join(f"{k}={v}" for k, v in figures[name].items()))
     with capsys.disabled():
         print("\n".join(report))
@@ -161,6 +166,8 @@ def test_nothing_is_lost_or_pushed_twice_under_faults(cluster, capsys):
         assert (f["lost"], f["duplicated_tickets"], f["duplicated_pushes"], f["missing_deputy_pushes"]) \
             == (0, 0, 0, 0), (name, f)
         assert f["unacknowledged"] == 0 and f["tickets"] == f["acknowledged"], (name, f)
+        # Only a killed worker leaves a push claimed and unsent: at most its threads' worth.
+        assert f["undelivered_in_doubt"] <= (WORKER_THREADS if name == "worker SIGKILLed" else 0), (name, f)
     assert drained.startswith("in "), drained
     # The faults really happened: the database outage was ridden out by the spool.
     assert any(f["spooled"] for name, f in figures.items() if name.startswith("PostgreSQL")), figures

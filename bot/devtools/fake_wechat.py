@@ -74,7 +74,7 @@ class FakeWeChat:
             return jsonify(errcode=-1, errmsg="system error")
         with self.lock:
             msgid = 1000 + len(self.sent)
-            self.sent.append({"kind": kind, "msgid": msgid, **data})
+            self.sent.append({"kind": kind, "msgid": msgid, "at": time.time(), **data})
         return jsonify(errcode=0, errmsg="ok", msgid=msgid)
 
     def app(self) -> Flask:

@@ -23,9 +23,11 @@ log = logging.getLogger(__name__)
 
 def queue(session: Session, *, key: str, openid: str, kind: str, text: str, title: str = "",
           fields: tuple[tuple[str, str], ...] = (), ticket_id: int | None = None,
-          now: datetime) -> OutboundPush | None:
-    """Queue one push; None if a push with this key exists already."""
-    if session.scalar(select(OutboundPush.id).where(OutboundPush.dedupe_key == key)) is not None:
+          now: datetime, unseen: bool = False) -> OutboundPush | None:
+    """Queue one push; None if a push with this key exists already. `unseen`: the
+    key names something created in this transaction, so no push can have it yet
+    (the look-up is skipped; the unique key still stands behind it)."""
+    if not unseen and session.scalar(select(OutboundPush.id).where(OutboundPush.dedupe_key == key)) is not None:
         return None
     push = OutboundPush(
         dedupe_key=key, recipient_openid=openid, kind=kind, ticket_id=ticket_id, created_at=now,
@@ -37,9 +39,10 @@ def queue(session: Session, *, key: str, openid: str, kind: str, text: str, titl
 
 
 def ticket_assigned(session: Session, ticket: Ticket, now: datetime,
-                    event_id: int | None = None) -> OutboundPush | None:
+                    event_id: int | None = None, opened_now: bool = False) -> OutboundPush | None:
     """Tell the assigned deputy about a new ticket; `event_id` (a staff
-    assignment) makes each assignment its own push, even to the same deputy."""
+    assignment) makes each assignment its own push, even to the same deputy;
+    `opened_now`: the ticket was opened in this transaction (nothing pushed about it yet)."""
     deputy = ticket.deputy
     if deputy is None or not deputy.reachable:
         return None
@@ -55,7 +58,7 @@ def ticket_assigned(session: Session, ticket: Ticket, now: datetime,
         else f"ticket:{ticket.id}:assigned:{event_id}:{deputy.openid}"
     return queue(session, key=key, openid=deputy.openid,
                  kind="ticket_assigned", text=text, title=texts.DEPUTY_NEW_TICKET_TITLE,
-                 fields=fields, ticket_id=ticket.id, now=now)
+                 fields=fields, ticket_id=ticket.id, now=now, unseen=opened_now)
 
 
 def urgent_to_staff(session: Session, ticket: Ticket, staff_openids: tuple[str, ...],

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ...models import ContactWindow
@@ -24,17 +25,14 @@ def opens_window(msg_type: str, event: str | None) -> bool:
 
 
 def touch(session: Session, openid: str, now: datetime) -> None:
-    """The user just wrote to us (or clicked, scanned, followed): a new window opens."""
-    row = session.get(ContactWindow, openid)
-    if row is None:
-        try:
-            with session.begin_nested():
-                session.add(ContactWindow(openid=openid, last_inbound_at=now, sent_in_window=0))
-            return
-        except IntegrityError:  # a concurrent message of the same user created it
-            row = session.get(ContactWindow, openid)
-    if row.last_inbound_at < now:
-        row.last_inbound_at, row.sent_in_window = now, 0
+    """The user just wrote to us (or clicked, scanned, followed): a new window opens.
+    One statement, whoever comes first: concurrent messages of one user may race here."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    new = insert(ContactWindow).values(openid=openid, last_inbound_at=now, sent_in_window=0)
+    session.execute(new.on_conflict_do_update(
+        index_elements=[ContactWindow.openid],
+        set_={"last_inbound_at": new.excluded.last_inbound_at, "sent_in_window": 0},
+        where=ContactWindow.last_inbound_at < new.excluded.last_inbound_at))
 
 
 def channel(session: Session, openid: str, now: datetime, budget: int) -> str:

@@ -38,7 +38,7 @@ def submit_opinion(session: Session, voter: Voter, text: str, now: datetime,
         deputy = f"{primary.deputy.name} 代表" if primary.deputy else "联络站"
         reply = texts.RECEIVED_DUPLICATE.format(number=ticket.number, primary=primary.number, deputy=deputy)
         return Outcome(reply, ticket.id).add_pushes(pushes)
-    pushes = [notify.ticket_assigned(session, ticket, now)]
+    pushes = [notify.ticket_assigned(session, ticket, now, opened_now=True)]
     if found.urgent:  # danger always reaches a person at once: the station staff too
         pushes += notify.urgent_to_staff(session, ticket, staff_openids, now)
     if chosen.deputy is not None:

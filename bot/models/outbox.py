@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, SealedJSON, utcnow
@@ -31,10 +31,13 @@ PUSH_STATUSES = tuple(PushStatus)
 
 class OutboundPush(Base):
     __tablename__ = "outbound_pushes"
+    # A deputy receives a push per ticket for years: the digest asks for their recent pushes
+    # of one kind (services/outbox/digest.py), which this finds without reading the rest.
+    __table_args__ = (Index("ix_outbound_pushes_recipient_kind_created", "recipient_openid", "kind", "created_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     # At most one push per (subject, event, recipient), e.g. "ticket:7:assigned:oXYZ".
     dedupe_key: Mapped[str] = mapped_column(String(400), unique=True)
-    recipient_openid: Mapped[str] = mapped_column(index=True)
+    recipient_openid: Mapped[str]
     kind: Mapped[str] = mapped_column(String(64))
     # The push's text, title and template fields (a ticket's words, a voter's name): sealed at rest.
     payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON, default=dict)

@@ -1,6 +1,7 @@
 """Process commands: serve (everything on one machine), worker, beat."""
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -9,6 +10,8 @@ import click
 from ..extensions import current
 from .context import creates_instance, load_app, with_appcontext
 from .supervise import Supervisor
+
+log = logging.getLogger(__name__)
 
 
 @creates_instance
@@ -34,6 +37,7 @@ def _serve(host: str, port: int, threads: int, concurrency: int) -> None:
     os.environ["LIAISON_REDIS_URL"] = ext.redis_url
     os.environ["LIAISON_INSTANCE_PATH"] = ext.settings["INSTANCE_PATH"]
     os.environ["LIAISON_DATABASE_URL"] = ext.settings["DATABASE_URL"]
+    _metrics_dir(ext.settings["INSTANCE_PATH"])
     click.echo(banner(ext, host, port))
     # Threads, not processes: a push waits on WeChat's API, so many can wait at once.
     worker = Supervisor([sys.executable, "-m", "bot.cli", "worker", "--beat", "--pool", "threads",
@@ -42,6 +46,22 @@ def _serve(host: str, port: int, threads: int, concurrency: int) -> None:
         _gunicorn(host, port, threads)
     finally:
         worker.stop()
+
+
+def _metrics_dir(instance: str) -> None:
+    """The web workers and the Celery worker each write their metrics to one
+    folder in the instance, emptied at every start; /metrics sums them. Set
+    before any of them imports prometheus_client (bot/metrics.py says why)."""
+    if "prometheus_client" in sys.modules:  # a bug: the web worker forked from here would count alone
+        log.error("prometheus_client imported before PROMETHEUS_MULTIPROC_DIR was set: /metrics will miss "
+                  "the worker's figures")
+    path = os.path.join(instance, "metrics")
+    if os.path.isdir(path):
+        import shutil
+
+        shutil.rmtree(path)
+    os.makedirs(path, mode=0o700)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
 
 
 def banner(ext, host: str, port: int) -> str:
@@ -78,7 +98,7 @@ def _check_port(host: str, port: int) -> None:
 def _gunicorn(host: str, port: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
-    from ..web.gunicorn_conf import post_worker_init
+    from ..web.gunicorn_conf import child_exit, post_worker_init
 
     class Web(BaseApplication):
         def load_config(self) -> None:
@@ -91,6 +111,7 @@ def _gunicorn(host: str, port: int, threads: int) -> None:
             # The path without the query: WeChat puts the sender's openid there.
             self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms')
             self.cfg.set("post_worker_init", post_worker_init)
+            self.cfg.set("child_exit", child_exit)
 
         def load(self):
             from .. import create_app

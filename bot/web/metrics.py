@@ -20,6 +20,8 @@ from . import sandbox
 from .health import broker
 
 log = logging.getLogger(__name__)
+# Where a scraper on the station's own network sits: RFC 1918 and IPv6 unique local addresses.
+PRIVATE = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"))
 # kombu's Redis transport keeps a queue's priorities in sibling lists: name, name\x06\x163, ...
 _PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 
@@ -48,9 +50,8 @@ def allowed(settings: Any) -> bool:
         address = ipaddress.ip_address((request.remote_addr or "").split("%", 1)[0])
     except ValueError:
         return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    address = mapped or address
-    private = address.is_private and not address.is_loopback and not address.is_link_local
+    address = getattr(address, "ipv4_mapped", None) or address
+    private = any(address in net for net in PRIVATE if net.version == address.version)
     return private and (proxies > 0 or not any(request.headers.get(h) for h in sandbox.FORWARDING))
 
 

@@ -4,6 +4,7 @@ code stays as it is; prometheus is imported on the first webhook answer, never
 when the app is built (bot/metrics.py says why)."""
 from __future__ import annotations
 
+import logging
 import re
 import time
 import uuid
@@ -13,6 +14,7 @@ from flask import Flask, Response, g, request
 
 from config.logging import request_id
 
+log = logging.getLogger(__name__)
 HEADER = "X-Request-ID"
 # What we take from a proxy or client: short, and nothing that could forge a log line.
 _SANE = re.compile(r"[A-Za-z0-9._:-]{8,64}")
@@ -40,7 +42,10 @@ def _finish(response: Response) -> Response:
     if request.endpoint == WEBHOOK and "started" in g:
         from ..metrics import WEBHOOK_SECONDS
 
-        WEBHOOK_SECONDS.labels(outcome=outcome(response)).observe(time.perf_counter() - g.started)
+        took, said = time.perf_counter() - g.started, outcome(response)
+        WEBHOOK_SECONDS.labels(outcome=said).observe(took)
+        # One line a message, carrying the request id its tasks carry too (never who or what).
+        log.info("webhook answered %s (%s) in %.0f ms", response.status_code, said, took * 1000)
     return response
 
 

@@ -36,11 +36,32 @@ def multiprocess_dir() -> str | None:
 
 
 def prepare_dir(path: str, clear: bool) -> None:
-    """Make the folder (0700: metric names only, but it is ours); `clear` drops
-    what processes of an earlier run left, as prometheus_client requires."""
-    if clear and os.path.isdir(path):
-        shutil.rmtree(path)
+    """Make the folder; `clear` drops what processes of an earlier run left, as
+    prometheus_client requires (the files, not the folder: it may be a mount)."""
     os.makedirs(path, mode=0o700, exist_ok=True)
+    if clear:
+        for name in os.listdir(path):
+            full = os.path.join(path, name)
+            if os.path.isdir(full) and not os.path.islink(full):
+                shutil.rmtree(full)
+            else:
+                os.unlink(full)
+
+
+def serve_worker_metrics(port: int, address: str = "0.0.0.0") -> None:
+    """A Celery worker in a container of its own (compose) cannot be summed by
+    the web's /metrics: it answers scrapes itself, on its private network."""
+    from prometheus_client import start_http_server
+
+    registry = CollectorRegistry()
+    path = multiprocess_dir()
+    if path:
+        from prometheus_client import multiprocess
+
+        multiprocess.MultiProcessCollector(registry, path=path)
+    else:
+        registry.register(_Default())
+    start_http_server(port, addr=address, registry=registry)
 
 
 def mark_dead(pid: int) -> None:

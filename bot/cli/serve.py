@@ -56,12 +56,10 @@ def _metrics_dir(instance: str) -> None:
         log.error("prometheus_client imported before PROMETHEUS_MULTIPROC_DIR was set: /metrics will miss "
                   "the worker's figures")
     path = os.path.join(instance, "metrics")
-    if os.path.isdir(path):
-        import shutil
-
-        shutil.rmtree(path)
-    os.makedirs(path, mode=0o700)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    from ..metrics import prepare_dir
+
+    prepare_dir(path, clear=True)
 
 
 def banner(ext, host: str, port: int) -> str:
@@ -126,10 +124,16 @@ def _gunicorn(host: str, port: int, threads: int) -> None:
 @click.option("--pool", default="prefork", show_default=True,
               type=click.Choice(["prefork", "threads", "solo"]), help="并发方式。")
 @click.option("--beat", is_flag=True, help="同时在本进程运行定时任务。")
+@click.option("--metrics-port", default=0, type=click.IntRange(0, 65535),
+              help="在此端口提供本进程的 Prometheus 指标（容器单独运行时用；0 表示不提供）。")
 @with_appcontext
-def worker(concurrency: int, pool: str, beat: bool) -> None:
-    """运行后台任务进程（生产环境按需运行多个；定时任务只能有一个：--beat 或单独的 beat）。"""
+def worker(concurrency: int, pool: str, beat: bool, metrics_port: int) -> None:
+    """运行后台任务进程（生产环境按需运行多个；两个定时任务同时运行时，每项只发一次）。"""
     ext = current()
+    if metrics_port:
+        from ..metrics import serve_worker_metrics
+
+        serve_worker_metrics(metrics_port)
     argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", f"--pool={pool}"]
     if beat:
         argv += ["--beat", f"--schedule={os.path.join(ext.settings['INSTANCE_PATH'], 'celerybeat-schedule')}"]
@@ -139,7 +143,7 @@ def worker(concurrency: int, pool: str, beat: bool) -> None:
 @click.command()
 @with_appcontext
 def beat() -> None:
-    """运行定时任务（每套部署只运行一个）。"""
+    """运行定时任务（多运行一个也不会重复发送：每项每个时段只发一次）。"""
     ext = current()
     schedule = os.path.join(ext.settings["INSTANCE_PATH"], "celerybeat-schedule")
     ext.celery.start(["beat", "--loglevel=INFO", f"--schedule={schedule}"])

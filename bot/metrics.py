@@ -48,7 +48,7 @@ def prepare_dir(path: str, clear: bool) -> None:
                 os.unlink(full)
 
 
-def serve_worker_metrics(port: int, address: str = "0.0.0.0") -> None:
+def serve_worker_metrics(port: int, address: str = "0.0.0.0") -> Any:
     """A Celery worker in a container of its own (compose) cannot be summed by
     the web's /metrics: it answers scrapes itself, on its private network."""
     from prometheus_client import start_http_server
@@ -61,7 +61,7 @@ def serve_worker_metrics(port: int, address: str = "0.0.0.0") -> None:
         multiprocess.MultiProcessCollector(registry, path=path)
     else:
         registry.register(_Default())
-    start_http_server(port, addr=address, registry=registry)
+    return start_http_server(port, addr=address, registry=registry)  # (server, thread): a daemon thread
 
 
 def mark_dead(pid: int) -> None:

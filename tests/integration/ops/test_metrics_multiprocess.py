@@ -77,3 +77,27 @@ def test_building_the_app_does_not_import_the_prometheus_client(tmp_path):
     done = python(code, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_worker_in_its_own_container_answers_scrapes_itself(tmp_path, monkeypatch):
+    """`liaison worker --metrics-port`: compose's worker cannot be summed by the web's /metrics."""
+    import socket
+    import urllib.request
+
+    from bot import metrics
+
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder), "PYTHONPATH": str(ROOT)}
+    assert python(COUNT, "6", env=env).returncode == 0
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server, thread = metrics.serve_worker_metrics(port, "127.0.0.1")
+    try:
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "liaison_tickets_created_total 6.0" in text

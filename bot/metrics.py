@@ -9,7 +9,6 @@ so `liaison serve` sets that before anything imports this module.
 from __future__ import annotations
 
 import os
-import shutil
 from typing import Any, Iterable
 
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
@@ -33,19 +32,6 @@ BROADCAST_DELIVERIES = Counter("liaison_broadcast_deliveries",
 
 def multiprocess_dir() -> str | None:
     return os.environ.get(ENV) or None
-
-
-def prepare_dir(path: str, clear: bool) -> None:
-    """Make the folder; `clear` drops what processes of an earlier run left, as
-    prometheus_client requires (the files, not the folder: it may be a mount)."""
-    os.makedirs(path, mode=0o700, exist_ok=True)
-    if clear:
-        for name in os.listdir(path):
-            full = os.path.join(path, name)
-            if os.path.isdir(full) and not os.path.islink(full):
-                shutil.rmtree(full)
-            else:
-                os.unlink(full)
 
 
 def serve_worker_metrics(port: int, address: str = "0.0.0.0") -> Any:

@@ -55,11 +55,10 @@ def _metrics_dir(instance: str) -> None:
     if "prometheus_client" in sys.modules:  # a bug: the web worker forked from here would count alone
         log.error("prometheus_client imported before PROMETHEUS_MULTIPROC_DIR was set: /metrics will miss "
                   "the worker's figures")
-    path = os.path.join(instance, "metrics")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
-    from ..metrics import prepare_dir
+    from ..infra.files import empty_dir
 
-    prepare_dir(path, clear=True)
+    # Emptied before the variable is set and anything counts (bot.metrics's import opens its files).
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = empty_dir(os.path.join(instance, "metrics"))
 
 
 def banner(ext, host: str, port: int) -> str:

@@ -18,9 +18,9 @@ def on_starting(_server: Any) -> None:
 
     path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if path:
-        from ..metrics import prepare_dir
+        from ..infra.files import empty_dir
 
-        prepare_dir(path, clear=True)
+        empty_dir(path)
 
 
 def child_exit(_server: Any, worker: Any) -> None:

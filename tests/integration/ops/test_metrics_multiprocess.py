@@ -57,13 +57,15 @@ def test_a_dead_worker_is_marked_and_its_counts_stay(tmp_path, monkeypatch):
     assert "liaison_tickets_created_total 4.0" in metrics.exposition()[0].decode()
 
 
-def test_a_fresh_start_empties_the_folder(tmp_path):
-    from bot import metrics
+def test_a_fresh_start_empties_the_folder_and_keeps_it(tmp_path, monkeypatch):
+    """gunicorn's on_starting (the Docker image): the folder may be a tmpfs mount point."""
+    from bot.web import gunicorn_conf
 
     folder = tmp_path / "metrics"
     folder.mkdir()
     (folder / "counter_123.db").write_bytes(b"left by an earlier run")
-    metrics.prepare_dir(str(folder), clear=True)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
+    gunicorn_conf.on_starting(None)
     assert folder.is_dir() and not list(folder.iterdir())
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import time
-import uuid
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -29,7 +29,7 @@ def install(app: Flask) -> None:
 
 def _begin() -> None:
     given = request.headers.get(HEADER, "")
-    rid = given if _SANE.fullmatch(given) else uuid.uuid4().hex
+    rid = given if given and _SANE.fullmatch(given) else secrets.token_hex(16)
     g.request_id = rid
     g.request_id_token = request_id.set(rid)
     g.started = time.perf_counter()

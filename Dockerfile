@@ -10,7 +10,10 @@ COPY pyproject.toml README.md /src/
 COPY bot /src/bot
 COPY config /src/config
 RUN pip install --no-cache-dir '/src[refine]' && rm -rf /src && useradd --system --home /app liaison \
-    && mkdir -p /app/instance && chown liaison /app/instance
+    && mkdir -p /app/instance /tmp/liaison-metrics && chown liaison /app/instance /tmp/liaison-metrics
+# Logs one JSON object a line; metrics of every process of the container summed
+# by /metrics (gunicorn's on_starting empties the folder, child_exit marks dead workers).
+ENV LIAISON_LOG_FORMAT=json PROMETHEUS_MULTIPROC_DIR=/tmp/liaison-metrics
 USER liaison
 EXPOSE 8000
 CMD ["gunicorn", "--config", "python:bot.web.gunicorn_conf", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", \

@@ -31,15 +31,17 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     _derive_keys(app)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     if not app.testing and not logging.getLogger().handlers:
-        configure_logging(app.config["LOG_LEVEL"])
+        configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
 
     from .extensions import Liaison
-    from .web import LazyView, health
+    from .web import LazyView, health, observe
 
     app.extensions["liaison"] = Liaison(app, make_celery=_make_celery)
     app.add_url_rule("/wechat", "webhook.verify", LazyView("bot.web.webhook:verify"), methods=["GET"])
     app.add_url_rule("/wechat", "webhook.receive", LazyView("bot.web.webhook:receive"), methods=["POST"])
     app.register_blueprint(health.bp)
+    app.add_url_rule("/metrics", "metrics", LazyView("bot.web.metrics:scrape"), methods=["GET"])
+    observe.install(app)  # request ids and the webhook's latency
     # The staff console: routes now, its extensions on the first HTTP request.
     from .console import register as register_console
 

@@ -39,6 +39,30 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
 
 
+def count_new_tickets(factory: sessionmaker) -> None:
+    """Tickets opened, counted for /metrics once their transaction commits,
+    wherever they were opened (webhook, console, commands, worker)."""
+    from .models import Ticket
+
+    @event.listens_for(factory, "after_flush")
+    def _seen(session: Any, _context: Any) -> None:
+        new = sum(1 for obj in session.new if isinstance(obj, Ticket))  # still the pre-flush lists here
+        if new:
+            session.info["new_tickets"] = session.info.get("new_tickets", 0) + new
+
+    @event.listens_for(factory, "after_commit")
+    def _committed(session: Any) -> None:
+        new = session.info.pop("new_tickets", 0)
+        if new:
+            from .metrics import TICKETS_CREATED  # on first use: see bot/metrics.py
+
+            TICKETS_CREATED.inc(new)
+
+    @event.listens_for(factory, "after_rollback")
+    def _dropped(session: Any) -> None:
+        session.info.pop("new_tickets", None)
+
+
 class Liaison:
     def __init__(self, app: Any, make_celery: Callable[[Any, str], Any] | None = None):
         self.app = app
@@ -51,6 +75,7 @@ class Liaison:
         self.cipher = FieldCipher(self.settings["KEYRING"])
         install_cipher(self.engine, self.cipher)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        count_new_tickets(self.Session)
         self.clock: Callable[[], float] = self.settings.get("CLOCK") or time.time
         self._redis: Any = None
         self._celery: Any = None

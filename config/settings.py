@@ -23,6 +23,14 @@ def flag(raw: str) -> bool:
     raise ValueError(raw)
 
 
+def log_format(raw: Any) -> str:
+    """LOG_FORMAT: text (a terminal) or json (one object per line, for collectors)."""
+    value = str(raw).strip().lower()
+    if value not in ("text", "json"):
+        raise ValueError(f"LIAISON_LOG_FORMAT 只能是 text 或 json（现在是“{raw}”）")
+    return value
+
+
 def refine_mode(raw: Any) -> str:
     """REFINE_CATEGORY: auto, on or off (yes/no words too)."""
     value = str(raw).strip().lower()
@@ -38,6 +46,8 @@ def refine_mode(raw: Any) -> str:
 _SPEC: dict[str, tuple[Any, Any]] = {
     "DATABASE_URL": (None, str),
     "REDIS_URL": (None, str),
+    # The Celery broker, when it is not the app's Redis (unset: REDIS_URL).
+    "BROKER_URL": (None, str),
     "INSTANCE_PATH": (None, str),
     "SECRET_KEY": (None, str),
     "WECHAT_TOKEN": (None, str),
@@ -63,6 +73,11 @@ _SPEC: dict[str, tuple[Any, Any]] = {
     # Customer-service messages per user within one 48-hour window; beyond it, templates.
     "CS_WINDOW_BUDGET": (20, int),
     "LOG_LEVEL": ("INFO", str),
+    # text for a terminal; json (one object a line, with the request id) for log collectors.
+    "LOG_FORMAT": ("text", log_format),
+    # /metrics answers private and loopback addresses only; with a token set, only requests
+    # bearing it (Authorization: Bearer ...), from anywhere.
+    "METRICS_TOKEN": (None, str),
     # Reception notices go out this many days ahead (T-3).
     "REMIND_DAYS_BEFORE": (3, int),
     # Broadcasts: pushes per second per worker, batch size, attempts per recipient.
@@ -342,4 +357,5 @@ def _instance_secret(instance_path: str) -> str:
 
 
 # Which settings are secrets: never logged or printed.
-SECRET_KEYS = frozenset({"WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "SECRET_KEY", "KEYRING"})
+SECRET_KEYS = frozenset({"WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "SECRET_KEY", "KEYRING",
+                         "METRICS_TOKEN"})

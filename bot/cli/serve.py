@@ -1,6 +1,7 @@
 """Process commands: serve (everything on one machine), worker, beat."""
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -9,6 +10,8 @@ import click
 from ..extensions import current
 from .context import creates_instance, load_app, with_appcontext
 from .supervise import Supervisor
+
+log = logging.getLogger(__name__)
 
 
 @creates_instance
@@ -34,6 +37,7 @@ def _serve(host: str, port: int, threads: int, concurrency: int) -> None:
     os.environ["LIAISON_REDIS_URL"] = ext.redis_url
     os.environ["LIAISON_INSTANCE_PATH"] = ext.settings["INSTANCE_PATH"]
     os.environ["LIAISON_DATABASE_URL"] = ext.settings["DATABASE_URL"]
+    _metrics_dir(ext.settings["INSTANCE_PATH"])
     click.echo(banner(ext, host, port))
     # Threads, not processes: a push waits on WeChat's API, so many can wait at once.
     worker = Supervisor([sys.executable, "-m", "bot.cli", "worker", "--beat", "--pool", "threads",
@@ -42,6 +46,19 @@ def _serve(host: str, port: int, threads: int, concurrency: int) -> None:
         _gunicorn(host, port, threads)
     finally:
         worker.stop()
+
+
+def _metrics_dir(instance: str) -> None:
+    """The web workers and the Celery worker each write their metrics to one
+    folder in the instance, emptied at every start; /metrics sums them. Set
+    before any of them imports prometheus_client (bot/metrics.py says why)."""
+    if "prometheus_client" in sys.modules:  # a bug: the web worker forked from here would count alone
+        log.error("prometheus_client imported before PROMETHEUS_MULTIPROC_DIR was set: /metrics will miss "
+                  "the worker's figures")
+    from ..infra.files import empty_dir
+
+    # Emptied before the variable is set and anything counts (bot.metrics's import opens its files).
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = empty_dir(os.path.join(instance, "metrics"))
 
 
 def banner(ext, host: str, port: int) -> str:
@@ -78,7 +95,7 @@ def _check_port(host: str, port: int) -> None:
 def _gunicorn(host: str, port: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
-    from ..web.gunicorn_conf import post_worker_init
+    from ..web.gunicorn_conf import child_exit, post_worker_init
 
     class Web(BaseApplication):
         def load_config(self) -> None:
@@ -91,6 +108,7 @@ def _gunicorn(host: str, port: int, threads: int) -> None:
             # The path without the query: WeChat puts the sender's openid there.
             self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms')
             self.cfg.set("post_worker_init", post_worker_init)
+            self.cfg.set("child_exit", child_exit)
 
         def load(self):
             from .. import create_app
@@ -105,10 +123,16 @@ def _gunicorn(host: str, port: int, threads: int) -> None:
 @click.option("--pool", default="prefork", show_default=True,
               type=click.Choice(["prefork", "threads", "solo"]), help="并发方式。")
 @click.option("--beat", is_flag=True, help="同时在本进程运行定时任务。")
+@click.option("--metrics-port", default=0, type=click.IntRange(0, 65535),
+              help="在此端口提供本进程的 Prometheus 指标（容器单独运行时用；0 表示不提供）。")
 @with_appcontext
-def worker(concurrency: int, pool: str, beat: bool) -> None:
-    """运行后台任务进程（生产环境按需运行多个；定时任务只能有一个：--beat 或单独的 beat）。"""
+def worker(concurrency: int, pool: str, beat: bool, metrics_port: int) -> None:
+    """运行后台任务进程（生产环境按需运行多个；两个定时任务同时运行时，每项只发一次）。"""
     ext = current()
+    if metrics_port:
+        from ..metrics import serve_worker_metrics
+
+        serve_worker_metrics(metrics_port)
     argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", f"--pool={pool}"]
     if beat:
         argv += ["--beat", f"--schedule={os.path.join(ext.settings['INSTANCE_PATH'], 'celerybeat-schedule')}"]
@@ -118,7 +142,7 @@ def worker(concurrency: int, pool: str, beat: bool) -> None:
 @click.command()
 @with_appcontext
 def beat() -> None:
-    """运行定时任务（每套部署只运行一个）。"""
+    """运行定时任务（多运行一个也不会重复发送：每项每个时段只发一次）。"""
     ext = current()
     schedule = os.path.join(ext.settings["INSTANCE_PATH"], "celerybeat-schedule")
     ext.celery.start(["beat", "--loglevel=INFO", f"--schedule={schedule}"])

@@ -21,6 +21,22 @@ def private_dir(path: str | os.PathLike[str]) -> str:
     return path
 
 
+def empty_dir(path: str | os.PathLike[str]) -> str:
+    """Create the folder if needed (0700) and delete what is in it; the folder
+    itself stays (it may be a mount point, such as a tmpfs)."""
+    import shutil
+
+    path = os.fspath(path)
+    os.makedirs(path, mode=DIR_MODE, exist_ok=True)
+    for name in os.listdir(path):
+        full = os.path.join(path, name)
+        if os.path.isdir(full) and not os.path.islink(full):
+            shutil.rmtree(full)
+        else:
+            os.unlink(full)
+    return path
+
+
 def private_file(path: str | os.PathLike[str]) -> None:
     """Make an existing file 0600 (a database or export written by a library)."""
     _chmod(os.fspath(path), FILE_MODE)

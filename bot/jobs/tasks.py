@@ -48,25 +48,34 @@ def deliver(ext: Liaison, push_id: int) -> float | None:
     with ext.Session() as s:
         notify.mark_sent(s, push_id, result, ext.now(), ext.settings["CS_WINDOW_BUDGET"])
         s.commit()
+    _count_push("sent")
     return None
+
+
+def _count_push(result: str) -> None:
+    from .. import metrics
+
+    metrics.PUSHES.labels(result=result).inc()
 
 
 def _failed(ext: Liaison, push_id: int, err: DeliveryError) -> float | None:
     with ext.Session() as s:
-        delay = None
+        delay, result = None, "failed"
         if err.ambiguous:
             notify.mark_failed(s, push_id, err.reason, status=PushStatus.UNKNOWN)
+            result = "unknown"
         elif err.retryable:
             attempts = s.get(OutboundPush, push_id).attempts
             if attempts >= ext.settings["PUSH_MAX_RETRIES"]:
                 notify.mark_failed(s, push_id, f"gave up after {attempts} attempts: {err.reason}")
             else:
-                delay = min(300.0, 5.0 * 2 ** (attempts - 1))
+                delay, result = min(300.0, 5.0 * 2 ** (attempts - 1)), "retried"
                 notify.release_for_retry(s, push_id, err.reason, ext.now() + timedelta(seconds=delay))
                 log.warning("push %s: %s; retry in %ss", push_id, err.reason, delay)
         else:
             notify.mark_failed(s, push_id, err.reason)
         s.commit()
+    _count_push(result)
     return delay
 
 

@@ -10,7 +10,7 @@ from flask import abort, request
 log = logging.getLogger(__name__)
 
 # Headers a reverse proxy adds for the client it relays.
-_FORWARDING = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+FORWARDING = _FORWARDING = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 
 
 def from_loopback(proxy_count: int) -> bool:

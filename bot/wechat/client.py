@@ -113,7 +113,12 @@ class WeChatApi:
                 if cached != rejected:
                     self._memo = (cached, self.clock())
                     return cached
-            data = self._fetch_token(force=rejected is not None)
+            try:
+                data = self._fetch_token(force=rejected is not None)
+            except Exception:
+                _count_refresh("failed")
+                raise
+            _count_refresh("ok")
             token = data["access_token"]
             expires_in = int(data.get("expires_in") or 7200)
             # Refresh five minutes early so no call races the expiry.
@@ -234,6 +239,12 @@ class WeChatApi:
         """A permanent string-scene QR code (QR_LIMIT_STR_SCENE): {ticket, url}."""
         return self.call(lambda c: c.qrcode.create(
             {"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": scene}}}))
+
+
+def _count_refresh(result: str) -> None:
+    from ..metrics import TOKEN_REFRESHES  # a leaf module; imported on first use (see bot/metrics.py)
+
+    TOKEN_REFRESHES.labels(result=result).inc()
 
 
 def _code(data: Any) -> int | None:

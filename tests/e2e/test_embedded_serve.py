@@ -54,6 +54,16 @@ def test_serve_seed_simulate_on_the_embedded_default(tmp_path):
         assert reply.startswith("回复: 已收到您的意见（编号 ") and reply.endswith("代表。")
         assert pushed.startswith("推送 → oDEMO_deputy_") and "[sent/sandbox]" in pushed, out.stdout
 
+        # /metrics sums the web worker and the Celery worker (one folder in the instance):
+        # the push was counted by the worker process, the message by the web one.
+        scraped = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+        assert scraped.status_code == 200
+        assert 'liaison_pushes_total{result="sent"} 1.0' in scraped.text, scraped.text
+        assert "liaison_tickets_created_total 1.0" in scraped.text
+        assert 'liaison_webhook_seconds_count{outcome="reply"} 1.0' in scraped.text
+        assert os.listdir(tmp_path / "instance" / "metrics")
+        assert "prometheus_client imported before" not in (tmp_path / "serve.log").read_text()
+
         # A second `serve` on the same port fails at once, in Chinese, before
         # it starts a worker or a scheduler of its own.
         started = time.monotonic()

@@ -61,7 +61,8 @@ def _end(_exc: BaseException | None) -> None:
 def outcome(response: Any) -> str:
     """The webhook's answer in one word: reply (a passive reply), ack ("success",
     nothing to say, which includes most repeats), duplicate (when the webhook
-    says so in g.webhook_outcome), rejected (400/403/413: signature, timestamp,
+    says so in g.webhook_outcome), spooled (the database was down: kept on disk),
+    rejected (400/403/413: signature, timestamp,
     size), unavailable (503: WeChat will retry), error (any other failure)."""
     marked = g.get("webhook_outcome")
     if marked:

@@ -6,7 +6,7 @@ import hashlib
 import logging
 import secrets
 
-from flask import Response, abort, request
+from flask import Response, abort, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -62,6 +62,7 @@ def _receive(ext: Liaison, msg: Inbound, opened) -> Response:
     if not _first_delivery(ext, msg.dedupe_key):
         found, reply = _earlier(ext, msg.dedupe_key)
         if found:
+            g.webhook_outcome = "duplicate"  # the metrics' outcome label (bot/web/observe.py)
             return _answer(ext, msg, opened, reply)
         # Claimed but not stored: the first delivery is still running or died
         # before its commit. Handle it; the unique key decides who wins.
@@ -85,6 +86,7 @@ def _spool(ext: Liaison, msg: Inbound, opened) -> Response:
         log.error("database unreachable and spool write failed (%s): answering 503", type(exc).__name__)
         abort(503)
     log.warning("database unreachable: message spooled for replay")
+    g.webhook_outcome = "spooled"
     replayer(ext).kick()
     return _answer(ext, msg, opened, texts.SPOOLED)
 

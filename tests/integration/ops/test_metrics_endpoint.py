@@ -47,6 +47,20 @@ def test_a_message_shows_as_a_webhook_answer_a_ticket_and_a_pending_push(make_ap
     assert value(app, "liaison_queue_tasks", queue="celery") == 0  # the test queue stands in for Celery
 
 
+def test_wechats_retry_of_a_message_is_counted_as_a_duplicate(make_app):
+    app = seeded(make_app)
+    phone = Phone(app, VOTER)
+    first = phone.says("河边的护栏倒了，晚上很危险", msg_id=424242)
+    replies = value(app, "liaison_webhook_seconds_count", outcome="reply")
+    duplicates = value(app, "liaison_webhook_seconds_count", outcome="duplicate")
+
+    again = phone.says("河边的护栏倒了，晚上很危险", msg_id=424242)  # WeChat did not hear the answer in time
+
+    assert again.text == first.text
+    assert value(app, "liaison_webhook_seconds_count", outcome="duplicate") == duplicates + 1
+    assert value(app, "liaison_webhook_seconds_count", outcome="reply") == replies
+
+
 def test_the_worker_counts_the_push_it_sent(make_app):
     app = seeded(make_app)
     sent = value(app, "liaison_pushes_total", result="sent")

@@ -166,8 +166,9 @@ def test_nothing_is_lost_or_pushed_twice_under_faults(cluster, capsys):
         assert (f["lost"], f["duplicated_tickets"], f["duplicated_pushes"], f["missing_deputy_pushes"]) \
             == (0, 0, 0, 0), (name, f)
         assert f["unacknowledged"] == 0 and f["tickets"] == f["acknowledged"], (name, f)
-        # Only a killed worker leaves a push claimed and unsent: at most its threads' worth.
-        assert f["undelivered_in_doubt"] <= (WORKER_THREADS if name == "worker SIGKILLed" else 0), (name, f)
+    # Only the killed worker leaves pushes claimed and unsent: at most its threads' worth. They may
+    # belong to an earlier phase's tickets (pushes held back by the Redis outage go out late).
+    assert sum(f["undelivered_in_doubt"] for f in figures.values()) <= WORKER_THREADS, figures
     assert drained.startswith("in "), drained
     # The faults really happened: the database outage was ridden out by the spool.
     assert any(f["spooled"] for name, f in figures.items() if name.startswith("PostgreSQL")), figures

@@ -59,8 +59,11 @@ def wait_for(check, seconds: float, what: str) -> None:
 
 
 class Postgres:
-    def __init__(self, base: str):
-        self.bin, self.port = pg_bin(), free_port()
+    """`host` is the one address it listens on; `prefix` runs its programs
+    elsewhere (tests/hosts: `ip netns exec NAME`)."""
+
+    def __init__(self, base: str, host: str = "127.0.0.1", prefix: tuple[str, ...] = ()):
+        self.bin, self.port, self.host, self.prefix = pg_bin(), free_port(), host, list(prefix)
         self.data, self.sock = os.path.join(base, "pg"), os.path.join(base, "pgsock")
         self.log = os.path.join(base, "pg.log")
         self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -71,16 +74,19 @@ class Postgres:
             for path in (self.data, self.sock, self.log):
                 shutil.chown(path, "postgres", "postgres")
         self._run("initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
+        if host != "127.0.0.1":  # initdb trusts loopback only; let in the hosts on this one's network
+            with open(os.path.join(self.data, "pg_hba.conf"), "a") as hba:
+                hba.write("host all all samenet trust\n")
         self.start()
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "liaison")
-        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/liaison"
+        self._run("createdb", "-h", host, "-p", str(self.port), "-U", "postgres", "liaison")
+        self.url = f"postgresql+psycopg://postgres@{host}:{self.port}/liaison"
 
     def _run(self, tool: str, *args: str) -> None:
-        subprocess.run([*self.as_postgres, os.path.join(self.bin, tool), *args], check=True,
+        subprocess.run([*self.prefix, *self.as_postgres, os.path.join(self.bin, tool), *args], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
 
     def start(self) -> None:
-        opts = f"-p {self.port} -k {self.sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        opts = f"-p {self.port} -k {self.sock} -c listen_addresses={self.host} -c fsync=off -c max_connections=200"
         self._run("pg_ctl", "-D", self.data, "-l", self.log, "-o", opts, "-w", "start")
 
     def stop(self) -> None:
@@ -94,21 +100,23 @@ class Postgres:
 
 
 class Redis:
-    def __init__(self, base: str):
-        self.port, self.dir = free_port(), os.path.join(base, "redis")
+    def __init__(self, base: str, host: str = "127.0.0.1", prefix: tuple[str, ...] = ()):
+        self.port, self.dir, self.host, self.prefix = free_port(), os.path.join(base, "redis"), host, list(prefix)
         os.makedirs(self.dir, exist_ok=True)
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.url = f"redis://{host}:{self.port}/0"
         self.proc: subprocess.Popen | None = None
         self.start()
 
     def start(self) -> None:
         # Persistent like docker-compose's Redis: a kill loses no queued task.
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir, "--save", "",
-             "--appendonly", "yes", "--appendfsync", "always"], stdout=subprocess.DEVNULL)
+            [*self.prefix, "redis-server", "--port", str(self.port), "--bind", self.host, "--dir", self.dir,
+             "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+             # Off the loopback, no password: protected mode would refuse every other host.
+             *(["--protected-mode", "no"] if self.host != "127.0.0.1" else [])], stdout=subprocess.DEVNULL)
         import redis
 
-        wait_for(lambda: redis.Redis(port=self.port, socket_timeout=1).ping(), 20, "redis")
+        wait_for(lambda: redis.Redis(self.host, self.port, socket_timeout=1).ping(), 20, "redis")
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)

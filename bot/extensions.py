@@ -54,9 +54,9 @@ def count_new_tickets(factory: sessionmaker) -> None:
     def _committed(session: Any) -> None:
         new = session.info.pop("new_tickets", 0)
         if new:
-            from .metrics import TICKETS_CREATED  # on first use: see bot/metrics.py
+            from .metering import record  # after the commit: nothing here may undo or fail it
 
-            TICKETS_CREATED.inc(new)
+            record("TICKETS_CREATED", "inc", new)
 
     @event.listens_for(factory, "after_rollback")
     def _dropped(session: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from typing import IO, Any
 
 log = logging.getLogger(__name__)
@@ -21,18 +22,19 @@ def private_dir(path: str | os.PathLike[str]) -> str:
     return path
 
 
-def empty_dir(path: str | os.PathLike[str]) -> str:
-    """Create the folder if needed (0700) and delete what is in it; the folder
-    itself stays (it may be a mount point, such as a tmpfs)."""
-    import shutil
+_METRICS_FILE = re.compile(r"(counter|gauge|histogram|summary)_[a-z_]*\d+\.db")
 
+
+def empty_dir(path: str | os.PathLike[str]) -> str:
+    """Create the folder if needed (0700) and delete the metrics files in it
+    (prometheus_client's counter_<pid>.db, gauge_all_<pid>.db, ...), nothing
+    else: a folder named by mistake (the instance, with its database, spool and
+    media) loses nothing. The folder itself stays (it may be a tmpfs mount)."""
     path = os.fspath(path)
     os.makedirs(path, mode=DIR_MODE, exist_ok=True)
     for name in os.listdir(path):
         full = os.path.join(path, name)
-        if os.path.isdir(full) and not os.path.islink(full):
-            shutil.rmtree(full)
-        else:
+        if _METRICS_FILE.fullmatch(name) and os.path.isfile(full) and not os.path.islink(full):
             os.unlink(full)
     return path
 

@@ -111,7 +111,7 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
     last_beat = [time.monotonic()]
     quota_spent = threading.Event()  # WeChat refuses every call today: send no more of the batch
     settled = Settled()
-    from ..metrics import BROADCAST_DELIVERIES as deliveries  # on first use: see bot/metrics.py
+    from ..metering import record
 
     def send_one(row: tuple[int, str, int]) -> service.Result:
         delivery_id, openid, attempts = row
@@ -134,7 +134,7 @@ def run(ext: Liaison, broadcast_id: int, *, journal: Any = None, token: str | No
                                 s["BROADCAST_MAX_ATTEMPTS"])
         if out.status == "quota":
             quota_spent.set()
-        deliveries.labels(result=str(out.status)).inc()
+        record("BROADCAST_DELIVERIES", result=str(out.status))
         mark = f"{out.status}|{out.channel or out.reason or ''}"
         if out.status == DeliveryStatus.SENT:
             settled.add(delivery_id, mark)

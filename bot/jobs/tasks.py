@@ -53,9 +53,9 @@ def deliver(ext: Liaison, push_id: int) -> float | None:
 
 
 def _count_push(result: str) -> None:
-    from .. import metrics
+    from ..metering import record
 
-    metrics.PUSHES.labels(result=result).inc()
+    record("PUSHES", result=result)
 
 
 def _failed(ext: Liaison, push_id: int, err: DeliveryError) -> float | None:

@@ -40,10 +40,10 @@ def _finish(response: Response) -> Response:
     if rid:
         response.headers[HEADER] = rid
     if request.endpoint == WEBHOOK and "started" in g:
-        from ..metrics import WEBHOOK_SECONDS
+        from ..metering import record
 
         took, said = time.perf_counter() - g.started, outcome(response)
-        WEBHOOK_SECONDS.labels(outcome=said).observe(took)
+        record("WEBHOOK_SECONDS", "observe", took, outcome=said)
         # One line a message, carrying the request id its tasks carry too (never who or what).
         log.info("webhook answered %s (%s) in %.0f ms", response.status_code, said, took * 1000)
     return response

@@ -242,9 +242,9 @@ class WeChatApi:
 
 
 def _count_refresh(result: str) -> None:
-    from ..metrics import TOKEN_REFRESHES  # a leaf module; imported on first use (see bot/metrics.py)
+    from ..metering import record  # a leaf module; never raises (a token fetched is never lost to it)
 
-    TOKEN_REFRESHES.labels(result=result).inc()
+    record("TOKEN_REFRESHES", result=result)
 
 
 def _code(data: Any) -> int | None:

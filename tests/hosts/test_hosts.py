@@ -201,9 +201,11 @@ def cluster():
                 _env(base, host, pg, redis, api), base)
         for host in ("wk1", "wk2"):
             beat = ["--beat"] if host == "wk1" else []
+            # INFO: the worker's "celery@... ready." line is how the test knows it consumes.
             procs[host] = Proc(net, host, host, [
                 sys.executable, "-m", "bot.cli", "worker", "--pool", "threads",
-                "--concurrency", str(WORKER_THREADS), *beat], _env(base, host, pg, redis, api), base)
+                "--concurrency", str(WORKER_THREADS), *beat],
+                dict(_env(base, host, pg, redis, api), LIAISON_LOG_LEVEL="INFO"), base)
         procs["edge"] = Proc(net, "edge", "edge", [
             sys.executable, os.path.join(HERE, "proxy.py"), "--listen", f"{addr['edge']}:8080",
             "--backend", f"{addr['web1']}:8000", "--backend", f"{addr['web2']}:8000"], dict(os.environ), base)

@@ -1,9 +1,10 @@
 """Opening tickets: numbering, assignment and the audit trail."""
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, create_engine, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -23,8 +24,8 @@ def next_number(session: Session, year: int) -> str:
     has one writer at a time anyway: there the counter moves in this transaction."""
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        with bind.connect() as conn:
-            last = conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+        with _counter_engine(bind.engine).connect() as conn:
+            last = conn.execute(
                 pg_insert(TicketCounter).values(year=year, last=1)
                 .on_conflict_do_update(index_elements=[TicketCounter.year], set_={"last": TicketCounter.last + 1})
                 .returning(TicketCounter.last)).scalar_one()
@@ -40,6 +41,22 @@ def next_number(session: Session, year: int) -> str:
         .values(last=TicketCounter.last + 1).returning(TicketCounter.last)
     ).scalar_one()
     return f"{year}-{last:06d}"
+
+
+_COUNTERS: dict[tuple[int, str], Engine] = {}  # (process, database) -> the counter's own pool
+
+
+def _counter_engine(engine: Engine) -> Engine:
+    """A small autocommit pool of its own for the counter: a request already holds
+    a connection of the main pool, so asking that pool for a second one could wait
+    on every other request doing the same. These connections are held for one
+    statement and wait on nobody. One per process (a forked worker makes its own)."""
+    key = (os.getpid(), engine.url.render_as_string(hide_password=False))
+    found = _COUNTERS.get(key)
+    if found is None:
+        found = _COUNTERS[key] = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=2,
+                                               max_overflow=8, pool_pre_ping=True, hide_parameters=True)
+    return found
 
 
 def open_ticket(session: Session, *, voter: Voter, text: str, classification: Classification,

@@ -17,4 +17,4 @@ ENV LIAISON_LOG_FORMAT=json PROMETHEUS_MULTIPROC_DIR=/tmp/liaison-metrics
 USER liaison
 EXPOSE 8000
 CMD ["gunicorn", "--config", "python:bot.web.gunicorn_conf", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", \
-     "--workers", "2", "--threads", "8", "--timeout", "30", "bot:create_app()"]
+     "--workers", "4", "--threads", "8", "--timeout", "30", "bot:create_app()"]

@@ -152,6 +152,12 @@ def main() -> None:
         bind_voters(first, args.voters)  # one database: every configuration serves the same voters
         print(f"reference: gunicorn 2 x sync; ours: {', '.join(configs)} (class:workers[xthreads]); path "
               f"{args.path}; {args.voters} voters; wrk -t2 -c{args.connections} {args.seconds} s a round")
+        # Warm-up, not counted: every worker process and pooled connection of each server
+        # pays its first-use costs (statement caches, prepared statements, the classifier).
+        warm = [("reference", ref, REF_TOKEN, REF_APPID)] + [(spec, srv, TOKEN, APP_ID) for spec, srv in ours.items()]
+        for i, (name, server, token, appid) in enumerate(warm):
+            wrk(server.url + "/wechat", load(os.path.join(work, f"warm{i}"), 3000, token, appid, (50 + i) * 10**8,
+                                             args.voters), 5, args.connections)
         rates: dict[str, list[float]] = {"reference": []}
         n = max(2000, args.seconds * 800)
         for r in range(args.rounds):

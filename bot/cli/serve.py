@@ -18,16 +18,26 @@ log = logging.getLogger(__name__)
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听的地址。")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="监听的端口。")
-@click.option("--threads", default=8, show_default=True, help="网页请求线程数。")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="网页进程数（默认：PostgreSQL 时 4 个，SQLite 时 1 个）。")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="每个网页进程的请求线程数。")
 @click.option("--concurrency", default=16, show_default=True, help="后台任务线程数（推送并行发送）。")
-def serve(host: str, port: int, threads: int, concurrency: int) -> None:
+def serve(host: str, port: int, workers: int | None, threads: int, concurrency: int) -> None:
     """在本机运行全部服务：网页、后台任务进程和定时任务。"""
     _check_port(host, port)  # before anything is built or started: a busy port fails at once
     with load_app().app_context():
-        _serve(host, port, threads, concurrency)
+        _serve(host, port, workers, threads, concurrency)
 
 
-def _serve(host: str, port: int, threads: int, concurrency: int) -> None:
+def web_workers(database_url: str, asked: int | None) -> int:
+    """4 gthread workers on PostgreSQL: the fastest shape measured on 2 cores
+    (bench/ratio.py, docs/sizing.md); 1 on SQLite, which has one writer at a time."""
+    if asked:
+        return asked
+    return 1 if database_url.startswith("sqlite") else 4
+
+
+def _serve(host: str, port: int, workers: int | None, threads: int, concurrency: int) -> None:
     from ..infra.migrate import upgrade
 
     ext = current()
@@ -43,7 +53,7 @@ def _serve(host: str, port: int, threads: int, concurrency: int) -> None:
     worker = Supervisor([sys.executable, "-m", "bot.cli", "worker", "--beat", "--pool", "threads",
                          "--concurrency", str(concurrency)], "后台任务进程").start()
     try:
-        _gunicorn(host, port, threads)
+        _gunicorn(host, port, web_workers(ext.settings["DATABASE_URL"], workers), threads)
     finally:
         worker.stop()
 
@@ -92,7 +102,7 @@ def _check_port(host: str, port: int) -> None:
             raise click.ClickException(f"无法监听 {host}:{port}：{exc.strerror}") from None
 
 
-def _gunicorn(host: str, port: int, threads: int) -> None:
+def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     from ..web.gunicorn_conf import child_exit, post_worker_init
@@ -100,7 +110,7 @@ def _gunicorn(host: str, port: int, threads: int) -> None:
     class Web(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", 1)
+            self.cfg.set("workers", workers)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
             self.cfg.set("timeout", 30)

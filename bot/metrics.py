@@ -39,6 +39,11 @@ def serve_worker_metrics(port: int, address: str = "0.0.0.0") -> Any:
     the web's /metrics: it answers scrapes itself, on its private network."""
     from prometheus_client import start_http_server
 
+    return start_http_server(port, addr=address, registry=_registry())  # (server, thread): a daemon thread
+
+
+def _registry() -> CollectorRegistry:
+    """Every process's metrics summed when several write to PROMETHEUS_MULTIPROC_DIR, else this one's."""
     registry = CollectorRegistry()
     path = multiprocess_dir()
     if path:
@@ -47,7 +52,7 @@ def serve_worker_metrics(port: int, address: str = "0.0.0.0") -> Any:
         multiprocess.MultiProcessCollector(registry, path=path)
     else:
         registry.register(_Default())
-    return start_http_server(port, addr=address, registry=registry)  # (server, thread): a daemon thread
+    return registry
 
 
 def mark_dead(pid: int) -> None:
@@ -65,14 +70,7 @@ def exposition(extra: Iterable[Any] = ()) -> tuple[bytes, str]:
     collectors (read at scrape time)."""
     from prometheus_client import CONTENT_TYPE_LATEST
 
-    registry = CollectorRegistry()
-    path = multiprocess_dir()
-    if path:
-        from prometheus_client import multiprocess
-
-        multiprocess.MultiProcessCollector(registry, path=path)
-    else:
-        registry.register(_Default())
+    registry = _registry()
     for collector in extra:
         registry.register(collector)
     return generate_latest(registry), CONTENT_TYPE_LATEST

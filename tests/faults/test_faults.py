@@ -13,7 +13,6 @@ LIAISON_FAULT_MESSAGES sets the messages per fault (500 by default);
 LIAISON_FAULT_LOG names a file to keep `liaison serve`'s log in."""
 from __future__ import annotations
 
-import collections
 import os
 import random
 import shutil
@@ -22,13 +21,14 @@ import threading
 import time
 
 import pytest
+import tally
 from cluster import WORKER_THREADS, FakeApi, Postgres, Redis, Serve, missing
 from load import Load, messages
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, select
 
 from bot.fieldseal import FieldCipher
 from bot.keys import KeyRing
-from bot.models import Deputy, InboundMessage, OutboundPush, Ticket, Voter
+from bot.models import Voter
 from bot.models.base import install_cipher
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(2400)]
@@ -115,51 +115,19 @@ def test_nothing_is_lost_or_pushed_twice_under_faults(cluster, capsys):
         load.run(batch, RATE)
         injector.join()
         phases.append((name, batch))
-    drained = _drain(engine, base)
+    drained = tally.drain(engine, [os.path.join(base, "instance")], DRAIN_SECONDS)
     api.faults(0, 0.0)
-
-    sent = list(api.fake.sent)
-    with engine.connect() as conn:
-        deputies = dict(conn.execute(select(Deputy.id, Deputy.openid)).all())
-        rows = conn.execute(select(InboundMessage.msg_id, InboundMessage.ticket_id)).all()
-        tickets = conn.execute(select(Ticket.id, Ticket.text, Ticket.deputy_id)).all()
-        doubt = set(conn.scalars(select(OutboundPush.ticket_id).where(
-            OutboundPush.status.in_(("sending", "unknown")))))
-        left = dict(conn.execute(select(OutboundPush.status, func.count()).group_by(OutboundPush.status)).all())
+    snap = tally.snapshot(engine, list(api.fake.sent))
     engine.dispose()
-    stored = {str(r.msg_id): r.ticket_id for r in rows}
-    by_code = collections.defaultdict(list)
-    for t in tickets:
-        by_code[t.text.split(" ", 1)[0]].append(t)
-    delivered = collections.Counter((s.get("touser"), _code(s)) for s in sent)
 
-    figures = {}
     with open(serve.log.name, encoding="utf-8", errors="replace") as fh:
         restarts = fh.read().count("已退出")
     report = []  # printed past pytest's capture, so CI's log always has the figures
     report.append(f"\nfault test: {PER_FAULT} messages per fault at {RATE:.0f}/s; drained: {drained}; "
-                  f"outbox: {left}; worker killed: {killed}; worker restarts by serve: {restarts}")
-    for name, batch in phases:
-        acked = [m for m in batch if m.acked]
-        lost = [m for m in acked if not stored.get(str(m.msg_id))]
-        mine = [t for m in batch for t in by_code.get(m.code, [])]
-        dup_tickets = sum(len(by_code.get(m.code, [])) - 1 for m in batch if len(by_code.get(m.code, [])) > 1)
-        pushes = sum(n for (who, code), n in delivered.items() if code and code.startswith(batch[0].code[:2]))
-        dup_pushes = sum(n - 1 for (who, code), n in delivered.items()
-                         if n > 1 and code and code.startswith(batch[0].code[:2]))
-        undelivered = [t for t in mine if t.deputy_id and not delivered.get(
-            (deputies[t.deputy_id], t.text.split(" ", 1)[0]))]
-        # A push the killed worker had claimed but not yet sent stays 'sending' (then
-        # 'unknown'): it may have reached WeChat, so it is never resent (at most once)
-        # and staff see it. That is the design, not a loss; it is counted apart.
-        missing_pushes = sum(1 for t in undelivered if t.id not in doubt)
-        figures[name] = dict(sent=len(batch), acknowledged=len(acked), unacknowledged=len(batch) - len(acked),
-                             retried=sum(m.tries > 1 for m in batch), spooled=sum(m.spooled for m in batch),
-                             tickets=len(mine), lost=len(lost), duplicated_tickets=dup_tickets, pushes=pushes,
-                             duplicated_pushes=dup_pushes, missing_deputy_pushes=missing_pushes,
-                             in_doubt=sum(1 for t in mine if t.id in doubt),
-                             undelivered_in_doubt=len(undelivered) - missing_pushes)
-        report.append(f"  {name:45s} " + " ".join(f"{k}={v}" for k, v in figures[name].items()))
+                  f"outbox: {snap.outbox}; worker killed: {killed}; worker restarts by serve: {restarts}")
+    figures = {name: tally.figures(batch, snap) for name, batch in phases}
+    for name, f in figures.items():
+        report.append(f"  {name:45s} " + " ".join(f"{k}={v}" for k, v in f.items()))
     with capsys.disabled():
         print("\n".join(report))
     for name, f in figures.items():
@@ -174,37 +142,3 @@ def test_nothing_is_lost_or_pushed_twice_under_faults(cluster, capsys):
     assert any(f["spooled"] for name, f in figures.items() if name.startswith("PostgreSQL")), figures
     assert killed and serve.worker_pid() not in (None, *killed)  # the supervisor started a new worker
 
-
-def _code(record: dict) -> str | None:
-    text = (record.get("text") or {}).get("content") or ""
-    if not text:
-        text = " ".join(str(v.get("value", "")) for v in (record.get("data") or {}).values())
-    import re
-
-    found = re.search(r"F\dN\d{4}", text)
-    return found.group(0) if found else None
-
-
-def _drain(engine, base: str) -> str:
-    """Wait until no push is waiting, the spool is empty and deliveries have
-    stopped (beat's outbox sweep runs every 60 s; the API is still slow and
-    failing). A push left 'sending' by the killed worker stays so: it may have
-    reached WeChat, so it is never resent (staff see it as unknown)."""
-    from bot.web.spool import waiting
-
-    deadline, quiet, last = time.monotonic() + DRAIN_SECONDS, 0, None
-    started = time.monotonic()
-    while time.monotonic() < deadline:
-        try:
-            with engine.connect() as conn:
-                counts = dict(conn.execute(select(OutboundPush.status, func.count())
-                                           .group_by(OutboundPush.status)).all())
-        except Exception:
-            counts = None
-        settled = counts is not None and not counts.get("pending") and counts == last
-        quiet = quiet + 1 if settled and not waiting(os.path.join(base, "instance")) else 0
-        last = counts
-        if quiet >= 3:
-            return f"in {time.monotonic() - started:.0f} s"
-        time.sleep(2)
-    return f"NOT within {DRAIN_SECONDS} s"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,8 @@ from typing import Callable
 import requests
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from serving import admin_database, free_port  # noqa: E402  bench/serving.py, beside this script
+
 from bot.wechat import Gate  # noqa: E402
 from bot.wechat.simulator import read_reply, signed_request, text_xml  # noqa: E402
 
@@ -72,21 +73,8 @@ def drive(url: str, gate: Gate, messages: int, concurrency: int, max_seconds: fl
     }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _postgres_url() -> str:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS liaison_bench WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE liaison_bench"))
-    admin.dispose()
-    return "postgresql+psycopg://postgres@127.0.0.1:5432/liaison_bench"
+    return admin_database("liaison_bench")
 
 
 def spawn(kind: str, args: argparse.Namespace) -> dict:
